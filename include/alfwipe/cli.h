@@ -1,0 +1,46 @@
+/* Command dispatch: global options are parsed by main, then one command runs with its own
+ * argv (argv[0] is the command name). Each command returns an exit code (exitcode.h). */
+#ifndef ALFWIPE_CLI_H
+#define ALFWIPE_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "alfwipe/conf.h"
+
+struct ctx {
+    const char *conf_path;   /* -c FILE, or NULL */
+    int64_t now_ms;          /* --now, or the clock at start */
+    bool now_pinned;
+    int verbosity;           /* -1 quiet, 0, 1 (-v), 2 (-vv) */
+};
+
+enum out_format { OUT_TEXT = 0, OUT_CSV, OUT_JSON };
+
+/* Parse "text" | "csv" | "json". -1 with err on anything else. */
+int out_format_parse(const char *s, enum out_format *out, struct err *err);
+
+/* Output to stdout or to a file that only appears, complete, when out_close succeeds:
+ * written to "<file>.tmp.<pid>", renamed at the end, removed on failure. */
+struct out {
+    FILE *fp;
+    char *path;      /* final path, NULL for stdout */
+    char *tmp;
+};
+int out_open(struct out *o, const char *path, struct err *err);
+/* ok: commit (flush, fsync, rename); !ok: discard. Returns -1 when committing failed. */
+int out_close(struct out *o, bool ok, struct err *err);
+
+/* Load the configuration for a command; prints the error and returns AW_UNKNOWN on failure,
+ * 0 on success. */
+int cli_load_conf(const struct ctx *ctx, struct conf *conf);
+
+int cmd_report(struct ctx *ctx, int argc, char **argv);
+int cmd_check(struct ctx *ctx, int argc, char **argv);
+int cmd_wipe(struct ctx *ctx, int argc, char **argv);
+int cmd_methods(struct ctx *ctx, int argc, char **argv);
+int cmd_verify(struct ctx *ctx, int argc, char **argv);
+int cmd_purge(struct ctx *ctx, int argc, char **argv);
+
+#endif

@@ -1,0 +1,67 @@
+/* Read-only access to an Alfresco database through one small interface.
+ *
+ * db_open connects and starts one read-only repeatable-read transaction: every query of a
+ * session sees the same snapshot. Queries are the embedded sql/ files, run by name with text
+ * parameters ($1, $2 ... in the files; the MySQL backend rewrites them to ?). Rows stream to a
+ * callback; no backend holds a whole result set in memory. Nothing here ever writes. */
+#ifndef ALFWIPE_DB_H
+#define ALFWIPE_DB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "alfwipe/conf.h"
+#include "alfwipe/err.h"
+
+struct db;
+
+/* One column of the current row. s is NUL-terminated and valid only during the callback. */
+struct db_value {
+    const char *s;
+    size_t len;
+    bool null;
+};
+
+/* Called once per row. Return 0 to go on, -1 (with err filled) to stop the query. */
+typedef int db_row_fn(void *arg, const struct db_value *cols, int ncols, struct err *err);
+
+/* Connect (conf->db must be complete, password loaded) and begin the read-only snapshot.
+ * Connection failures name engine, host and port (or socket). */
+int db_open(struct db **out, const struct conf_db *cd, struct err *err);
+
+/* Run embedded query 'name' with nparams text parameters (NULL pointer = SQL NULL) and stream
+ * the rows. Errors name the query. */
+int db_query(struct db *db, const char *name, const char *const *params, int nparams,
+             db_row_fn *fn, void *arg, struct err *err);
+
+/* Convenience for single-value queries: first column of the first row into *out (owned), or
+ * NULL when no row / NULL value. */
+int db_query_value(struct db *db, const char *name, const char *const *params, int nparams,
+                   char **out, struct err *err);
+
+const char *db_engine(const struct db *db);          /* "postgresql" or "mysql" */
+const char *db_server_version(const struct db *db);  /* as reported by the server */
+const char *db_dialect(const struct db *db);         /* "pg" or "mysql" (sql/ folder) */
+
+/* Ends the transaction (rollback: nothing was written anyway) and disconnects. NULL ok. */
+void db_close(struct db *db);
+
+/* What the schema check found. */
+struct db_schema_info {
+    bool has_encryption_table;   /* alf_content_url_encryption (5.0+) */
+    bool has_server_id;          /* alf_transaction.server_id (before 7.1) */
+    int64_t schema_min;          /* min(applied_to_schema > -1), 0 when unknown */
+    int64_t schema_max;          /* max(applied_to_schema), 0 when unknown */
+};
+
+/* Refuse what is not an Alfresco database (first missing table named), a schema too old
+ * (alf_content_url.orphan_time missing, alf_node.node_deleted present, content properties of
+ * type 11) and a schema creation/upgrade in progress (alf_bootstrap_lock). ERR_SCHEMA. */
+int db_check_schema(struct db *db, struct db_schema_info *info, struct err *err);
+
+/* Parse helpers for callbacks: 0 ok, -1 when the column is NULL or not an integer. */
+int db_int64(const struct db_value *v, int64_t *out);
+bool db_bool(const struct db_value *v);   /* t/true/1 (BOOL or BIT as text) */
+
+#endif

@@ -1,0 +1,28 @@
+/* Content URLs and the files they name.
+ *
+ * store://2024/3/7/9/5/<uuid>.bin <-> <root>/2024/3/7/9/5/<uuid>.bin. The relative part must
+ * stay inside the root (Alfresco's MNT-12301 guard): no empty, '.' or '..' component, no
+ * leading '/'; a backslash is a separator as in Alfresco's makeContentUrl. */
+#ifndef ALFWIPE_URLPATH_H
+#define ALFWIPE_URLPATH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Split at the first "://": protocol (into proto, at most protolen-1 bytes) and the offset
+ * of the relative part. -1 when there is no "://". */
+int url_split(const char *url, size_t len, char *proto, size_t protolen, size_t *rel_off);
+
+/* True when url is a store:// URL whose relative part is a safe relative path. */
+bool url_store_relpath_ok(const char *rel, size_t len);
+
+/* content_url_short: last 12 characters of the lower-cased URL (whole URL when shorter;
+ * ".empty" for an empty URL). out must hold 13 bytes. Lower-casing is ASCII (Java's
+ * toLowerCase on the URLs Alfresco writes). */
+void url_short(const char *url, size_t len, char out[13]);
+
+/* content_url_crc: CRC-32 (zlib) of the URL bytes as written, unsigned. */
+uint32_t url_crc(const char *url, size_t len);
+
+#endif

@@ -1,0 +1,95 @@
+/* Output destinations that never leave a half-written file behind. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "alfwipe/cli.h"
+#include "alfwipe/conf.h"
+#include "alfwipe/exitcode.h"
+#include "alfwipe/xalloc.h"
+
+int out_format_parse(const char *s, enum out_format *out, struct err *err)
+{
+    if (strcmp(s, "text") == 0)
+        *out = OUT_TEXT;
+    else if (strcmp(s, "csv") == 0)
+        *out = OUT_CSV;
+    else if (strcmp(s, "json") == 0)
+        *out = OUT_JSON;
+    else {
+        err_set(err, ERR_USAGE, "unknown output format '%s'", s);
+        return err_hint(err, "Use --format text, csv or json.");
+    }
+    return 0;
+}
+
+int out_open(struct out *o, const char *path, struct err *err)
+{
+    memset(o, 0, sizeof *o);
+    if (!path || strcmp(path, "-") == 0) {
+        o->fp = stdout;
+        return 0;
+    }
+    o->path = xstrdup(path);
+    o->tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
+    int fd = open(o->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+    if (fd < 0) {
+        err_sys(err, ERR_IO, errno, "could not create output file '%s'", o->tmp);
+        free(o->path);
+        free(o->tmp);
+        o->path = o->tmp = NULL;
+        return -1;
+    }
+    o->fp = fdopen(fd, "w");
+    if (!o->fp) {
+        close(fd);
+        unlink(o->tmp);
+        return err_sys(err, ERR_IO, errno, "could not open output file '%s'", o->tmp);
+    }
+    return 0;
+}
+
+int out_close(struct out *o, bool ok, struct err *err)
+{
+    int ret = 0;
+    if (!o->fp)
+        return 0;
+    if (!o->path) {
+        if (fflush(o->fp) != 0 || ferror(o->fp))
+            ret = err_sys(err, ERR_IO, errno, "could not write to standard output");
+        o->fp = NULL;
+        return ret;
+    }
+    if (ok && (fflush(o->fp) != 0 || ferror(o->fp) || fsync(fileno(o->fp)) != 0)) {
+        ret = err_sys(err, ERR_IO, errno, "could not write output file '%s'", o->tmp);
+        ok = false;
+    }
+    if (fclose(o->fp) != 0 && ok) {
+        ret = err_sys(err, ERR_IO, errno, "could not write output file '%s'", o->tmp);
+        ok = false;
+    }
+    o->fp = NULL;
+    if (ok && rename(o->tmp, o->path) != 0) {
+        ret = err_sys(err, ERR_IO, errno, "could not rename '%s' to '%s'", o->tmp, o->path);
+        ok = false;
+    }
+    if (!ok)
+        unlink(o->tmp);
+    free(o->path);
+    free(o->tmp);
+    o->path = o->tmp = NULL;
+    return ret;
+}
+
+int cli_load_conf(const struct ctx *ctx, struct conf *conf)
+{
+    struct err err = ERR_INIT;
+    if (conf_load(conf, ctx->conf_path, &err) != 0) {
+        err_print(&err);
+        return AW_UNKNOWN;
+    }
+    return 0;
+}

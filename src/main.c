@@ -1,0 +1,116 @@
+/* alfwipe: argv -> global options -> command table -> run -> exit code. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alfwipe/cli.h"
+#include "alfwipe/exitcode.h"
+#include "alfwipe/timeutil.h"
+
+struct cmd {
+    const char *name;
+    int (*fn)(struct ctx *ctx, int argc, char **argv);
+    const char *summary;
+};
+
+static const struct cmd commands[] = {
+    {"report", cmd_report, "classify every content URL and every file under the content roots"},
+    {"check", cmd_check, "print the effective settings and where each came from"},
+};
+
+static void usage(FILE *fp)
+{
+    fprintf(fp,
+            "Usage: alfwipe [GLOBAL OPTIONS] COMMAND [OPTIONS]\n"
+            "\n"
+            "Find where deleted Alfresco content really is, and destroy it provably.\n"
+            "\n"
+            "Global options (before the command):\n"
+            "  -c, --config FILE   alfwipe.conf to read (default $ALFWIPE_CONFIG, then\n"
+            "                      /etc/alfwipe/alfwipe.conf)\n"
+            "      --now ISO8601   pin the time used as \"now\" (reproducible runs)\n"
+            "  -q, --quiet         print only when the state is not OK\n"
+            "  -v, --verbose       more detail (-vv: debug)\n"
+            "  -h, --help          this help\n"
+            "  -V, --version       print the version\n"
+            "\n"
+            "Commands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(fp, "  %-9s %s\n", commands[i].name, commands[i].summary);
+    fprintf(fp, "\nRun 'alfwipe COMMAND --help' for a command's options.\n"
+                "Exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (see README).\n");
+}
+
+int main(int argc, char **argv)
+{
+    struct ctx ctx = {0};
+    static const struct option opts[] = {
+        {"config", required_argument, NULL, 'c'},
+        {"now", required_argument, NULL, 'N'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
+    };
+    /* '+': stop at the first non-option, the command name. */
+    int c;
+    while ((c = getopt_long(argc, argv, "+c:qvhV", opts, NULL)) != -1) {
+        switch (c) {
+        case 'c':
+            ctx.conf_path = optarg;
+            break;
+        case 'N':
+            if (time_parse_iso8601(optarg, &ctx.now_ms) != 0) {
+                fprintf(stderr, "alfwipe: invalid --now '%s'\n"
+                                "hint: Give an ISO-8601 instant such as 2024-06-30T00:00:00Z.\n",
+                        optarg);
+                return AW_UNKNOWN;
+            }
+            ctx.now_pinned = true;
+            break;
+        case 'q':
+            ctx.verbosity = -1;
+            break;
+        case 'v':
+            if (ctx.verbosity >= 0)
+                ctx.verbosity++;
+            break;
+        case 'h':
+            usage(stdout);
+            return AW_OK;
+        case 'V':
+            printf("alfwipe %s\n", ALFWIPE_VERSION);
+            return AW_OK;
+        default:
+            fprintf(stderr, "Try 'alfwipe --help' for more information.\n");
+            return AW_UNKNOWN;
+        }
+    }
+    if (optind >= argc) {
+        usage(stderr);
+        return AW_UNKNOWN;
+    }
+    if (!ctx.now_pinned)
+        ctx.now_ms = time_now_ms();
+    log_verbosity = ctx.verbosity;
+
+    const char *name = argv[optind];
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (strcmp(commands[i].name, name) != 0)
+            continue;
+        int sub_argc = argc - optind;
+        char **sub_argv = argv + optind;
+        optind = 1; /* reset getopt for the command's own options */
+        int rc = commands[i].fn(&ctx, sub_argc, sub_argv);
+        if (fflush(stdout) != 0 || ferror(stdout)) {
+            fprintf(stderr, "alfwipe: could not write to standard output\n");
+            return AW_UNKNOWN;
+        }
+        return rc;
+    }
+    fprintf(stderr, "alfwipe: unknown command '%s'\nTry 'alfwipe --help' for more information.\n",
+            name);
+    return AW_UNKNOWN;
+}
