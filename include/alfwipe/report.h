@@ -1,0 +1,83 @@
+/* The report model: classes, findings and the rules that assign them. Pure functions here;
+ * the database/disk merge lives in src/report/scan.c and the writers in src/report/output.c. */
+#ifndef ALFWIPE_REPORT_H
+#define ALFWIPE_REPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "alfwipe/timeutil.h"
+
+enum rclass {
+    /* URL side */
+    CLS_LIVE = 0,
+    CLS_VERSION,
+    CLS_TRASHCAN,
+    CLS_ORPHAN_PROTECTED,
+    CLS_ORPHAN_ELIGIBLE,
+    CLS_ORPHAN_OVERDUE,
+    CLS_ORPHAN_KEPT,
+    CLS_UNREFERENCED,
+    CLS_NON_FILE,
+    /* disk side */
+    CLS_STRAY,
+    CLS_DELETED,
+    CLS_DELETED_REFERENCED,
+    CLS_COUNT
+};
+
+enum finding {
+    F_MISSING_FILE = 1u << 0,      /* no file in any content root */
+    F_SIZE_MISMATCH = 1u << 1,     /* file size differs from content_size (not encrypted) */
+    F_STALE_ORPHAN_MARK = 1u << 2, /* referenced, yet orphan_time is set */
+    F_SHARED = 1u << 3,            /* referenced by several nodes */
+    F_TRASHCAN_EXPIRED = 1u << 4,  /* in (or from) a trashcan item older than the keep period */
+    F_NO_ARCHIVED_DATE = 1u << 5,  /* trashcan item without sys:archivedDate */
+    F_IN_FLIGHT = 1u << 6,         /* file younger than the in-flight grace period */
+    F_DANGLING_DATA = 1u << 7,     /* alf_content_data rows point at it, but no node property */
+    F_INVALID_URL = 1u << 8,       /* store:// URL whose path would leave the root */
+    F_NOT_REGULAR = 1u << 9,       /* a symlink, FIFO, socket or device where a file belongs */
+    F_COUNT_BITS = 10
+};
+
+const char *rclass_name(enum rclass c);
+/* Name of a single finding bit. */
+const char *finding_name(unsigned bit);
+
+/* The policy in milliseconds, with "now". */
+struct rpolicy {
+    int64_t now_ms;
+    int64_t protect_ms;   /* orphan_protect_days */
+    int64_t slack_ms;     /* cleaner_slack_days */
+    int64_t keep_ms;      /* trashcan keep period */
+    int64_t grace_ms;     /* in_flight_grace_minutes */
+    bool eager;
+};
+
+/* What the database says about one content URL. */
+struct url_facts {
+    bool is_store;        /* protocol is store:// */
+    bool has_live;        /* referenced by a node outside the archive and version stores */
+    bool has_version;     /* ... from a version store */
+    bool has_archive;     /* ... from archive://SpacesStore */
+    bool has_dangling;    /* an alf_content_data row without a node property */
+    bool orphan_set;      /* orphan_time IS NOT NULL */
+    int64_t orphan_time;  /* ms; 0 = kept */
+};
+
+/* Exactly one class for a URL row. The protocol decides first (non_file), then the strongest
+ * reference (live > version > trashcan), then the orphan state. A URL referenced only by
+ * dangling content data is 'unreferenced' (Alfresco will never clean it) with F_DANGLING_DATA
+ * added by the caller. */
+enum rclass classify_url(const struct url_facts *f, const struct rpolicy *p);
+
+/* When Alfresco's cleaner may first take an orphan: orphan_time + protect (strictly after). */
+static inline int64_t orphan_eligible_after(int64_t orphan_time, const struct rpolicy *p)
+{
+    return orphan_time + p->protect_ms;
+}
+
+/* True when a trashcan item archived at archived_ms is past the keep period. */
+bool trash_expired(int64_t archived_ms, const struct rpolicy *p);
+
+#endif

@@ -1,0 +1,19 @@
+-- MySQL/MariaDB: the column collation may be case-insensitive, so order by the bytes.
+-- Every content URL with every reference to it, one row per (URL, referencing node), ordered
+-- by the URL's bytes so that the report can merge it with the sorted disk walk in one pass.
+-- A URL without any alf_content_data row comes once with NULL reference columns; a content
+-- data row that no node property points at comes with a NULL node (dangling data).
+-- Content properties: actual_type_n 21 for any qname; 3 only for the known d:content qnames
+-- ($1..$8, -1 when absent), which early 3.2 builds wrote.
+SELECT u.id, u.content_url, u.content_size, u.orphan_time,
+       (e.id IS NOT NULL) AS encrypted,
+       d.id, n.id, n.store_id, n.uuid
+FROM alf_content_url u
+LEFT JOIN alf_content_url_encryption e ON e.content_url_id = u.id
+LEFT JOIN alf_content_data d ON d.content_url_id = u.id
+LEFT JOIN alf_node_properties p
+       ON p.long_value = d.id
+      AND (p.actual_type_n = 21
+           OR (p.actual_type_n = 3 AND p.qname_id IN ($1, $2, $3, $4, $5, $6, $7, $8)))
+LEFT JOIN alf_node n ON n.id = p.node_id
+ORDER BY CAST(u.content_url AS BINARY), u.id, n.id

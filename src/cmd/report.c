@@ -1,0 +1,138 @@
+/* alfwipe report: parse options, load the configuration, run the engine, pick the exit code. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alfwipe/cli.h"
+#include "alfwipe/exitcode.h"
+#include "../report/rep_int.h"
+
+static void report_usage(FILE *fp)
+{
+    fprintf(fp,
+            "Usage: alfwipe [-c FILE] [--now ISO8601] [-q] [-v] report [OPTIONS]\n"
+            "\n"
+            "Classify every content URL in the Alfresco database and every file under the\n"
+            "content roots (contentstore, extra_roots, contentstore.deleted). Read-only.\n"
+            "\n"
+            "Options:\n"
+            "  --format text|csv|json   output format (default text)\n"
+            "  --output FILE            write to FILE (appears only when complete)\n"
+            "  -h, --help               this help\n"
+            "\n"
+            "Exit codes: 0 OK, 1 WARNING, 2 CRITICAL (missing files for live, version or\n"
+            "trashcan content), 3 UNKNOWN (usage, config, connection, unusable root).\n");
+}
+
+static void report_release(struct report *r)
+{
+    free(r->engine);
+    free(r->engine_version);
+    for (size_t i = 0; i < r->nstores; i++) {
+        free(r->stores[i].protocol);
+        free(r->stores[i].identifier);
+    }
+    free(r->stores);
+    for (size_t i = 0; i < r->nroots; i++) {
+        free(r->roots[i].name);
+        free(r->roots[i].path);
+        free(r->roots[i].source);
+    }
+    free(r->roots);
+    for (size_t i = 0; i < r->ntrash; i++) {
+        free(r->trash[i].uuid);
+        free(r->trash[i].name);
+        free(r->trash[i].by);
+        free(r->trash[i].date_raw);
+    }
+    free(r->trash);
+    for (size_t i = 0; i < r->sum.nprotos; i++)
+        free(r->sum.protos[i].protocol);
+    free(r->sum.protos);
+    for (size_t i = 0; i < r->nproblems; i++)
+        free(r->problems[i]);
+    free(r->problems);
+    rstatus_release(&r->status);
+}
+
+int cmd_report(struct ctx *ctx, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"format", required_argument, NULL, 'f'},
+        {"output", required_argument, NULL, 'o'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    enum out_format fmt = OUT_TEXT;
+    const char *output = NULL;
+    struct err err = ERR_INIT;
+    int c;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'f':
+            if (out_format_parse(optarg, &fmt, &err) != 0) {
+                err_print(&err);
+                return AW_UNKNOWN;
+            }
+            break;
+        case 'o':
+            output = optarg;
+            break;
+        case 'h':
+            report_usage(stdout);
+            return AW_OK;
+        default:
+            fprintf(stderr, "Try 'alfwipe report --help' for more information.\n");
+            return AW_UNKNOWN;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "alfwipe: unexpected argument '%s'\n"
+                        "Try 'alfwipe report --help' for more information.\n", argv[optind]);
+        return AW_UNKNOWN;
+    }
+
+    struct conf conf = {0};
+    if (cli_load_conf(ctx, &conf) != 0)
+        return AW_UNKNOWN;
+    if (!conf.db.configured) {
+        conf_release(&conf);
+        err_set(&err, ERR_CONFIG, "no database configured");
+        err_hint(&err, "Add a database group to alfwipe.conf, or set "
+                       "alfresco.global_properties so that db.url can be read.");
+        err_print(&err);
+        return AW_UNKNOWN;
+    }
+
+    struct report r = {0};
+    r.conf = &conf;
+    r.verbosity = ctx->verbosity;
+    r.fmt = fmt;
+    r.pol.now_ms = ctx->now_ms;
+    r.pol.protect_ms = conf.policy.orphan_protect_days.val * MS_PER_DAY;
+    r.pol.slack_ms = conf.policy.cleaner_slack_days.val * MS_PER_DAY;
+    r.pol.keep_ms = conf.policy.trashcan_keep_ms.val;
+    r.pol.grace_ms = conf.policy.in_flight_grace_minutes.val * MS_PER_MINUTE;
+    r.pol.eager = conf.policy.eager_orphan_cleanup.val;
+
+    struct out out;
+    if (out_open(&out, output, &err) != 0) {
+        err_print(&err);
+        conf_release(&conf);
+        return AW_UNKNOWN;
+    }
+    struct rwriter w = {0};
+    w.fmt = fmt;
+    w.all_items = ctx->verbosity > 0;
+    int rc = report_run(&r, &w, out.fp);
+    if (w.text_items)
+        fclose(w.text_items);
+    if (out_close(&out, rc != AW_UNKNOWN, &err) != 0) {
+        err_print(&err);
+        rc = AW_UNKNOWN;
+    }
+    report_release(&r);
+    conf_release(&conf);
+    return rc;
+}

@@ -1,0 +1,652 @@
+/* The report writers: JSON (jansson, one item encoded at a time), CSV (RFC 4180, raw bytes)
+ * and text (summary first, then the items with findings, buffered in a temporary file).
+ *
+ * Bytes that are not valid UTF-8 (file names may hold any byte): JSON carries the name with
+ * each invalid byte replaced by U+FFFD in the field itself, plus "<field>_base64" holding the
+ * exact bytes; CSV carries the exact bytes. */
+#include <errno.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alfwipe/conf.h"
+#include "rep_int.h"
+
+/* ------------------------------------------------------------------ helpers */
+
+static bool utf8_valid(const char *s, size_t len)
+{
+    json_t *j = json_stringn(s, len);
+    bool ok = j != NULL;
+    json_decref(j);
+    return ok;
+}
+
+/* s with every byte that is not part of valid UTF-8 replaced by U+FFFD. Caller frees. */
+static char *utf8_lossy(const char *s, size_t len, size_t *outlen)
+{
+    char *out = xmalloc(len * 3 + 1);
+    size_t o = 0;
+    for (size_t i = 0; i < len;) {
+        unsigned char c = (unsigned char)s[i];
+        size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+        if (n > 0 && i + n <= len && c != 0 && utf8_valid(s + i, n)) {
+            memcpy(out + o, s + i, n);
+            o += n;
+            i += n;
+        } else {
+            memcpy(out + o, "\xef\xbf\xbd", 3);
+            o += 3;
+            i++;
+        }
+    }
+    out[o] = '\0';
+    *outlen = o;
+    return out;
+}
+
+static void json_set_bytes(json_t *obj, const char *key, const char *s, size_t len)
+{
+    if (!s) {
+        json_object_set_new(obj, key, json_null());
+        return;
+    }
+    json_t *j = json_stringn(s, len);
+    if (j) {
+        json_object_set_new(obj, key, j);
+        return;
+    }
+    size_t ll;
+    char *lossy = utf8_lossy(s, len, &ll);
+    json_object_set_new(obj, key, json_stringn(lossy, ll));
+    free(lossy);
+    unsigned char *b64 = xmalloc(4 * ((len + 2) / 3) + 1);
+    int n = EVP_EncodeBlock(b64, (const unsigned char *)s, (int)len);
+    char *k = xasprintf("%s_base64", key);
+    json_object_set_new(obj, k, json_stringn((const char *)b64, (size_t)n));
+    free(k);
+    free(b64);
+}
+
+static json_t *json_instant(int64_t ms)
+{
+    char buf[TIME_ISO_MAX];
+    return json_string(time_format_iso8601(ms, buf));
+}
+
+static double days_of(int64_t ms)
+{
+    return (double)ms / 86400000.0;
+}
+
+/* Age in days rounded to one decimal, as a JSON real. */
+static json_t *json_days(int64_t ms)
+{
+    double d = days_of(ms);
+    long long tenths = (long long)(d * 10.0 + (d >= 0 ? 0.5 : -0.5));
+    return json_real((double)tenths / 10.0);
+}
+
+static void put(struct rwriter *w, const char *s)
+{
+    if (fputs(s, w->fp) == EOF && !w->error)
+        w->error = errno ? errno : EIO;
+}
+
+static void dump(struct rwriter *w, json_t *j)
+{
+    if (json_dumpf(j, w->fp, JSON_COMPACT) != 0 && !w->error)
+        w->error = errno ? errno : EIO;
+}
+
+static json_t *findings_json(unsigned f)
+{
+    json_t *a = json_array();
+    for (unsigned b = 0; b < F_COUNT_BITS; b++)
+        if (f & (1u << b))
+            json_array_append_new(a, json_string(finding_name(1u << b)));
+    return a;
+}
+
+static void findings_text(unsigned f, char *buf, size_t n, const char *sep)
+{
+    buf[0] = '\0';
+    size_t o = 0;
+    for (unsigned b = 0; b < F_COUNT_BITS; b++) {
+        if (!(f & (1u << b)))
+            continue;
+        int k = snprintf(buf + o, n - o, "%s%s", o ? sep : "", finding_name(1u << b));
+        if (k < 0 || (size_t)k >= n - o)
+            break;
+        o += (size_t)k;
+    }
+}
+
+static json_t *policy_json(const struct report *r)
+{
+    const struct conf_policy *p = &r->conf->policy;
+    json_t *o = json_object();
+    json_object_set_new(o, "orphan_protect_days", json_integer(p->orphan_protect_days.val));
+    json_object_set_new(o, "eager_orphan_cleanup", json_boolean(p->eager_orphan_cleanup.val));
+    json_object_set_new(o, "trashcan_keep_days", json_real(days_of(r->pol.keep_ms)));
+    json_object_set_new(o, "in_flight_grace_minutes",
+                        json_integer(p->in_flight_grace_minutes.val));
+    json_object_set_new(o, "cleaner_slack_days", json_integer(p->cleaner_slack_days.val));
+    json_t *src = json_object();
+    json_object_set_new(src, "orphan_protect_days",
+                        json_string(conf_source_name(p->orphan_protect_days.src)));
+    json_object_set_new(src, "eager_orphan_cleanup",
+                        json_string(conf_source_name(p->eager_orphan_cleanup.src)));
+    json_object_set_new(src, "trashcan_keep_days",
+                        json_string(conf_source_name(p->trashcan_keep_ms.src)));
+    json_object_set_new(src, "in_flight_grace_minutes",
+                        json_string(conf_source_name(p->in_flight_grace_minutes.src)));
+    json_object_set_new(src, "cleaner_slack_days",
+                        json_string(conf_source_name(p->cleaner_slack_days.src)));
+    json_object_set_new(o, "sources", src);
+    return o;
+}
+
+/* ------------------------------------------------------------------ CSV */
+
+static void csv_field(FILE *fp, const char *s, size_t len)
+{
+    bool quote = false;
+    for (size_t i = 0; i < len && !quote; i++)
+        quote = s[i] == '"' || s[i] == ',' || s[i] == '\n' || s[i] == '\r' || s[i] == '\t';
+    if (!quote) {
+        fwrite(s, 1, len, fp);
+        return;
+    }
+    fputc('"', fp);
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '"')
+            fputc('"', fp);
+        fputc(s[i], fp);
+    }
+    fputc('"', fp);
+}
+
+static void csv_str(FILE *fp, const char *s)
+{
+    if (s)
+        csv_field(fp, s, strlen(s));
+}
+
+static const char CSV_HEADER[] =
+    "class,content_url,protocol,root,path,size,disk_size,encrypted,orphan_time,eligible_after,"
+    "age_days,age_bucket,findings,node_refs,trashcan_items,other_files\r\n";
+
+static void csv_item(struct rwriter *w, const struct ritem *it)
+{
+    FILE *fp = w->fp;
+    char buf[512];
+    csv_str(fp, rclass_name(it->cls));
+    fputc(',', fp);
+    csv_field(fp, it->url, it->url_len);
+    fputc(',', fp);
+    csv_str(fp, it->protocol);
+    fputc(',', fp);
+    if (it->nfiles) {
+        csv_str(fp, it->files[0].root->name);
+        fputc(',', fp);
+        csv_field(fp, it->files[0].path, it->files[0].path_len);
+    } else {
+        fputc(',', fp);
+    }
+    fputc(',', fp);
+    if (it->has_size)
+        fprintf(fp, "%" PRId64, it->size);
+    fputc(',', fp);
+    if (it->has_disk_size)
+        fprintf(fp, "%" PRId64, it->disk_size);
+    fprintf(fp, ",%s,", it->encrypted ? "true" : "false");
+    if (it->has_orphan_time)
+        fputs(it->orphan_time > 0 ? time_format_iso8601(it->orphan_time, buf) : "0", fp);
+    fputc(',', fp);
+    if (it->has_eligible)
+        fputs(time_format_iso8601(it->eligible_after, buf), fp);
+    fputc(',', fp);
+    if (it->has_age)
+        fprintf(fp, "%.1f", days_of(it->age_ms));
+    fprintf(fp, ",%s,", age_bucket_name(age_bucket_of(it->has_age, it->age_ms)));
+    findings_text(it->findings, buf, sizeof buf, ";");
+    csv_str(fp, buf);
+    fputc(',', fp);
+    size_t n = 0;
+    char *joined = NULL;
+    for (size_t i = 0; i < it->nrefs; i++) {
+        char *j = xasprintf("%s%s%s", joined ? joined : "", i ? ";" : "", it->node_refs[i]);
+        free(joined);
+        joined = j;
+    }
+    csv_str(fp, joined);
+    free(joined);
+    joined = NULL;
+    fputc(',', fp);
+    for (size_t i = 0; i < it->ntrash; i++) {
+        char *j = xasprintf("%s%s%s", joined ? joined : "", i ? ";" : "", it->trash_uuids[i]);
+        free(joined);
+        joined = j;
+    }
+    csv_str(fp, joined);
+    free(joined);
+    fputc(',', fp);
+    /* Further files of the same URL (extra roots): root:path;root:path */
+    for (size_t i = 1; i < it->nfiles; i++) {
+        char *j = xasprintf("%s:", it->files[i].root->name);
+        (void)n;
+        if (i > 1)
+            fputc(';', fp);
+        csv_field(fp, j, strlen(j));
+        csv_field(fp, it->files[i].path, it->files[i].path_len);
+        free(j);
+    }
+    fputs("\r\n", fp);
+    if (ferror(fp) && !w->error)
+        w->error = EIO;
+}
+
+/* ------------------------------------------------------------------ JSON */
+
+static json_t *item_json(const struct report *r, const struct ritem *it)
+{
+    (void)r;
+    json_t *o = json_object();
+    json_object_set_new(o, "class", json_string(rclass_name(it->cls)));
+    json_set_bytes(o, "content_url", it->url, it->url_len);
+    json_object_set_new(o, "protocol", json_string(it->protocol));
+    if (it->nfiles) {
+        json_object_set_new(o, "root", json_string(it->files[0].root->name));
+        json_set_bytes(o, "path", it->files[0].path, it->files[0].path_len);
+    } else {
+        json_object_set_new(o, "root", json_null());
+        json_object_set_new(o, "path", json_null());
+    }
+    json_object_set_new(o, "size", it->has_size ? json_integer(it->size) : json_null());
+    if (it->has_disk_size)
+        json_object_set_new(o, "disk_size", json_integer(it->disk_size));
+    json_object_set_new(o, "encrypted", json_boolean(it->encrypted));
+    if (it->has_orphan_time)
+        json_object_set_new(o, "orphan_time", it->orphan_time > 0
+                                                  ? json_instant(it->orphan_time)
+                                                  : json_integer(it->orphan_time));
+    else
+        json_object_set_new(o, "orphan_time", json_null());
+    if (it->has_eligible)
+        json_object_set_new(o, "eligible_after", json_instant(it->eligible_after));
+    json_object_set_new(o, "age_days", it->has_age ? json_days(it->age_ms) : json_null());
+    json_object_set_new(o, "age_bucket",
+                        json_string(age_bucket_name(age_bucket_of(it->has_age, it->age_ms))));
+    json_object_set_new(o, "findings", findings_json(it->findings));
+    json_t *refs = json_array();
+    for (size_t i = 0; i < it->nrefs; i++)
+        json_array_append_new(refs, json_string(it->node_refs[i]));
+    json_object_set_new(o, "node_refs", refs);
+    if (it->ntrash) {
+        json_t *t = json_array();
+        for (size_t i = 0; i < it->ntrash; i++)
+            json_array_append_new(t, json_string(it->trash_uuids[i]));
+        json_object_set_new(o, "trashcan_items", t);
+    }
+    json_t *files = json_array();
+    for (size_t i = 0; i < it->nfiles; i++) {
+        json_t *f = json_object();
+        json_object_set_new(f, "root", json_string(it->files[i].root->name));
+        json_set_bytes(f, "path", it->files[i].path, it->files[i].path_len);
+        json_object_set_new(f, "size", json_integer(it->files[i].size));
+        json_object_set_new(f, "mtime", json_instant(it->files[i].mtime_ms));
+        json_array_append_new(files, f);
+    }
+    json_object_set_new(o, "files", files);
+    return o;
+}
+
+static json_t *trash_json(const struct report *r, const struct trash_item *t)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "node_ref", json_pack("s++", "archive://SpacesStore/", t->uuid, ""));
+    json_object_set_new(o, "name", t->name ? json_string(t->name) : json_null());
+    json_object_set_new(o, "archived_at", t->has_date ? json_instant(t->archived_ms)
+                                                      : json_null());
+    if (t->date_raw && !t->has_date)
+        json_object_set_new(o, "archived_date_raw", json_string(t->date_raw));
+    json_object_set_new(o, "archived_by", t->by ? json_string(t->by) : json_null());
+    int64_t age = r->pol.now_ms - t->archived_ms;
+    json_object_set_new(o, "age_days", t->has_date ? json_days(age) : json_null());
+    json_object_set_new(o, "age_bucket",
+                        json_string(age_bucket_name(age_bucket_of(t->has_date, age))));
+    json_object_set_new(o, "urls", json_integer((json_int_t)t->urls));
+    json_object_set_new(o, "bytes", json_integer((json_int_t)t->bytes));
+    json_object_set_new(o, "reclaimable", json_integer((json_int_t)t->reclaimable));
+    json_object_set_new(o, "findings", findings_json(t->findings));
+    return o;
+}
+
+static json_t *summary_json(const struct report *r)
+{
+    json_t *s = json_object();
+    for (int c = 0; c < CLS_COUNT; c++) {
+        json_t *t = json_pack("{s:I,s:I}", "count", (json_int_t)r->sum.cls[c].count, "bytes",
+                              (json_int_t)r->sum.cls[c].bytes);
+        if (c == CLS_NON_FILE) {
+            json_t *pr = json_object();
+            for (size_t i = 0; i < r->sum.nprotos; i++)
+                json_object_set_new(pr, r->sum.protos[i].protocol,
+                                    json_pack("{s:I,s:I}", "count",
+                                              (json_int_t)r->sum.protos[i].count, "bytes",
+                                              (json_int_t)r->sum.protos[i].bytes));
+            json_object_set_new(t, "protocols", pr);
+        }
+        json_object_set_new(s, rclass_name((enum rclass)c), t);
+    }
+    return s;
+}
+
+static json_t *buckets_json(const struct report *r)
+{
+    static const char *const sets[BS_COUNT] = {"trashcan", "orphans", "deleted"};
+    json_t *o = json_object();
+    for (int s = 0; s < BS_COUNT; s++) {
+        json_t *b = json_object();
+        for (int k = 0; k < AGE_NBUCKETS; k++)
+            json_object_set_new(b, age_bucket_name((enum age_bucket)k),
+                                json_pack("{s:I,s:I}", "count",
+                                          (json_int_t)r->sum.buckets[s][k].count, "bytes",
+                                          (json_int_t)r->sum.buckets[s][k].bytes));
+        json_object_set_new(o, sets[s], b);
+    }
+    return o;
+}
+
+static const char *state_name(int code)
+{
+    switch (code) {
+    case 0: return "OK";
+    case 1: return "WARNING";
+    case 2: return "CRITICAL";
+    default: return "UNKNOWN";
+    }
+}
+
+/* ------------------------------------------------------------------ text */
+
+static void text_item(FILE *fp, const struct ritem *it)
+{
+    char f[512];
+    findings_text(it->findings, f, sizeof f, ",");
+    fprintf(fp, "  %-18s %-28s ", rclass_name(it->cls), f[0] ? f : "-");
+    fwrite(it->url, 1, it->url_len, fp);
+    if (it->has_size)
+        fprintf(fp, "  size %" PRId64, it->size);
+    if (it->has_disk_size)
+        fprintf(fp, " (on disk %" PRId64 ")", it->disk_size);
+    if (it->has_age)
+        fprintf(fp, "  age %.1f d", days_of(it->age_ms));
+    if (it->has_eligible) {
+        char b[TIME_ISO_MAX];
+        fprintf(fp, "  cleaner may take it after %s", time_format_iso8601(it->eligible_after, b));
+    }
+    fputc('\n', fp);
+    for (size_t i = 0; i < it->nfiles; i++) {
+        fprintf(fp, "      file %s:", it->files[i].root->name);
+        fwrite(it->files[i].path, 1, it->files[i].path_len, fp);
+        fputc('\n', fp);
+    }
+    for (size_t i = 0; i < it->nrefs; i++)
+        fprintf(fp, "      node %s\n", it->node_refs[i]);
+}
+
+static void text_summary(struct rwriter *w, const struct report *r)
+{
+    FILE *fp = w->fp;
+    char b1[TIME_ISO_MAX];
+    const struct rstatus *st = &r->status;
+    fprintf(fp, "alfwipe report: %s", state_name(st->exit_code));
+    if (st->nreasons)
+        fprintf(fp, " - %s%s", st->reasons[0], st->nreasons > 1 ? " (and more)" : "");
+    fputc('\n', fp);
+    fprintf(fp, "now %s; database %s %s", time_format_iso8601(r->pol.now_ms, b1), r->engine,
+            r->engine_version);
+    if (r->schema_max)
+        fprintf(fp, " (Alfresco schema %" PRId64 ")", r->schema_max);
+    fputc('\n', fp);
+    const struct conf_policy *p = &r->conf->policy;
+    fprintf(fp,
+            "policy: orphanProtectDays %" PRId64 " (%s), eagerOrphanCleanup %s (%s), trashcan keep "
+            "%.1f d (%s), in-flight grace %" PRId64 " min, cleaner slack %" PRId64 " d\n\n",
+            p->orphan_protect_days.val, conf_source_name(p->orphan_protect_days.src),
+            p->eager_orphan_cleanup.val ? "true" : "false",
+            conf_source_name(p->eager_orphan_cleanup.src), days_of(r->pol.keep_ms),
+            conf_source_name(p->trashcan_keep_ms.src), p->in_flight_grace_minutes.val,
+            p->cleaner_slack_days.val);
+    fprintf(fp, "%-20s %10s %16s\n", "class", "count", "bytes");
+    for (int c = 0; c < CLS_COUNT; c++)
+        fprintf(fp, "%-20s %10" PRIu64 " %16" PRIu64 "\n", rclass_name((enum rclass)c),
+                r->sum.cls[c].count, r->sum.cls[c].bytes);
+    for (size_t i = 0; i < r->sum.nprotos; i++)
+        fprintf(fp, "  non_file %-10s %10" PRIu64 " %16" PRIu64 "\n", r->sum.protos[i].protocol,
+                r->sum.protos[i].count, r->sum.protos[i].bytes);
+    static const char *const sets[BS_COUNT] = {"trashcan", "orphans", "deleted"};
+    fprintf(fp, "\n%-10s", "age (d)");
+    for (int k = 0; k < AGE_NBUCKETS; k++)
+        fprintf(fp, " %9s", age_bucket_name((enum age_bucket)k));
+    fputc('\n', fp);
+    for (int s = 0; s < BS_COUNT; s++) {
+        fprintf(fp, "%-10s", sets[s]);
+        for (int k = 0; k < AGE_NBUCKETS; k++)
+            fprintf(fp, " %9" PRIu64, r->sum.buckets[s][k].count);
+        fputc('\n', fp);
+    }
+    fprintf(fp, "\nstores:\n");
+    for (size_t i = 0; i < r->nstores; i++)
+        if (r->stores[i].urls)
+            fprintf(fp, "  %s://%-20s %10" PRIu64 " URLs %16" PRIu64 " bytes\n",
+                    r->stores[i].protocol, r->stores[i].identifier, r->stores[i].urls,
+                    r->stores[i].bytes);
+    fprintf(fp, "roots:\n");
+    for (size_t i = 0; i < r->nroots; i++)
+        fprintf(fp, "  %-22s %s: %" PRIu64 " files, %" PRIu64 " bytes%s\n", r->roots[i].name,
+                r->roots[i].path, r->roots[i].files, r->roots[i].bytes,
+                r->roots[i].missing ? " (does not exist)" : "");
+
+    size_t expired = 0, undated = 0;
+    for (size_t i = 0; i < r->ntrash; i++) {
+        expired += (r->trash[i].findings & F_TRASHCAN_EXPIRED) != 0;
+        undated += (r->trash[i].findings & F_NO_ARCHIVED_DATE) != 0;
+    }
+    fprintf(fp, "\ntrashcan: %zu item(s), %zu older than the keep period, %zu without a date\n",
+            r->ntrash, expired, undated);
+    for (size_t i = 0; i < r->ntrash; i++) {
+        const struct trash_item *t = &r->trash[i];
+        if (!t->findings && !w->all_items)
+            continue;
+        char f[256];
+        findings_text(t->findings, f, sizeof f, ",");
+        fprintf(fp, "  archive://SpacesStore/%s '%s' by %s, archived %s, %" PRIu64
+                    " bytes, %" PRIu64 " reclaimable%s%s\n",
+                t->uuid, t->name ? t->name : "", t->by ? t->by : "?",
+                t->has_date ? time_format_iso8601(t->archived_ms, b1) : "(no date)", t->bytes,
+                t->reclaimable, f[0] ? "  " : "", f);
+    }
+
+    fprintf(fp, "\nnotes:\n");
+    bool any = false;
+    if (p->eager_orphan_cleanup.val) {
+        fprintf(fp, "  - eager orphan cleanup is on (%s): orphanProtectDays does not apply and "
+                    "nothing is copied to contentstore.deleted, so an empty contentstore.deleted "
+                    "is normal\n", conf_source_name(p->eager_orphan_cleanup.src));
+        any = true;
+    }
+    if (r->sum.has_oldest_protected) {
+        fprintf(fp, "  - %" PRIu64 " orphan(s) inside the protect window; Alfresco's cleaner may "
+                    "take the first at its first run after %s\n",
+                r->sum.cls[CLS_ORPHAN_PROTECTED].count,
+                time_format_iso8601(r->sum.oldest_protected_eligible, b1));
+        any = true;
+    }
+    if (r->sum.cls[CLS_ORPHAN_OVERDUE].count) {
+        fprintf(fp, "  - orphans are past the protect window: check "
+                    "system.content.orphanCleanup.cronExpression, read-only mode "
+                    "(server.allowWrite) and the cluster job lock of the content store "
+                    "cleaner\n");
+        any = true;
+    }
+    if (r->sum.has_oldest_trash && r->pol.now_ms - r->sum.oldest_trash_ms > r->pol.keep_ms) {
+        fprintf(fp, "  - the oldest dated trashcan item is %.0f days old against a keep period "
+                    "of %.0f days: the trashcan cleaner is probably not running\n",
+                days_of(r->pol.now_ms - r->sum.oldest_trash_ms), days_of(r->pol.keep_ms));
+        any = true;
+    }
+    for (size_t i = 0; i < r->nproblems; i++) {
+        fprintf(fp, "  - %s\n", r->problems[i]);
+        any = true;
+    }
+    if (!any)
+        fprintf(fp, "  (none)\n");
+    if (st->nreasons > 1) {
+        fprintf(fp, "\nstatus:\n");
+        for (size_t i = 0; i < st->nreasons; i++)
+            fprintf(fp, "  - %s\n", st->reasons[i]);
+    }
+    fprintf(fp, "\n%s (%zu):\n", w->all_items ? "items" : "items with findings", w->nitems);
+}
+
+/* ------------------------------------------------------------------ API */
+
+int rw_begin(struct rwriter *w, const struct report *r, FILE *fp, struct err *err)
+{
+    w->fp = fp;
+    w->nitems = 0;
+    w->error = 0;
+    if (w->fmt == OUT_TEXT) {
+        w->text_items = tmpfile();
+        if (!w->text_items)
+            return err_sys(err, ERR_IO, errno, "could not create a temporary file");
+        return 0;
+    }
+    if (w->fmt == OUT_CSV) {
+        put(w, CSV_HEADER);
+        return 0;
+    }
+    json_t *head = json_object();
+    json_object_set_new(head, "alfwipe", json_string(ALFWIPE_VERSION));
+    json_object_set_new(head, "now", json_instant(r->pol.now_ms));
+    json_t *dbj = json_object();
+    json_object_set_new(dbj, "engine", json_string(r->engine));
+    json_object_set_new(dbj, "version", json_string(r->engine_version));
+    json_object_set_new(dbj, "schema_min", json_integer(r->schema_min));
+    json_object_set_new(dbj, "schema_max", json_integer(r->schema_max));
+    json_object_set_new(head, "database", dbj);
+    json_object_set_new(head, "policy", policy_json(r));
+    char *s = json_dumps(head, JSON_COMPACT);
+    json_decref(head);
+    /* Open the object, drop the closing brace and continue with the streamed items. */
+    size_t n = strlen(s);
+    s[n - 1] = '\0';
+    put(w, s);
+    put(w, ",\"items\":[\n");
+    free(s);
+    return 0;
+}
+
+void rw_item(struct rwriter *w, const struct report *r, const struct ritem *it)
+{
+    switch (w->fmt) {
+    case OUT_JSON: {
+        if (w->nitems)
+            put(w, ",\n");
+        json_t *o = item_json(r, it);
+        dump(w, o);
+        json_decref(o);
+        w->nitems++;
+        break;
+    }
+    case OUT_CSV:
+        csv_item(w, it);
+        w->nitems++;
+        break;
+    case OUT_TEXT:
+        if (it->findings || w->all_items) {
+            text_item(w->text_items, it);
+            w->nitems++;
+        }
+        break;
+    }
+}
+
+int rw_end(struct rwriter *w, const struct report *r, struct err *err)
+{
+    if (w->fmt == OUT_JSON) {
+        put(w, "\n],\"trashcan_items\":[\n");
+        for (size_t i = 0; i < r->ntrash; i++) {
+            if (i)
+                put(w, ",\n");
+            json_t *o = trash_json(r, &r->trash[i]);
+            dump(w, o);
+            json_decref(o);
+        }
+        put(w, "\n],");
+        json_t *tail = json_object();
+        json_object_set_new(tail, "summary", summary_json(r));
+        json_t *fj = json_object();
+        for (unsigned b = 0; b < F_COUNT_BITS; b++)
+            json_object_set_new(fj, finding_name(1u << b), json_integer((json_int_t)r->sum.findings[b]));
+        json_object_set_new(tail, "findings", fj);
+        json_object_set_new(tail, "age_buckets", buckets_json(r));
+        json_t *stores = json_object();
+        for (size_t i = 0; i < r->nstores; i++) {
+            char *k = xasprintf("%s://%s", r->stores[i].protocol, r->stores[i].identifier);
+            json_object_set_new(stores, k,
+                                json_pack("{s:I,s:I}", "urls", (json_int_t)r->stores[i].urls,
+                                          "bytes", (json_int_t)r->stores[i].bytes));
+            free(k);
+        }
+        json_object_set_new(tail, "stores", stores);
+        json_t *roots = json_array();
+        for (size_t i = 0; i < r->nroots; i++)
+            json_array_append_new(
+                roots, json_pack("{s:s,s:s,s:b,s:I,s:I}", "name", r->roots[i].name, "path",
+                                 r->roots[i].path, "exists", !r->roots[i].missing, "files",
+                                 (json_int_t)r->roots[i].files, "bytes",
+                                 (json_int_t)r->roots[i].bytes));
+        json_object_set_new(tail, "roots", roots);
+        json_t *pr = json_array();
+        for (size_t i = 0; i < r->nproblems; i++)
+            json_array_append_new(pr, json_string(r->problems[i]));
+        json_object_set_new(tail, "problems", pr);
+        json_t *st = json_object();
+        json_object_set_new(st, "exit_code", json_integer(r->status.exit_code));
+        json_object_set_new(st, "state", json_string(state_name(r->status.exit_code)));
+        json_t *rs = json_array();
+        for (size_t i = 0; i < r->status.nreasons; i++)
+            json_array_append_new(rs, json_string(r->status.reasons[i]));
+        json_object_set_new(st, "reasons", rs);
+        json_object_set_new(tail, "status", st);
+        char *s = json_dumps(tail, JSON_COMPACT);
+        json_decref(tail);
+        put(w, s + 1); /* without the opening brace: continues the outer object */
+        put(w, "\n");
+        free(s);
+    } else if (w->fmt == OUT_TEXT) {
+        /* -q: print only when the state is not OK. */
+        if (!(log_verbosity < 0 && r->status.exit_code == 0)) {
+            text_summary(w, r);
+            rewind(w->text_items);
+            char buf[65536];
+            size_t n;
+            while ((n = fread(buf, 1, sizeof buf, w->text_items)) > 0)
+                if (fwrite(buf, 1, n, w->fp) != n && !w->error)
+                    w->error = errno ? errno : EIO;
+        }
+        fclose(w->text_items);
+        w->text_items = NULL;
+    }
+    if (fflush(w->fp) != 0 && !w->error)
+        w->error = errno ? errno : EIO;
+    if (w->error)
+        return err_sys(err, ERR_IO, w->error, "could not write the report");
+    return 0;
+}

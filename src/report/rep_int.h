@@ -1,0 +1,162 @@
+/* Private structures of the report engine: what scan.c builds and output.c prints. */
+#ifndef ALFWIPE_REP_INT_H
+#define ALFWIPE_REP_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "alfwipe/cli.h"
+#include "alfwipe/report.h"
+#include "alfwipe/timeutil.h"
+#include "alfwipe/xalloc.h"
+
+enum store_kind { SK_LIVE = 0, SK_VERSION, SK_ARCHIVE };
+
+struct rstore {
+    int64_t id;
+    char *protocol, *identifier;
+    int64_t root_node_id;
+    bool has_root;
+    enum store_kind kind;
+    uint64_t urls, bytes;     /* distinct URLs referenced from this store */
+};
+
+enum root_kind { RK_CONTENT = 0, RK_EXTRA, RK_DELETED };
+
+struct rroot {
+    char *name;               /* "contentstore", "contentstore_deleted", "extra_roots[0]" */
+    char *path;               /* as configured */
+    char *source;             /* where the setting came from, for messages */
+    enum root_kind kind;
+    bool missing_ok;          /* a missing root is a note, not an error */
+    bool missing;
+    uint64_t files, bytes;    /* regular files found */
+    uint64_t matched;         /* files that belong to a URL row */
+};
+
+struct trash_item {
+    int64_t node_id;
+    char *uuid;
+    char *name;               /* cm:name; NULL when absent */
+    char *by;                 /* sys:archivedBy */
+    char *date_raw;           /* sys:archivedDate as stored */
+    bool has_date;            /* parsed */
+    int64_t archived_ms;
+    unsigned findings;        /* F_TRASHCAN_EXPIRED, F_NO_ARCHIVED_DATE */
+    uint64_t urls, bytes, reclaimable;
+};
+
+/* One file under a root, attached to an item. */
+struct rfile {
+    const struct rroot *root;
+    const char *path;
+    size_t path_len;
+    int64_t size;
+    int64_t mtime_ms;
+    unsigned type;            /* enum walk_type */
+};
+
+/* One line of the report, as handed to the writers. Everything is borrowed. */
+struct ritem {
+    enum rclass cls;
+    unsigned findings;
+    const char *url;          /* content URL (derived "store://<path>" for a disk-only file) */
+    size_t url_len;
+    const char *protocol;
+    bool has_size;
+    int64_t size;             /* content_size, or the file size for disk-only items */
+    bool has_disk_size;
+    int64_t disk_size;        /* first file's size when it differs (size_mismatch) */
+    bool encrypted;
+    bool has_orphan_time;
+    int64_t orphan_time;
+    bool has_age;
+    int64_t age_ms;
+    bool has_eligible;
+    int64_t eligible_after;   /* orphans: first cleaner run after this instant may take it */
+    const struct rfile *files;
+    size_t nfiles;
+    char *const *node_refs;   /* "workspace://SpacesStore/<uuid>" */
+    size_t nrefs;
+    char *const *trash_uuids; /* trashcan items the URL belongs to */
+    size_t ntrash;
+};
+
+struct class_total {
+    uint64_t count, bytes;
+};
+
+struct proto_total {
+    char *protocol;
+    uint64_t count, bytes;
+};
+
+enum bucket_set { BS_TRASHCAN = 0, BS_ORPHANS, BS_DELETED, BS_COUNT };
+
+struct rsummary {
+    struct class_total cls[CLS_COUNT];
+    struct proto_total *protos;
+    size_t nprotos, protos_cap;
+    uint64_t findings[F_COUNT_BITS];
+    struct class_total buckets[BS_COUNT][AGE_NBUCKETS];
+    uint64_t critical_missing;      /* live/version/trashcan URLs without a file */
+    uint64_t strays_past_grace;
+    bool has_oldest_protected;
+    int64_t oldest_protected_eligible; /* earliest eligible_after among protected orphans */
+    bool has_oldest_trash;
+    int64_t oldest_trash_ms;
+};
+
+/* Status decided at the end of a run. */
+struct rstatus {
+    int exit_code;
+    char **reasons;
+    size_t nreasons, cap;
+};
+void rstatus_add(struct rstatus *st, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void rstatus_release(struct rstatus *st);
+
+/* The whole run's context. */
+struct report {
+    struct rpolicy pol;
+    struct conf *conf;           /* the password is loaded lazily */
+    int verbosity;
+    enum out_format fmt;
+    /* database */
+    char *engine, *engine_version;
+    int64_t schema_min, schema_max;
+    struct rstore *stores;
+    size_t nstores;
+    /* disk */
+    struct rroot *roots;
+    size_t nroots;
+    /* trashcan */
+    struct trash_item *trash;
+    size_t ntrash;
+    /* results */
+    struct rsummary sum;
+    struct rstatus status;
+    char **problems;          /* walk problems (mount points, unreadable directories) */
+    size_t nproblems, problems_cap;
+};
+
+/* Writers (output.c). */
+struct rwriter {
+    enum out_format fmt;
+    FILE *fp;                 /* final destination */
+    FILE *text_items;         /* text: items buffered until the summary is printed */
+    bool all_items;           /* text: -v shows every item */
+    size_t nitems;
+    int error;                /* errno of a failed write */
+};
+int rw_begin(struct rwriter *w, const struct report *r, FILE *fp, struct err *err);
+void rw_item(struct rwriter *w, const struct report *r, const struct ritem *it);
+int rw_end(struct rwriter *w, const struct report *r, struct err *err);
+
+/* The engine (scan.c): fills r and streams items to w. Returns an exit code. */
+int report_run(struct report *r, struct rwriter *w, FILE *fp);
+
+#endif

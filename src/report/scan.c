@@ -1,0 +1,1185 @@
+/* The report engine: one read-only snapshot of the database and one walk of the content roots,
+ * merged in a single pass. The big query returns every URL with its references ordered by the
+ * URL's bytes; the walk (run in a thread while the database sorts) is sorted the same way, so
+ * each URL meets its files without any lookup table and memory stays bounded by the walk. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "alfwipe/db.h"
+#include "alfwipe/exitcode.h"
+#include "alfwipe/urlpath.h"
+#include "alfwipe/walk.h"
+#include "rep_int.h"
+
+#define NS_SYS "http://www.alfresco.org/model/system/1.0"
+#define NS_CM "http://www.alfresco.org/model/content/1.0"
+#define NS_VER2 "http://www.alfresco.org/model/versionstore/2.0"
+#define NS_PUB "http://www.alfresco.org/model/publishing/1.0"
+
+static const char STORE_PREFIX[] = "store://";
+#define STORE_PREFIX_LEN (sizeof STORE_PREFIX - 1)
+
+/* ------------------------------------------------------------------ status helpers */
+
+void rstatus_add(struct rstatus *st, int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = NULL;
+    if (vasprintf(&s, fmt, ap) < 0)
+        s = xstrdup("(out of memory)");
+    va_end(ap);
+    st->reasons = xgrow(st->reasons, &st->cap, st->nreasons + 1, sizeof *st->reasons);
+    st->reasons[st->nreasons++] = s;
+    if (code > st->exit_code)
+        st->exit_code = code;
+}
+
+void rstatus_release(struct rstatus *st)
+{
+    for (size_t i = 0; i < st->nreasons; i++)
+        free(st->reasons[i]);
+    free(st->reasons);
+    memset(st, 0, sizeof *st);
+}
+
+/* ------------------------------------------------------------------ qnames */
+
+struct qname_row {
+    int64_t id;
+    char *uri, *local;
+};
+
+struct qnames {
+    struct qname_row *v;
+    size_t n, cap;
+};
+
+static int on_qname(void *arg, const struct db_value *c, int nc, struct err *err)
+{
+    struct qnames *q = arg;
+    if (nc < 3 || c[1].null || c[2].null)
+        return err_set(err, ERR_DATA, "alf_qname: unexpected row shape");
+    q->v = xgrow(q->v, &q->cap, q->n + 1, sizeof *q->v);
+    struct qname_row *r = &q->v[q->n];
+    if (db_int64(&c[0], &r->id) != 0)
+        return err_set(err, ERR_DATA, "alf_qname: id '%s' is not an integer", c[0].s);
+    r->uri = xstrdup(c[1].s);
+    r->local = xstrdup(c[2].s);
+    q->n++;
+    return 0;
+}
+
+/* The id of {uri}local, or -1 when the installation never used that name. */
+static int64_t qname_id(const struct qnames *q, const char *uri, const char *local)
+{
+    for (size_t i = 0; i < q->n; i++)
+        if (strcmp(q->v[i].uri, uri) == 0 && strcmp(q->v[i].local, local) == 0)
+            return q->v[i].id;
+    return -1;
+}
+
+static void qnames_release(struct qnames *q)
+{
+    for (size_t i = 0; i < q->n; i++) {
+        free(q->v[i].uri);
+        free(q->v[i].local);
+    }
+    free(q->v);
+}
+
+/* ------------------------------------------------------------------ stores */
+
+static int on_store(void *arg, const struct db_value *c, int nc, struct err *err)
+{
+    struct report *r = arg;
+    if (nc < 4 || c[1].null || c[2].null)
+        return err_set(err, ERR_DATA, "alf_store: unexpected row shape");
+    size_t cap = r->nstores;
+    r->stores = xrealloc(r->stores, (cap + 1) * sizeof *r->stores);
+    struct rstore *s = &r->stores[r->nstores];
+    memset(s, 0, sizeof *s);
+    if (db_int64(&c[0], &s->id) != 0)
+        return err_set(err, ERR_DATA, "alf_store: id '%s' is not an integer", c[0].s);
+    s->protocol = xstrdup(c[1].s);
+    s->identifier = xstrdup(c[2].s);
+    s->has_root = db_int64(&c[3], &s->root_node_id) == 0;
+    if (strcmp(s->protocol, "archive") == 0)
+        s->kind = SK_ARCHIVE;
+    else if (strcmp(s->protocol, "workspace") == 0 &&
+             (strcmp(s->identifier, "version2Store") == 0 ||
+              strcmp(s->identifier, "lightWeightVersionStore") == 0))
+        s->kind = SK_VERSION;
+    else
+        s->kind = SK_LIVE;
+    r->nstores++;
+    return 0;
+}
+
+static int store_index(const struct report *r, int64_t id)
+{
+    for (size_t i = 0; i < r->nstores; i++)
+        if (r->stores[i].id == id)
+            return (int)i;
+    return -1;
+}
+
+static const struct rstore *find_store(const struct report *r, const char *proto,
+                                       const char *ident)
+{
+    for (size_t i = 0; i < r->nstores; i++)
+        if (strcmp(r->stores[i].protocol, proto) == 0 &&
+            strcmp(r->stores[i].identifier, ident) == 0)
+            return &r->stores[i];
+    return NULL;
+}
+
+/* ------------------------------------------------------------------ trashcan */
+
+static int on_trash_item(void *arg, const struct db_value *c, int nc, struct err *err)
+{
+    struct report *r = arg;
+    if (nc < 5 || c[1].null)
+        return err_set(err, ERR_DATA, "trashcan item: unexpected row shape");
+    int64_t id;
+    if (db_int64(&c[0], &id) != 0)
+        return err_set(err, ERR_DATA, "trashcan item: node id '%s' is not an integer", c[0].s);
+    /* Several property rows (locales) can repeat a node; keep the first. */
+    if (r->ntrash && r->trash[r->ntrash - 1].node_id == id)
+        return 0;
+    r->trash = xrealloc(r->trash, (r->ntrash + 1) * sizeof *r->trash);
+    struct trash_item *t = &r->trash[r->ntrash++];
+    memset(t, 0, sizeof *t);
+    t->node_id = id;
+    t->uuid = xstrdup(c[1].s);
+    t->date_raw = c[2].null ? NULL : xstrdup(c[2].s);
+    t->by = c[3].null ? NULL : xstrdup(c[3].s);
+    t->name = c[4].null ? NULL : xstrdup(c[4].s);
+    if (t->date_raw && time_parse_iso8601(t->date_raw, &t->archived_ms) == 0)
+        t->has_date = true;
+    if (!t->has_date)
+        t->findings |= F_NO_ARCHIVED_DATE;
+    else if (trash_expired(t->archived_ms, &r->pol))
+        t->findings |= F_TRASHCAN_EXPIRED;
+    return 0;
+}
+
+static int trash_index(const struct report *r, int64_t node_id)
+{
+    size_t lo = 0, hi = r->ntrash;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (r->trash[mid].node_id < node_id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < r->ntrash && r->trash[lo].node_id == node_id ? (int)lo : -1;
+}
+
+/* Archive nodes with their primary parent; item = index of the trashcan item at the top of
+ * the node's tree (-1 none, -2 not yet resolved). */
+struct anode {
+    int64_t id, parent;
+    size_t uuid_off;
+    int item;
+};
+
+struct anodes {
+    struct anode *v;
+    size_t n, cap;
+    struct arena uuids;
+    size_t *by_uuid;          /* indexes sorted by uuid */
+};
+
+static int on_archive_node(void *arg, const struct db_value *c, int nc, struct err *err)
+{
+    struct anodes *a = arg;
+    if (nc < 3 || c[2].null)
+        return err_set(err, ERR_DATA, "archive node: unexpected row shape");
+    int64_t id;
+    if (db_int64(&c[0], &id) != 0)
+        return err_set(err, ERR_DATA, "archive node: id '%s' is not an integer", c[0].s);
+    if (a->n && a->v[a->n - 1].id == id)
+        return 0;
+    a->v = xgrow(a->v, &a->cap, a->n + 1, sizeof *a->v);
+    struct anode *x = &a->v[a->n++];
+    x->id = id;
+    if (db_int64(&c[1], &x->parent) != 0)
+        x->parent = -1;
+    x->uuid_off = arena_add(&a->uuids, c[2].s, c[2].len);
+    x->item = -2;
+    return 0;
+}
+
+static struct anode *anode_find(struct anodes *a, int64_t id)
+{
+    size_t lo = 0, hi = a->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (a->v[mid].id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < a->n && a->v[lo].id == id ? &a->v[lo] : NULL;
+}
+
+/* Follow primary parents up to a trashcan item. Iterative with a depth cap so that a
+ * corrupt parent cycle cannot loop forever. */
+static int anode_item(const struct report *r, struct anodes *a, struct anode *x)
+{
+    struct anode *path[256];
+    size_t depth = 0;
+    int item = -1;
+    while (x) {
+        if (x->item != -2) {
+            item = x->item;
+            break;
+        }
+        int t = trash_index(r, x->id);
+        if (t >= 0) {
+            item = t;
+            x->item = t;
+            break;
+        }
+        if (depth == sizeof path / sizeof path[0])
+            break;
+        path[depth++] = x;
+        x = x->parent >= 0 ? anode_find(a, x->parent) : NULL;
+    }
+    for (size_t i = 0; i < depth; i++)
+        path[i]->item = item;
+    return item;
+}
+
+static struct anodes *g_sort_anodes;
+static int cmp_anode_uuid(const void *pa, const void *pb)
+{
+    const struct anodes *a = g_sort_anodes;
+    return strcmp(arena_str(&a->uuids, a->v[*(const size_t *)pa].uuid_off),
+                  arena_str(&a->uuids, a->v[*(const size_t *)pb].uuid_off));
+}
+
+static int anode_item_by_uuid(const struct report *r, struct anodes *a, const char *uuid)
+{
+    size_t lo = 0, hi = a->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(arena_str(&a->uuids, a->v[a->by_uuid[mid]].uuid_off), uuid);
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < a->n &&
+        strcmp(arena_str(&a->uuids, a->v[a->by_uuid[lo]].uuid_off), uuid) == 0)
+        return anode_item(r, a, &a->v[a->by_uuid[lo]]);
+    return -1;
+}
+
+/* Version nodes whose versioned node sits in the trashcan: purging the item deletes them. */
+struct vowner {
+    int64_t id;
+    int item;
+};
+
+struct vowners {
+    struct vowner *v;
+    size_t n, cap;
+    const struct report *r;
+    struct anodes *a;
+};
+
+static int on_version_owner(void *arg, const struct db_value *c, int nc, struct err *err)
+{
+    struct vowners *vo = arg;
+    if (nc < 3)
+        return err_set(err, ERR_DATA, "version node: unexpected row shape");
+    int64_t id;
+    if (db_int64(&c[0], &id) != 0)
+        return err_set(err, ERR_DATA, "version node: id '%s' is not an integer", c[0].s);
+    if (vo->n && vo->v[vo->n - 1].id == id)
+        return 0;
+    /* frozenNodeRef is "workspace://SpacesStore/<uuid>"; versionedNodeId is the uuid. */
+    const char *uuid = NULL;
+    if (!c[1].null) {
+        const char *slash = strrchr(c[1].s, '/');
+        uuid = slash ? slash + 1 : c[1].s;
+    } else if (!c[2].null) {
+        uuid = c[2].s;
+    }
+    if (!uuid)
+        return 0;
+    int item = anode_item_by_uuid(vo->r, vo->a, uuid);
+    if (item < 0)
+        return 0;
+    vo->v = xgrow(vo->v, &vo->cap, vo->n + 1, sizeof *vo->v);
+    vo->v[vo->n].id = id;
+    vo->v[vo->n].item = item;
+    vo->n++;
+    return 0;
+}
+
+static int vowner_item(const struct vowners *vo, int64_t id)
+{
+    size_t lo = 0, hi = vo->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (vo->v[mid].id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < vo->n && vo->v[lo].id == id ? vo->v[lo].item : -1;
+}
+
+/* ------------------------------------------------------------------ walk thread */
+
+struct walker {
+    pthread_t thread;
+    bool started, joined;
+    struct walk w;
+    const struct report *r;
+    int rc;
+    struct err err;
+};
+
+static void *walk_main(void *arg)
+{
+    struct walker *wk = arg;
+    for (size_t i = 0; i < wk->r->nroots; i++) {
+        if (wk->r->roots[i].missing)
+            continue;
+        struct err e = ERR_INIT;
+        if (walk_root(&wk->w, (uint32_t)i, wk->r->roots[i].path, &e) != 0 && wk->rc == 0) {
+            wk->rc = -1;
+            wk->err = e;
+        }
+    }
+    walk_sort(&wk->w);
+    return NULL;
+}
+
+static int walker_join(struct walker *wk, struct err *err)
+{
+    if (!wk->started || wk->joined)
+        return wk->rc == 0 ? 0 : (*err = wk->err, -1);
+    pthread_join(wk->thread, NULL);
+    wk->joined = true;
+    if (wk->rc != 0) {
+        *err = wk->err;
+        return -1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------ the merge */
+
+struct gref {
+    int64_t node_id;
+    int store;        /* index in r->stores, -1 unknown */
+    size_t uuid_off;
+};
+
+struct scan {
+    struct report *r;
+    struct rwriter *w;
+    struct walker *wk;
+    struct anodes *an;
+    struct vowners *vo;
+    bool walk_ready;
+    size_t wc;                /* walk cursor */
+    /* the URL being accumulated */
+    bool have;
+    int64_t url_id;
+    char *url;
+    size_t url_len, url_cap;
+    int64_t size;
+    bool orphan_set;
+    int64_t orphan_time;
+    bool encrypted;
+    bool dangling;
+    struct gref *refs;
+    size_t nrefs, refs_cap;
+    struct arena uuids;
+    /* the previous URL, to check the database's ordering */
+    char *prev;
+    size_t prev_len, prev_cap;
+    bool have_prev;
+    /* scratch for items */
+    struct rfile *files;
+    size_t files_cap;
+    char **noderefs;
+    size_t noderefs_cap;
+    char **trashrefs;
+    size_t trashrefs_cap;
+    int *items;
+    size_t items_cap;
+};
+
+/* Compare "store://" + path with url, byte-wise, shorter first. */
+static int cmp_path_url(const char *path, size_t plen, const char *url, size_t ulen)
+{
+    size_t n = ulen < STORE_PREFIX_LEN ? ulen : STORE_PREFIX_LEN;
+    int c = memcmp(STORE_PREFIX, url, n);
+    if (c != 0)
+        return c;
+    if (ulen < STORE_PREFIX_LEN)
+        return 1;
+    size_t rest = ulen - STORE_PREFIX_LEN;
+    size_t m = plen < rest ? plen : rest;
+    c = memcmp(path, url + STORE_PREFIX_LEN, m);
+    if (c != 0)
+        return c;
+    return plen < rest ? -1 : plen > rest ? 1 : 0;
+}
+
+static int cmp_bytes(const char *a, size_t al, const char *b, size_t bl)
+{
+    size_t m = al < bl ? al : bl;
+    int c = memcmp(a, b, m);
+    if (c != 0)
+        return c;
+    return al < bl ? -1 : al > bl ? 1 : 0;
+}
+
+static void bucket_add(struct report *r, enum bucket_set set, bool has_age, int64_t age,
+                       int64_t bytes)
+{
+    struct class_total *b = &r->sum.buckets[set][age_bucket_of(has_age, age)];
+    b->count++;
+    b->bytes += (uint64_t)(bytes > 0 ? bytes : 0);
+}
+
+static void count_item(struct report *r, const struct ritem *it)
+{
+    struct rsummary *s = &r->sum;
+    s->cls[it->cls].count++;
+    if (it->has_size && it->size > 0)
+        s->cls[it->cls].bytes += (uint64_t)it->size;
+    for (unsigned b = 0; b < F_COUNT_BITS; b++)
+        if (it->findings & (1u << b))
+            s->findings[b]++;
+}
+
+static struct rfile *scan_file(struct scan *sc, size_t idx)
+{
+    sc->files = xgrow(sc->files, &sc->files_cap, idx + 1, sizeof *sc->files);
+    return &sc->files[idx];
+}
+
+static void fill_file(struct scan *sc, struct rfile *f, const struct walk_entry *e)
+{
+    f->root = &sc->r->roots[e->root];
+    f->path = walk_path(&sc->wk->w, e);
+    f->path_len = e->path_len;
+    f->size = e->size;
+    f->mtime_ms = e->mtime_ms;
+    f->type = e->type;
+}
+
+/* A file under contentstore.deleted: 'deleted' (a wipe candidate) unless its URL is still
+ * referenced, or a file with no URL row under a content root: 'stray'. */
+static void emit_disk_item(struct scan *sc, const struct walk_entry *e, bool url_row,
+                           bool referenced)
+{
+    struct report *r = sc->r;
+    const struct rroot *root = &r->roots[e->root];
+    if (e->type == WALK_MOUNT || e->type == WALK_UNREADABLE) {
+        const char *what = e->type == WALK_MOUNT
+                               ? "is on another filesystem and was not walked"
+                               : "could not be read";
+        r->problems = xgrow(r->problems, &r->problems_cap, r->nproblems + 1,
+                            sizeof *r->problems);
+        r->problems[r->nproblems++] =
+            xasprintf("%s: directory '%s' %s", root->name, walk_path(&sc->wk->w, e), what);
+        return;
+    }
+    char *url = xasprintf("%s%s", STORE_PREFIX, walk_path(&sc->wk->w, e));
+    struct rfile *f = scan_file(sc, 0);
+    fill_file(sc, f, e);
+    struct ritem it = {0};
+    it.url = url;
+    it.url_len = STORE_PREFIX_LEN + e->path_len;
+    it.protocol = "store";
+    it.has_size = true;
+    it.size = e->size;
+    it.files = f;
+    it.nfiles = 1;
+    it.has_age = true;
+    it.age_ms = r->pol.now_ms - e->mtime_ms;
+    if (e->type != WALK_FILE)
+        it.findings |= F_NOT_REGULAR;
+    if (root->kind == RK_DELETED) {
+        it.cls = referenced ? CLS_DELETED_REFERENCED : CLS_DELETED;
+        if (it.cls == CLS_DELETED)
+            bucket_add(r, BS_DELETED, true, it.age_ms, e->size);
+    } else {
+        it.cls = CLS_STRAY;
+        (void)url_row;
+        if (it.age_ms < r->pol.grace_ms)
+            it.findings |= F_IN_FLIGHT;
+        else
+            r->sum.strays_past_grace++;
+    }
+    if (it.cls != CLS_STRAY && it.age_ms < r->pol.grace_ms)
+        it.findings |= F_IN_FLIGHT;
+    count_item(r, &it);
+    rw_item(sc->w, r, &it);
+    free(url);
+}
+
+static void proto_add(struct report *r, const char *proto, int64_t size)
+{
+    struct rsummary *s = &r->sum;
+    for (size_t i = 0; i < s->nprotos; i++) {
+        if (strcmp(s->protos[i].protocol, proto) == 0) {
+            s->protos[i].count++;
+            s->protos[i].bytes += (uint64_t)(size > 0 ? size : 0);
+            return;
+        }
+    }
+    s->protos = xgrow(s->protos, &s->protos_cap, s->nprotos + 1, sizeof *s->protos);
+    s->protos[s->nprotos].protocol = xstrdup(proto);
+    s->protos[s->nprotos].count = 1;
+    s->protos[s->nprotos].bytes = (uint64_t)(size > 0 ? size : 0);
+    s->nprotos++;
+}
+
+static int cmp_str_ptr(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Finish the accumulated URL: meet its files, classify, account, emit. */
+static void finish_url(struct scan *sc)
+{
+    struct report *r = sc->r;
+    const char *url = sc->url;
+    size_t ulen = sc->url_len;
+    struct walk *w = &sc->wk->w;
+
+    /* Files whose derived URL sorts before this one have no row. */
+    while (sc->wc < w->n &&
+           cmp_path_url(walk_path(w, &w->v[sc->wc]), w->v[sc->wc].path_len, url, ulen) < 0) {
+        emit_disk_item(sc, &w->v[sc->wc], false, false);
+        sc->wc++;
+    }
+    size_t first = sc->wc;
+    while (sc->wc < w->n &&
+           cmp_path_url(walk_path(w, &w->v[sc->wc]), w->v[sc->wc].path_len, url, ulen) == 0)
+        sc->wc++;
+    size_t last = sc->wc;
+
+    char proto[64];
+    size_t rel_off = 0;
+    bool has_proto = url_split(url, ulen, proto, sizeof proto, &rel_off) == 0;
+    if (!has_proto)
+        strcpy(proto, "");
+    struct url_facts f = {0};
+    f.is_store = has_proto && strcmp(proto, "store") == 0;
+    f.orphan_set = sc->orphan_set;
+    f.orphan_time = sc->orphan_time;
+    f.has_dangling = sc->dangling;
+
+    /* References: store kinds, trashcan items, distinct nodes. */
+    size_t nitems = 0;
+    bool outside = sc->dangling;   /* something a purge would not delete references it */
+    size_t nodes = 0;
+    int64_t last_node = INT64_MIN;
+    size_t nrefs_out = 0;
+    size_t ntrash_out = 0;
+    for (size_t i = 0; i < sc->nrefs; i++) {
+        const struct gref *g = &sc->refs[i];
+        if (g->node_id != last_node) {
+            nodes++;
+            last_node = g->node_id;
+        }
+        enum store_kind kind = g->store >= 0 ? r->stores[g->store].kind : SK_LIVE;
+        int item = -1;
+        if (kind == SK_LIVE)
+            f.has_live = true;
+        else if (kind == SK_VERSION) {
+            f.has_version = true;
+            item = vowner_item(sc->vo, g->node_id);
+        } else {
+            f.has_archive = true;
+            struct anode *x = anode_find(sc->an, g->node_id);
+            item = x ? anode_item(r, sc->an, x) : -1;
+        }
+        if (item < 0) {
+            outside = true;
+        } else {
+            bool seen = false;
+            for (size_t k = 0; k < nitems; k++)
+                seen = seen || sc->items[k] == item;
+            if (!seen) {
+                sc->items = xgrow(sc->items, &sc->items_cap, nitems + 1, sizeof *sc->items);
+                sc->items[nitems++] = item;
+            }
+        }
+        sc->noderefs = xgrow(sc->noderefs, &sc->noderefs_cap, nrefs_out + 1,
+                             sizeof *sc->noderefs);
+        const struct rstore *st = g->store >= 0 ? &r->stores[g->store] : NULL;
+        sc->noderefs[nrefs_out++] =
+            xasprintf("%s://%s/%s", st ? st->protocol : "?", st ? st->identifier : "?",
+                      arena_str(&sc->uuids, g->uuid_off));
+    }
+    bool referenced = sc->nrefs > 0 || sc->dangling;
+
+    struct ritem it = {0};
+    it.url = url;
+    it.url_len = ulen;
+    it.protocol = has_proto ? proto : "";
+    it.has_size = true;
+    it.size = sc->size;
+    it.encrypted = sc->encrypted;
+    it.has_orphan_time = sc->orphan_set;
+    it.orphan_time = sc->orphan_time;
+    it.cls = classify_url(&f, &r->pol);
+    if (sc->dangling && sc->nrefs == 0)
+        it.findings |= F_DANGLING_DATA;
+    if (referenced && sc->orphan_set)
+        it.findings |= F_STALE_ORPHAN_MARK;
+    if (nodes > 1)
+        it.findings |= F_SHARED;
+
+    /* Files: content roots belong to this item; contentstore.deleted files are items of
+     * their own. */
+    size_t nfiles = 0;
+    bool present = false;
+    for (size_t i = first; i < last; i++) {
+        const struct walk_entry *e = &w->v[i];
+        const struct rroot *root = &r->roots[e->root];
+        if (root->kind == RK_DELETED)
+            continue;
+        if (e->type == WALK_MOUNT || e->type == WALK_UNREADABLE) {
+            emit_disk_item(sc, e, true, referenced);
+            continue;
+        }
+        fill_file(sc, scan_file(sc, nfiles), e);
+        nfiles++;
+        r->roots[e->root].matched++;
+        if (e->type != WALK_FILE) {
+            it.findings |= F_NOT_REGULAR;
+            continue;
+        }
+        present = true;
+        bool size_checked = !sc->encrypted && !(sc->orphan_set && sc->orphan_time <= 0);
+        if (size_checked && e->size != sc->size && !it.has_disk_size) {
+            it.findings |= F_SIZE_MISMATCH;
+            it.has_disk_size = true;
+            it.disk_size = e->size;
+        }
+    }
+    it.files = sc->files;
+    it.nfiles = nfiles;
+    if (f.is_store) {
+        if (!url_store_relpath_ok(url + rel_off, ulen - rel_off))
+            it.findings |= F_INVALID_URL;
+        else if (!present)
+            it.findings |= F_MISSING_FILE;
+    }
+    if ((it.findings & F_MISSING_FILE) &&
+        (it.cls == CLS_LIVE || it.cls == CLS_VERSION || it.cls == CLS_TRASHCAN))
+        r->sum.critical_missing++;
+
+    /* Trashcan items: bytes, what a purge would free, expiry findings, age. */
+    int64_t oldest = INT64_MAX;
+    for (size_t k = 0; k < nitems; k++) {
+        struct trash_item *t = &r->trash[sc->items[k]];
+        t->urls++;
+        t->bytes += (uint64_t)(sc->size > 0 ? sc->size : 0);
+        if (nitems == 1 && !outside)
+            t->reclaimable += (uint64_t)(sc->size > 0 ? sc->size : 0);
+        it.findings |= t->findings & (F_TRASHCAN_EXPIRED | F_NO_ARCHIVED_DATE);
+        if (t->has_date && t->archived_ms < oldest)
+            oldest = t->archived_ms;
+        sc->trashrefs =
+            xgrow(sc->trashrefs, &sc->trashrefs_cap, ntrash_out + 1, sizeof *sc->trashrefs);
+        sc->trashrefs[ntrash_out++] = t->uuid;
+    }
+    it.trash_uuids = sc->trashrefs;
+    it.ntrash = ntrash_out;
+
+    /* Per-store totals count each URL once per store. */
+    for (size_t i = 0; i < sc->nrefs; i++) {
+        int s = sc->refs[i].store;
+        bool dup = false;
+        for (size_t j = 0; j < i && !dup; j++)
+            dup = sc->refs[j].store == s;
+        if (s >= 0 && !dup) {
+            r->stores[s].urls++;
+            r->stores[s].bytes += (uint64_t)(sc->size > 0 ? sc->size : 0);
+        }
+    }
+
+    /* Ages. */
+    switch (it.cls) {
+    case CLS_TRASHCAN:
+        if (oldest != INT64_MAX) {
+            it.has_age = true;
+            it.age_ms = r->pol.now_ms - oldest;
+        }
+        break;
+    case CLS_ORPHAN_PROTECTED:
+    case CLS_ORPHAN_ELIGIBLE:
+    case CLS_ORPHAN_OVERDUE:
+        it.has_age = true;
+        it.age_ms = r->pol.now_ms - sc->orphan_time;
+        it.has_eligible = true;
+        it.eligible_after = orphan_eligible_after(sc->orphan_time, &r->pol);
+        if (it.cls == CLS_ORPHAN_PROTECTED &&
+            (!r->sum.has_oldest_protected ||
+             it.eligible_after < r->sum.oldest_protected_eligible)) {
+            r->sum.has_oldest_protected = true;
+            r->sum.oldest_protected_eligible = it.eligible_after;
+        }
+        bucket_add(r, BS_ORPHANS, true, it.age_ms, sc->size);
+        break;
+    case CLS_ORPHAN_KEPT:
+    case CLS_UNREFERENCED:
+        bucket_add(r, BS_ORPHANS, false, 0, sc->size);
+        break;
+    default:
+        break;
+    }
+    if (it.cls == CLS_NON_FILE)
+        proto_add(r, it.protocol[0] ? it.protocol : "(none)", sc->size);
+
+    qsort(sc->noderefs, nrefs_out, sizeof *sc->noderefs, cmp_str_ptr);
+    it.node_refs = sc->noderefs;
+    it.nrefs = nrefs_out;
+    count_item(r, &it);
+    rw_item(sc->w, r, &it);
+
+    for (size_t i = first; i < last; i++) {
+        const struct walk_entry *e = &w->v[i];
+        if (r->roots[e->root].kind == RK_DELETED)
+            emit_disk_item(sc, e, true, referenced);
+    }
+    for (size_t i = 0; i < nrefs_out; i++)
+        free(sc->noderefs[i]);
+    sc->nrefs = 0;
+    sc->uuids.len = 0;
+}
+
+static int on_url_row(void *arg, const struct db_value *c, int nc, struct err *err)
+{
+    struct scan *sc = arg;
+    if (!sc->walk_ready) {
+        if (walker_join(sc->wk, err) != 0)
+            return -1;
+        sc->walk_ready = true;
+    }
+    if (nc < 9 || c[1].null || c[2].null)
+        return err_set(err, ERR_DATA, "alf_content_url: unexpected row shape");
+    int64_t id;
+    if (db_int64(&c[0], &id) != 0)
+        return err_set(err, ERR_DATA, "alf_content_url: id '%s' is not an integer", c[0].s);
+    if (!sc->have || id != sc->url_id) {
+        if (sc->have) {
+            /* The merge relies on the database's byte order; check it rather than trust it. */
+            if (sc->have_prev &&
+                cmp_bytes(sc->prev, sc->prev_len, sc->url, sc->url_len) > 0)
+                return err_set(err, ERR_DB,
+                               "the database returned content URLs out of byte order ('%s' "
+                               "after '%s')",
+                               sc->url, sc->prev);
+            sc->prev = xgrow(sc->prev, &sc->prev_cap, sc->url_len + 1, 1);
+            memcpy(sc->prev, sc->url, sc->url_len + 1);
+            sc->prev_len = sc->url_len;
+            sc->have_prev = true;
+            finish_url(sc);
+        }
+        sc->have = true;
+        sc->url_id = id;
+        sc->url = xgrow(sc->url, &sc->url_cap, c[1].len + 1, 1);
+        memcpy(sc->url, c[1].s, c[1].len + 1);
+        sc->url_len = c[1].len;
+        if (db_int64(&c[2], &sc->size) != 0)
+            return err_set(err, ERR_DATA, "alf_content_url %" PRId64 ": content_size '%s' is "
+                           "not an integer", id, c[2].s);
+        sc->orphan_set = !c[3].null;
+        sc->orphan_time = 0;
+        if (sc->orphan_set && db_int64(&c[3], &sc->orphan_time) != 0)
+            return err_set(err, ERR_DATA, "alf_content_url %" PRId64 ": orphan_time '%s' is "
+                           "not an integer", id, c[3].s);
+        sc->encrypted = db_bool(&c[4]);
+        sc->dangling = false;
+        sc->nrefs = 0;
+        sc->uuids.len = 0;
+    }
+    if (c[5].null)
+        return 0;  /* no alf_content_data row */
+    if (c[6].null) {
+        sc->dangling = true;
+        return 0;
+    }
+    struct gref g;
+    if (db_int64(&c[6], &g.node_id) != 0)
+        return err_set(err, ERR_DATA, "alf_node: id '%s' is not an integer", c[6].s);
+    int64_t store_id = -1;
+    (void)db_int64(&c[7], &store_id);
+    g.store = store_index(sc->r, store_id);
+    g.uuid_off = arena_add(&sc->uuids, c[8].null ? "?" : c[8].s, c[8].null ? 1 : c[8].len);
+    sc->refs = xgrow(sc->refs, &sc->refs_cap, sc->nrefs + 1, sizeof *sc->refs);
+    sc->refs[sc->nrefs++] = g;
+    return 0;
+}
+
+static int stream_urls(struct scan *sc, struct db *db, const char *qname,
+                       const char *const *params, struct err *err)
+{
+    sc->have = false;
+    sc->have_prev = false;
+    sc->wc = 0;
+    if (db_query(db, qname, params, 8, on_url_row, sc, err) != 0)
+        return -1;
+    if (!sc->walk_ready) {
+        if (walker_join(sc->wk, err) != 0)
+            return -1;
+        sc->walk_ready = true;
+    }
+    if (sc->have)
+        finish_url(sc);
+    struct walk *w = &sc->wk->w;
+    for (; sc->wc < w->n; sc->wc++)
+        emit_disk_item(sc, &w->v[sc->wc], false, false);
+    return 0;
+}
+
+static void scan_release(struct scan *sc)
+{
+    free(sc->url);
+    free(sc->prev);
+    free(sc->refs);
+    arena_release(&sc->uuids);
+    free(sc->files);
+    free(sc->noderefs);
+    free(sc->trashrefs);
+    free(sc->items);
+}
+
+/* ------------------------------------------------------------------ roots */
+
+static void add_root(struct report *r, const char *name, const char *path, const char *source,
+                     enum root_kind kind, bool missing_ok)
+{
+    r->roots = xrealloc(r->roots, (r->nroots + 1) * sizeof *r->roots);
+    struct rroot *x = &r->roots[r->nroots++];
+    memset(x, 0, sizeof *x);
+    x->name = xstrdup(name);
+    x->path = xstrdup(path);
+    x->source = xstrdup(source);
+    x->kind = kind;
+    x->missing_ok = missing_ok;
+}
+
+static const char *origin_of(const struct conf_str *s)
+{
+    return s->origin ? s->origin : conf_source_name(s->src);
+}
+
+/* Check that every root can be opened before anything else runs. */
+static int open_roots(struct report *r, struct err *err)
+{
+    const struct conf_alfresco *a = &r->conf->alfresco;
+    if (!a->contentstore.val) {
+        err_set(err, ERR_CONFIG, "no content store configured");
+        return err_hint(err, "Set alfresco.contentstore (or alfresco.dir_root) in alfwipe.conf, "
+                             "or alfresco.global_properties to read dir.root from Alfresco.");
+    }
+    add_root(r, "contentstore", a->contentstore.val, origin_of(&a->contentstore), RK_CONTENT,
+             false);
+    for (size_t i = 0; i < a->n_extra_roots; i++) {
+        char name[48];
+        snprintf(name, sizeof name, "extra_roots[%zu]", i);
+        add_root(r, name, a->extra_roots[i], "alfwipe.conf", RK_EXTRA, false);
+    }
+    if (a->contentstore_deleted.val)
+        add_root(r, "contentstore_deleted", a->contentstore_deleted.val,
+                 origin_of(&a->contentstore_deleted), RK_DELETED,
+                 r->conf->policy.eager_orphan_cleanup.val);
+    for (size_t i = 0; i < r->nroots; i++) {
+        struct rroot *x = &r->roots[i];
+        int fd = open(x->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd >= 0) {
+            close(fd);
+            continue;
+        }
+        int e = errno;
+        if (e == ENOENT && x->missing_ok) {
+            x->missing = true;
+            continue;
+        }
+        err_sys(err, ERR_CONFIG, e, "content root '%s' ('%s', from %s) is not usable", x->name,
+                x->path, x->source);
+        return err_hint(err, "Check that the volume is mounted and that alfwipe.conf names the "
+                             "path as seen from this machine (containers often use other "
+                             "paths).");
+    }
+    return 0;
+}
+
+/* True when a regular file exists anywhere below path (stops at the first one found, so a
+ * populated store answers at once). Symlinks are not followed. */
+static bool root_has_file(const char *path)
+{
+    /* Depth-first probe without collecting the whole tree. */
+    char *stack[64];
+    size_t depth = 0;
+    bool found = false;
+    stack[depth++] = xstrdup(path);
+    while (depth && !found) {
+        char *dir = stack[--depth];
+        DIR *d = opendir(dir);
+        if (d) {
+            struct dirent *de;
+            while (!found && (de = readdir(d)) != NULL) {
+                if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+                    continue;
+                struct stat st;
+                if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+                    continue;
+                if (S_ISREG(st.st_mode))
+                    found = true;
+                else if (S_ISDIR(st.st_mode) && depth < sizeof stack / sizeof stack[0])
+                    stack[depth++] = xasprintf("%s/%s", dir, de->d_name);
+            }
+            closedir(d);
+        }
+        free(dir);
+    }
+    while (depth)
+        free(stack[--depth]);
+    return found;
+}
+
+/* ------------------------------------------------------------------ run */
+
+static void summarize_trash(struct report *r)
+{
+    for (size_t i = 0; i < r->ntrash; i++) {
+        struct trash_item *t = &r->trash[i];
+        bucket_add(r, BS_TRASHCAN, t->has_date,
+                   t->has_date ? r->pol.now_ms - t->archived_ms : 0, (int64_t)t->bytes);
+        if (t->has_date && (!r->sum.has_oldest_trash || t->archived_ms < r->sum.oldest_trash_ms)) {
+            r->sum.has_oldest_trash = true;
+            r->sum.oldest_trash_ms = t->archived_ms;
+        }
+    }
+}
+
+static void decide_status(struct report *r)
+{
+    const struct rsummary *s = &r->sum;
+    uint64_t expired = 0;
+    for (size_t i = 0; i < r->ntrash; i++)
+        expired += (r->trash[i].findings & F_TRASHCAN_EXPIRED) != 0;
+    if (s->critical_missing)
+        rstatus_add(&r->status, AW_CRITICAL,
+                    "%" PRIu64 " live, version or trashcan URL(s) have no file in any content root",
+                    s->critical_missing);
+    if (s->cls[CLS_ORPHAN_OVERDUE].count)
+        rstatus_add(&r->status, AW_WARNING,
+                    "%" PRIu64 " orphan(s) past the protect window: Alfresco's cleaner is not "
+                    "running", s->cls[CLS_ORPHAN_OVERDUE].count);
+    if (s->cls[CLS_ORPHAN_KEPT].count)
+        rstatus_add(&r->status, AW_WARNING,
+                    "%" PRIu64 " kept URL(s) (orphan_time 0) that Alfresco never processes again",
+                    s->cls[CLS_ORPHAN_KEPT].count);
+    if (s->cls[CLS_UNREFERENCED].count)
+        rstatus_add(&r->status, AW_WARNING,
+                    "%" PRIu64 " unreferenced URL(s) never marked as orphans: Alfresco will never "
+                    "clean them", s->cls[CLS_UNREFERENCED].count);
+    if (s->strays_past_grace)
+        rstatus_add(&r->status, AW_WARNING,
+                    "%" PRIu64 " stray file(s) that Alfresco does not know", s->strays_past_grace);
+    if (expired)
+        rstatus_add(&r->status, AW_WARNING,
+                    "%" PRIu64 " trashcan item(s) older than the keep period", expired);
+    if (s->findings[1])
+        rstatus_add(&r->status, AW_WARNING,
+                    "%" PRIu64 " file(s) whose size differs from the database", s->findings[1]);
+    if (s->cls[CLS_DELETED_REFERENCED].count)
+        rstatus_add(&r->status, AW_WARNING,
+                    "%" PRIu64 " file(s) in contentstore.deleted whose URL is still referenced",
+                    s->cls[CLS_DELETED_REFERENCED].count);
+    if (r->nproblems)
+        rstatus_add(&r->status, AW_WARNING,
+                    "%zu directory problem(s) during the disk walk", r->nproblems);
+}
+
+int report_run(struct report *r, struct rwriter *w, FILE *fp)
+{
+    struct err err = ERR_INIT;
+    struct db *db = NULL;
+    struct walker wk = {0};
+    struct anodes an = {0};
+    struct vowners vo = {0};
+    struct qnames qn = {0};
+    struct scan sc = {0};
+    int rc = AW_UNKNOWN;
+    bool writer_open = false;
+
+    if (open_roots(r, &err) != 0)
+        goto fail;
+    if (conf_load_db_password(r->conf, &err) != 0)
+        goto fail;
+    if (db_open(&db, &r->conf->db, &err) != 0)
+        goto fail;
+    struct db_schema_info info = {0};
+    if (db_check_schema(db, &info, &err) != 0)
+        goto fail;
+    r->engine = xstrdup(db_engine(db));
+    r->engine_version = xstrdup(db_server_version(db));
+    r->schema_min = info.schema_min;
+    r->schema_max = info.schema_max;
+
+    /* An empty main root while the database references content is a mount problem, not
+     * thousands of missing files: find out before printing anything. */
+    if (!root_has_file(r->roots[0].path)) {
+        char *count = NULL;
+        if (db_query_value(db, "q_report_count_store_urls", NULL, 0, &count, &err) != 0)
+            goto fail;
+        long long n = count ? atoll(count) : 0;
+        free(count);
+        if (n > 0) {
+            err_set(&err, ERR_CONFIG,
+                    "content root '%s' is empty while the database references %lld store:// "
+                    "URLs; is it mounted?", r->roots[0].path, n);
+            err_hint(&err, "Mount the content store volume, or point alfresco.contentstore at "
+                           "the path where it is visible on this machine.");
+            goto fail;
+        }
+    }
+
+    /* The walk runs while the database works. */
+    walk_init(&wk.w, r->nroots);
+    wk.r = r;
+    if (pthread_create(&wk.thread, NULL, walk_main, &wk) != 0) {
+        err_set(&err, ERR_INTERNAL, "could not start the disk walk thread");
+        goto fail;
+    }
+    wk.started = true;
+
+    if (db_query(db, "q_report_qnames", NULL, 0, on_qname, &qn, &err) != 0)
+        goto fail;
+    if (db_query(db, "q_report_stores", NULL, 0, on_store, r, &err) != 0)
+        goto fail;
+
+    const struct rstore *archive = find_store(r, "archive", "SpacesStore");
+    const struct rstore *version = find_store(r, "workspace", "version2Store");
+    int64_t q_children = qname_id(&qn, NS_SYS, "children");
+    int64_t q_date = qname_id(&qn, NS_SYS, "archivedDate");
+    int64_t q_by = qname_id(&qn, NS_SYS, "archivedBy");
+    int64_t q_name = qname_id(&qn, NS_CM, "name");
+    if (archive && archive->has_root && q_children >= 0) {
+        char p1[24], p2[24], p3[24], p4[24], p5[24], p6[24];
+        /* The association name's namespace is sys: take it from a sys qname's namespace. */
+        char *ns = NULL;
+        const char *pns[1] = {NS_SYS};
+        if (db_query_value(db, "q_report_namespace_id", pns, 1, &ns, &err) != 0)
+            goto fail;
+        snprintf(p1, sizeof p1, "%" PRId64, archive->root_node_id);
+        snprintf(p2, sizeof p2, "%" PRId64, q_children);
+        snprintf(p3, sizeof p3, "%s", ns ? ns : "-1");
+        free(ns);
+        snprintf(p4, sizeof p4, "%" PRId64, q_date);
+        snprintf(p5, sizeof p5, "%" PRId64, q_by);
+        snprintf(p6, sizeof p6, "%" PRId64, q_name);
+        const char *tp[6] = {p1, p2, p3, p4, p5, p6};
+        if (db_query(db, "q_report_trash_items", tp, 6, on_trash_item, r, &err) != 0)
+            goto fail;
+        char sid[24];
+        snprintf(sid, sizeof sid, "%" PRId64, archive->id);
+        const char *ap[1] = {sid};
+        if (db_query(db, "q_report_archive_nodes", ap, 1, on_archive_node, &an, &err) != 0)
+            goto fail;
+        an.by_uuid = xmalloc((an.n ? an.n : 1) * sizeof *an.by_uuid);
+        for (size_t i = 0; i < an.n; i++)
+            an.by_uuid[i] = i;
+        g_sort_anodes = &an;
+        qsort(an.by_uuid, an.n, sizeof *an.by_uuid, cmp_anode_uuid);
+    }
+    vo.r = r;
+    vo.a = &an;
+    if (version && an.n) {
+        char sid[24], qf[24], qv[24];
+        snprintf(sid, sizeof sid, "%" PRId64, version->id);
+        snprintf(qf, sizeof qf, "%" PRId64, qname_id(&qn, NS_VER2, "frozenNodeRef"));
+        snprintf(qv, sizeof qv, "%" PRId64, qname_id(&qn, NS_VER2, "versionedNodeId"));
+        const char *vp[3] = {sid, qf, qv};
+        if (db_query(db, "q_report_version_owners", vp, 3, on_version_owner, &vo, &err) != 0)
+            goto fail;
+    }
+
+    /* Known d:content properties, for rows written with actual_type_n 3. */
+    static const struct { const char *ns, *local; } content_props[8] = {
+        {NS_CM, "content"},         {NS_CM, "persondescription"},
+        {NS_CM, "tagScopeCache"},   {NS_CM, "preferenceValues"},
+        {NS_SYS, "versionEdition"}, {NS_SYS, "versionProperties"},
+        {NS_SYS, "keyStore"},       {NS_PUB, "publishingEventPayload"},
+    };
+    char cp[8][24];
+    const char *cparams[8];
+    for (size_t i = 0; i < 8; i++) {
+        snprintf(cp[i], sizeof cp[i], "%" PRId64,
+                 qname_id(&qn, content_props[i].ns, content_props[i].local));
+        cparams[i] = cp[i];
+    }
+    const char *urlq = info.has_encryption_table ? "q_report_urls" : "q_report_urls_noenc";
+
+    sc.r = r;
+    sc.w = w;
+    sc.wk = &wk;
+    sc.an = &an;
+    sc.vo = &vo;
+
+    if (rw_begin(w, r, fp, &err) != 0)
+        goto fail;
+    writer_open = true;
+    if (stream_urls(&sc, db, urlq, cparams, &err) != 0)
+        goto fail;
+    for (size_t i = 0; i < wk.w.n; i++) {
+        const struct walk_entry *e = &wk.w.v[i];
+        if (e->type == WALK_FILE) {
+            r->roots[e->root].files++;
+            r->roots[e->root].bytes += (uint64_t)(e->size > 0 ? e->size : 0);
+        }
+    }
+    summarize_trash(r);
+    decide_status(r);
+    if (rw_end(w, r, &err) != 0)
+        goto fail;
+    rc = r->status.exit_code;
+    goto out;
+
+fail:
+    (void)writer_open;
+    err_print(&err);
+    rc = AW_UNKNOWN;
+out:
+    if (wk.started && !wk.joined) {
+        pthread_join(wk.thread, NULL);
+        wk.joined = true;
+    }
+    scan_release(&sc);
+    db_close(db);
+    walk_release(&wk.w);
+    qnames_release(&qn);
+    free(an.v);
+    free(an.by_uuid);
+    arena_release(&an.uuids);
+    free(vo.v);
+    return rc;
+}
