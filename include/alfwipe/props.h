@@ -32,6 +32,20 @@ const char *props_get(const struct props *p, const char *key);
 /* The line number of key, or 0. */
 int props_line(const struct props *p, const char *key);
 
+/* The entry of key (last one wins), or NULL. Borrowed. */
+const struct props_entry *props_find(const struct props *p, const char *key);
+
+/* Alfresco's built-in value of key as repository.properties writes it (placeholders not
+ * expanded, e.g. "${dir.root}/contentstore"), or NULL when alfwipe does not know it. Static. */
+const char *props_default(const char *key);
+
+/* Expand the ${...} placeholders of text. Names are looked up in overrides first (a
+ * NULL-terminated list of key, value pairs; NULL for none), then in the file's keys, then in
+ * Alfresco's defaults. p may be NULL (defaults only). *out is owned by the caller. -1 with err
+ * on a circular reference, naming the keys. */
+int props_expand(const struct props *p, const char *text, const char *const *overrides,
+                 char **out, struct err *err);
+
 void props_free(struct props *p);  /* frees contents and p itself; NULL ok */
 
 #endif

@@ -1,0 +1,290 @@
+/* db.url: the JDBC URL forms of PostgreSQL, MySQL and MariaDB that name one server. Everything
+ * else is refused with the value in the message: alfwipe must read the database Alfresco uses,
+ * so it never guesses. */
+#include "alfwipe/jdbc.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "alfwipe/xalloc.h"
+
+static const char supported[] = "alfwipe reads PostgreSQL, MySQL and MariaDB";
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Percent-decode s[0..n) (as the drivers decode the database name and parameter values). */
+static char *pct_decode(const char *s, size_t n)
+{
+    char *out = xmalloc(n + 1);
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        int h1, h2;
+        if (s[i] == '%' && i + 2 < n && (h1 = hexval(s[i + 1])) >= 0 &&
+            (h2 = hexval(s[i + 2])) >= 0) {
+            out[o++] = (char)(h1 << 4 | h2);
+            i += 2;
+        } else {
+            out[o++] = s[i];
+        }
+    }
+    out[o] = '\0';
+    return out;
+}
+
+static void refuse_hint_conf(struct err *err)
+{
+    err_hint(err, "Set database.type, host, port and name in alfwipe.conf to the one server "
+                  "alfwipe should read.");
+}
+
+static bool is_true(const char *v)
+{
+    return strcasecmp(v, "true") == 0 || strcasecmp(v, "yes") == 0 || strcmp(v, "1") == 0;
+}
+
+static bool is_false(const char *v)
+{
+    return strcasecmp(v, "false") == 0 || strcasecmp(v, "no") == 0 || strcmp(v, "0") == 0;
+}
+
+/* Map a driver's sslmode / sslMode value onto libpq's vocabulary. */
+static const char *map_sslmode(const char *v)
+{
+    static const char *const map[][2] = {
+        {"disable", "disable"},         {"allow", "allow"},
+        {"prefer", "prefer"},           {"require", "require"},
+        {"verify-ca", "verify-ca"},     {"verify-full", "verify-full"},
+        {"disabled", "disable"},        {"preferred", "prefer"},
+        {"required", "require"},        {"verify_ca", "verify-ca"},
+        {"verify_identity", "verify-full"}, {"trust", "require"},
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (strcasecmp(map[i][0], v) == 0)
+            return map[i][1];
+    return NULL;
+}
+
+static int parse_params(const char *url, const char *q, struct jdbc_url *u, struct err *err)
+{
+    const char *explicit_mode = NULL;
+    const char *flag_mode = NULL;
+    int ret = 0;
+    char *copy = xstrdup(q);
+    char *save = NULL;
+    for (char *kv = strtok_r(copy, "&", &save); kv; kv = strtok_r(NULL, "&", &save)) {
+        char *eq = strchr(kv, '=');
+        const char *key = kv;
+        char *val = NULL;
+        if (eq) {
+            *eq = '\0';
+            val = pct_decode(eq + 1, strlen(eq + 1));
+        } else {
+            val = xstrdup("");
+        }
+        if (strcasecmp(key, "sslmode") == 0) {
+            explicit_mode = map_sslmode(val);
+            if (!explicit_mode) {
+                err_set(err, ERR_CONFIG, "unknown ssl mode '%s' in db.url '%s'", val, url);
+                err_hint(err, "Use one of disable, prefer, require, verify-ca, verify-full (or "
+                              "the driver's own DISABLED, PREFERRED, REQUIRED, VERIFY_CA, "
+                              "VERIFY_IDENTITY).");
+                free(val);
+                ret = -1;
+                break;
+            }
+        } else if (strcasecmp(key, "ssl") == 0 || strcasecmp(key, "useSSL") == 0 ||
+                   strcasecmp(key, "requireSSL") == 0) {
+            if (is_true(val) || (strcasecmp(key, "ssl") == 0 && *val == '\0'))
+                flag_mode = "require";
+            else if (is_false(val) && strcasecmp(key, "requireSSL") != 0 && !flag_mode)
+                flag_mode = "disable";
+        }
+        free(val);
+    }
+    free(copy);
+    if (ret == 0) {
+        const char *mode = explicit_mode ? explicit_mode : flag_mode;
+        if (mode)
+            u->sslmode = xstrdup(mode);
+    }
+    return ret;
+}
+
+/* host[:port] or [v6]:port or empty. */
+static int parse_authority(const char *url, const char *a, size_t n, struct jdbc_url *u,
+                           struct err *err)
+{
+    if (memchr(a, ',', n)) {
+        err_set(err, ERR_CONFIG,
+                "db.url '%s' lists several hosts (failover or load balancing); alfwipe reads "
+                "one server",
+                url);
+        refuse_hint_conf(err);
+        return -1;
+    }
+    if (memchr(a, '@', n) || memchr(a, '(', n) || memchr(a, '=', n)) {
+        err_set(err, ERR_CONFIG, "unsupported host part in db.url '%s'", url);
+        refuse_hint_conf(err);
+        return -1;
+    }
+    if (n == 0)
+        return 0;
+    size_t hend, pstart;
+    if (a[0] == '[') {
+        const char *rb = memchr(a, ']', n);
+        if (!rb) {
+            err_set(err, ERR_CONFIG, "unterminated IPv6 address in db.url '%s'", url);
+            return err_hint(err, "Write the address as [addr]:port.");
+        }
+        hend = (size_t)(rb - a) + 1;
+        if (hend < n && a[hend] != ':') {
+            err_set(err, ERR_CONFIG, "unsupported host part in db.url '%s'", url);
+            refuse_hint_conf(err);
+            return -1;
+        }
+        pstart = hend + 1;
+        u->host = xstrndup(a + 1, hend - 2);
+    } else {
+        const char *colon = memchr(a, ':', n);
+        hend = colon ? (size_t)(colon - a) : n;
+        pstart = hend + 1;
+        u->host = xstrndup(a, hend);
+    }
+    if (u->host[0] == '\0') {
+        free(u->host);
+        u->host = NULL;
+    }
+    if (pstart <= n) {
+        long port = 0;
+        size_t i = pstart;
+        if (i == n) {
+            err_set(err, ERR_CONFIG, "empty port in db.url '%s'", url);
+            return err_hint(err, "Write the port as a number, for example :5432, or leave "
+                                 "it out with its colon.");
+        }
+        for (; i < n; i++) {
+            if (a[i] < '0' || a[i] > '9' || port > 65535)
+                break;
+            port = port * 10 + (a[i] - '0');
+        }
+        if (i != n || port < 1 || port > 65535) {
+            err_set(err, ERR_CONFIG, "invalid port '%.*s' in db.url '%s'", (int)(n - pstart),
+                    a + pstart, url);
+            return err_hint(err, "Give a port number between 1 and 65535.");
+        }
+        u->port = (int)port;
+    }
+    return 0;
+}
+
+int jdbc_parse(const char *url, struct jdbc_url *out, struct err *err)
+{
+    struct jdbc_url u = {0};
+    if (strstr(url, "${")) {
+        err_set(err, ERR_CONFIG, "db.url '%s' contains an unresolved placeholder", url);
+        return err_hint(err, "Define the property the placeholder names in "
+                             "alfresco-global.properties, or set the database group in "
+                             "alfwipe.conf.");
+    }
+    if (strncasecmp(url, "jdbc:", 5) != 0) {
+        err_set(err, ERR_CONFIG, "db.url '%s' is not a JDBC URL", url);
+        return err_hint(err, "Write it as jdbc:postgresql://host:port/name or "
+                             "jdbc:mysql://host:port/name.");
+    }
+    const char *sp = url + 5;
+    size_t splen = strcspn(sp, ":");
+    const char *rest = sp[splen] == ':' ? sp + splen + 1 : sp + splen;
+    if (splen == 0) {
+        err_set(err, ERR_CONFIG, "db.url '%s' names no driver", url);
+        return err_hint(err, "Write it as jdbc:postgresql://host:port/name or "
+                             "jdbc:mysql://host:port/name.");
+    }
+    if (splen == 10 && strncasecmp(sp, "postgresql", 10) == 0) {
+        u.type = DB_PG;
+    } else if ((splen == 5 && strncasecmp(sp, "mysql", 5) == 0) ||
+               (splen == 7 && strncasecmp(sp, "mariadb", 7) == 0)) {
+        u.type = DB_MYSQL;
+    } else if (splen > 5 && (strncasecmp(sp, "mysql+", 6) == 0 ||
+                             strncasecmp(sp, "mariadb+", 8) == 0)) {
+        err_set(err, ERR_CONFIG, "connection variant '%.*s' in db.url '%s' is not supported",
+                (int)splen, sp, url);
+        refuse_hint_conf(err);
+        return -1;
+    } else {
+        err_set(err, ERR_CONFIG, "db.url '%s' uses %.*s: engine not supported; %s", url,
+                (int)splen, sp, supported);
+        return err_hint(err, "Point alfwipe at an Alfresco installation on PostgreSQL, MySQL "
+                             "or MariaDB.");
+    }
+    if (u.type == DB_MYSQL && strncmp(rest, "//", 2) != 0) {
+        size_t vlen = strcspn(rest, ":/?");
+        err_set(err, ERR_CONFIG, "connection variant '%.*s' in db.url '%s' is not supported",
+                (int)vlen, rest, url);
+        refuse_hint_conf(err);
+        return -1;
+    }
+    const char *q = strchr(rest, '?');
+    size_t body_len = q ? (size_t)(q - rest) : strlen(rest);
+    const char *db;
+    size_t dblen;
+    if (strncmp(rest, "//", 2) == 0) {
+        const char *a = rest + 2;
+        size_t alen = strcspn(a, "/?");
+        if (alen > body_len - 2)
+            alen = body_len - 2;
+        if (parse_authority(url, a, alen, &u, err) != 0)
+            goto fail;
+        db = a + alen;
+        dblen = body_len - 2 - alen;
+        if (dblen > 0 && db[0] == '/') {
+            db++;
+            dblen--;
+        }
+    } else {
+        db = rest;
+        dblen = body_len;
+    }
+    if (dblen == 0 || memchr(db, '/', dblen)) {
+        if (dblen == 0)
+            err_set(err, ERR_CONFIG, "db.url '%s' names no database", url);
+        else
+            err_set(err, ERR_CONFIG, "unsupported database part '%.*s' in db.url '%s'",
+                    (int)dblen, db, url);
+        err_hint(err, "Add the database name, as in jdbc:postgresql://host:5432/alfresco, or "
+                      "set database.name in alfwipe.conf.");
+        goto fail;
+    }
+    u.dbname = pct_decode(db, dblen);
+    if (q && q[1]) {
+        u.params = xstrdup(q + 1);
+        if (parse_params(url, q + 1, &u, err) != 0)
+            goto fail;
+    }
+    *out = u;
+    return 0;
+fail:
+    jdbc_url_release(&u);
+    return -1;
+}
+
+void jdbc_url_release(struct jdbc_url *u)
+{
+    if (!u)
+        return;
+    free(u->host);
+    free(u->dbname);
+    free(u->sslmode);
+    free(u->params);
+    memset(u, 0, sizeof *u);
+}

@@ -1,0 +1,68 @@
+/* Content URL helpers: protocol split, the MNT-12301 containment rule, and the two lookup
+ * columns Alfresco derives from a URL (content_url_short, content_url_crc). */
+#include "alfwipe/urlpath.h"
+
+#include <string.h>
+#include <zlib.h>
+
+int url_split(const char *url, size_t len, char *proto, size_t protolen, size_t *rel_off)
+{
+    for (size_t i = 0; i + 3 <= len; i++) {
+        if (url[i] != ':' || url[i + 1] != '/' || url[i + 2] != '/')
+            continue;
+        if (proto && protolen > 0) {
+            size_t n = i < protolen - 1 ? i : protolen - 1;
+            memcpy(proto, url, n);
+            proto[n] = '\0';
+        }
+        *rel_off = i + 3;
+        return 0;
+    }
+    return -1;
+}
+
+/* Alfresco resolves <root>/<relative part> and refuses anything whose normalised path leaves
+ * the root. alfwipe is stricter and never normalises: every component must be a plain name. */
+bool url_store_relpath_ok(const char *rel, size_t len)
+{
+    if (len == 0)
+        return false;
+    size_t start = 0;
+    for (size_t i = 0; i <= len; i++) {
+        if (i < len && rel[i] == '\0')
+            return false;
+        if (i < len && rel[i] != '/' && rel[i] != '\\')
+            continue;
+        size_t clen = i - start;
+        if (clen == 0) /* leading separator, "//" or a trailing separator */
+            return false;
+        if (clen == 1 && rel[start] == '.')
+            return false;
+        if (clen == 2 && rel[start] == '.' && rel[start + 1] == '.')
+            return false;
+        start = i + 1;
+    }
+    return true;
+}
+
+void url_short(const char *url, size_t len, char out[13])
+{
+    if (len == 0) {
+        url = ".empty";
+        len = 6;
+    }
+    size_t from = len > 12 ? len - 12 : 0;
+    size_t n = len - from;
+    for (size_t i = 0; i < n; i++) {
+        char c = url[from + i];
+        out[i] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+    }
+    out[n] = '\0';
+}
+
+uint32_t url_crc(const char *url, size_t len)
+{
+    uLong crc = crc32_z(0L, Z_NULL, 0);
+    crc = crc32_z(crc, (const Bytef *)url, len);
+    return (uint32_t)crc;
+}
