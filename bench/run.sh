@@ -1,0 +1,133 @@
+#!/bin/sh
+# make bench: 'alfwipe report --format json' on 1,000,000 content URLs (with nodes) and
+# 1,000,000 files, against the standard-tools baseline (psql export + find + sort + join) and
+# the database floor (one SQL query that classifies every URL inside the server), in one run,
+# warm cache. Prints the times side by side, the ratios and alfwipe's peak RSS.
+# BENCH_URLS overrides the scale; BENCH_DB=mysql runs the report on MariaDB as well.
+set -eu
+src=$(cd "$(dirname "$0")/.." && pwd)
+ALFWIPE=${ALFWIPE:-$src/build/alfwipe}
+N=${BENCH_URLS:-1000000}
+NOW=2024-06-30T00:00:00Z
+dir=$(mktemp -d /tmp/alfwipe-bench.XXXXXX)
+chmod 755 "$dir"
+cleanup() {
+    trap - EXIT INT TERM
+    sh "$src/scripts/pgtmp.sh" stop "$dir/pg" >/dev/null 2>&1 || true
+    sh "$src/scripts/mytmp.sh" stop "$dir/my" >/dev/null 2>&1 || true
+    rm -rf "$dir"
+}
+trap cleanup EXIT
+trap 'cleanup; exit 130' INT
+trap 'cleanup; exit 143' TERM
+
+now() { date +%s.%N; }
+secs() { echo "$1 $2" | awk '{printf "%.2f", $2 - $1}'; }
+
+echo "bench: generating $N content URLs with nodes and files (not timed)"
+python3 "$src/scripts/gen-sample.py" --out "$dir/s" --now "$NOW" --urls "$N" --dialect postgresql >/dev/null
+eval "$(sh "$src/scripts/pgtmp.sh" start "$dir/pg")"
+psql="psql -X -q -v ON_ERROR_STOP=1 -h $AW_PG_HOST -p $AW_PG_PORT -U $AW_PG_USER"
+$psql -d postgres -c "CREATE DATABASE alfresco"
+for f in "$src/sql/pg/schema.sql" "$src/sql/pg/bootstrap.sql" "$dir/s/data.sql"; do
+    $psql -d alfresco -f "$f" >/dev/null
+done
+$psql -d alfresco -c "VACUUM ANALYZE" >/dev/null
+cs="$dir/s/alf_data/contentstore"
+del="$dir/s/alf_data/contentstore.deleted"
+cat > "$dir/alfwipe.conf" <<CONF
+alfresco = { contentstore = "$cs"; contentstore_deleted = "$del"; };
+database = { type = "postgresql"; host = "$AW_PG_HOST"; port = $AW_PG_PORT;
+             name = "alfresco"; user = "$AW_PG_USER"; };
+CONF
+files=$(find "$cs" "$del" -type f | wc -l)
+echo "bench: $N URLs, $files files"
+
+# Warm the caches (database pages and directory entries) once, untimed.
+find "$cs" "$del" -type f >/dev/null
+$psql -d alfresco -c "SELECT count(*) FROM alf_content_url" >/dev/null
+"$ALFWIPE" -c "$dir/alfwipe.conf" --now "$NOW" report --format json >/dev/null || true
+
+# 1. alfwipe
+t0=$(now)
+/usr/bin/time -f '%M' -o "$dir/rss" "$ALFWIPE" -c "$dir/alfwipe.conf" --now "$NOW" \
+    report --format json --output "$dir/report.json" || true
+t1=$(now)
+t_alfwipe=$(secs "$t0" "$t1")
+rss_kib=$(cat "$dir/rss")
+
+# 2. baseline: export URLs with their reference stores, walk the disk, sort both, join.
+t0=$(now)
+$psql -d alfresco -At -F '	' -c "COPY (
+    SELECT u.content_url, u.content_size, u.orphan_time, string_agg(DISTINCT s.protocol || '://' || s.identifier, ',')
+    FROM alf_content_url u
+    LEFT JOIN alf_content_data d ON d.content_url_id = u.id
+    LEFT JOIN alf_node_properties p ON p.long_value = d.id AND p.actual_type_n = 21
+    LEFT JOIN alf_node n ON n.id = p.node_id
+    LEFT JOIN alf_store s ON s.id = n.store_id
+    GROUP BY u.id, u.content_url, u.content_size, u.orphan_time) TO STDOUT" |
+    LC_ALL=C sort -t '	' -k1,1 > "$dir/urls.tsv"
+( cd "$cs" && find . -type f -printf 'store://%P\t%s\t%T@\tcs\n' ) > "$dir/files.unsorted"
+( cd "$del" && find . -type f -printf 'store://%P\t%s\t%T@\tdel\n' ) >> "$dir/files.unsorted"
+LC_ALL=C sort -t '	' -k1,1 "$dir/files.unsorted" > "$dir/files.tsv"
+LC_ALL=C join -t '	' -a 1 -a 2 "$dir/urls.tsv" "$dir/files.tsv" > "$dir/joined.tsv"
+t1=$(now)
+t_base=$(secs "$t0" "$t1")
+
+# 3. the floor: one query that classifies every URL inside PostgreSQL.
+t0=$(now)
+$psql -d alfresco -At -c "
+    SELECT cls, count(*), sum(content_size) FROM (
+      SELECT u.content_size, CASE
+        WHEN u.content_url NOT LIKE 'store://%' THEN 'non_file'
+        WHEN bool_or(s.protocol = 'workspace' AND s.identifier <> 'version2Store') THEN 'live'
+        WHEN bool_or(s.identifier = 'version2Store') THEN 'version'
+        WHEN bool_or(s.protocol = 'archive') THEN 'trashcan'
+        WHEN u.orphan_time IS NULL THEN 'unreferenced'
+        WHEN u.orphan_time = 0 THEN 'orphan_kept'
+        ELSE 'orphan' END AS cls
+      FROM alf_content_url u
+      LEFT JOIN alf_content_data d ON d.content_url_id = u.id
+      LEFT JOIN alf_node_properties p ON p.long_value = d.id AND p.actual_type_n = 21
+      LEFT JOIN alf_node n ON n.id = p.node_id
+      LEFT JOIN alf_store s ON s.id = n.store_id
+      GROUP BY u.id, u.content_url, u.content_size, u.orphan_time) x
+    GROUP BY cls" >/dev/null
+t1=$(now)
+t_floor=$(secs "$t0" "$t1")
+
+items=$(grep -c '"class"' "$dir/report.json" || true)
+echo
+printf '%-44s %10s\n' "run ($N URLs, $files files, warm cache)" "seconds"
+printf '%-44s %10s\n' "alfwipe report --format json" "$t_alfwipe"
+printf '%-44s %10s\n' "baseline: psql export + find + sort + join" "$t_base"
+printf '%-44s %10s\n' "floor: one classifying SQL query" "$t_floor"
+echo "$t_base $t_alfwipe $t_floor $rss_kib" | awk '{
+    printf "speed-up over baseline: %.2fx (goal >= 2x)\n", $1 / $2;
+    printf "alfwipe / SQL floor:    %.2fx (goal <= 1.5x)\n", $2 / $3;
+    printf "alfwipe peak RSS:       %.0f MiB (goal < 300 MiB)\n", $4 / 1024 }'
+echo "items in the JSON report: $items"
+
+if [ "${BENCH_DB:-postgresql}" = mysql ]; then
+    echo
+    echo "bench: loading the same data into MariaDB (not timed)"
+    python3 "$src/scripts/gen-sample.py" --out "$dir/m" --now "$NOW" --urls "$N" --dialect mysql --data-only >/dev/null
+    eval "$(sh "$src/scripts/mytmp.sh" start "$dir/my")"
+    my="mariadb --protocol=socket -S $AW_MY_SOCKET -u $AW_MY_USER"
+    $my -e "CREATE DATABASE alfresco"
+    for f in "$src/sql/mysql/schema.sql" "$src/sql/mysql/bootstrap.sql" "$dir/m/data.sql"; do
+        $my alfresco < "$f"
+    done
+    cat > "$dir/alfwipe-my.conf" <<CONF
+alfresco = { contentstore = "$cs"; contentstore_deleted = "$del"; };
+database = { type = "mysql"; socket = "$AW_MY_SOCKET"; name = "alfresco"; user = "$AW_MY_USER"; };
+CONF
+    "$ALFWIPE" -c "$dir/alfwipe-my.conf" --now "$NOW" report --format json >/dev/null || true
+    t0=$(now)
+    /usr/bin/time -f '%M' -o "$dir/rss-my" "$ALFWIPE" -c "$dir/alfwipe-my.conf" --now "$NOW" \
+        report --format json --output "$dir/report-my.json" || true
+    t1=$(now)
+    t_my=$(secs "$t0" "$t1")
+    printf '%-44s %10s\n' "alfwipe report --format json (MariaDB)" "$t_my"
+    echo "$t_my $t_alfwipe" | awk '{printf "MariaDB / PostgreSQL:   %.2fx\n", $1 / $2}'
+fi
