@@ -241,9 +241,7 @@ void db_mysql_sql_release(struct db_mysql_sql *s)
 /* ------------------------------------------------------------------------------------------ */
 /* Value formatting */
 
-/* Shortest decimal that reads back as v, printed like PostgreSQL's float4out / float8out:
- * fixed notation when the decimal exponent is in [-4, fixed_max), else d.ddde+XX. */
-static void fmt_real(char *out, size_t outsz, double v, bool single)
+void db_mysql_format_real(char *out, size_t outsz, double v, bool single)
 {
     if (isnan(v)) {
         snprintf(out, outsz, "NaN");
@@ -760,10 +758,10 @@ static int col_value(struct db_mysql *m, const char *name, struct my_stmt *s, un
             snprintf(c->txt, sizeof c->txt, "%lld", c->num.i);
         break;
     case COL_FLOAT:
-        fmt_real(c->txt, sizeof c->txt, (double)c->num.f, true);
+        db_mysql_format_real(c->txt, sizeof c->txt, (double)c->num.f, true);
         break;
     case COL_DOUBLE:
-        fmt_real(c->txt, sizeof c->txt, c->num.d, false);
+        db_mysql_format_real(c->txt, sizeof c->txt, c->num.d, false);
         break;
     case COL_TIME:
         fmt_time(c->txt, sizeof c->txt, &c->num.t, c->type);

@@ -1,7 +1,11 @@
 /* Internals of the MySQL/MariaDB backend that unit tests reach without a server: the
- * rewriting of PostgreSQL-style $n placeholders into MySQL's positional '?'. */
+ * rewriting of PostgreSQL-style $n placeholders into MySQL's positional '?', and the text of
+ * FLOAT/DOUBLE values. */
 #ifndef ALFWIPE_DB_MYSQL_INT_H
 #define ALFWIPE_DB_MYSQL_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
 
 #include "alfwipe/err.h"
 
@@ -28,5 +32,11 @@ int db_mysql_rewrite(const char *name, const char *sql, int nparams, struct db_m
 
 /* Free what db_mysql_rewrite allocated; leaves *s empty. NULL-safe on the members. */
 void db_mysql_sql_release(struct db_mysql_sql *s);
+
+/* Print a FLOAT (single) or DOUBLE value as PostgreSQL's float4out / float8out do: the
+ * shortest decimal that reads back as the same value, in fixed notation when the decimal
+ * exponent is -4..5 (float) or -4..14 (double), else as d.ddde+XX; NaN, Infinity, -Infinity.
+ * outsz of 32 is always enough. */
+void db_mysql_format_real(char *out, size_t outsz, double v, bool single);
 
 #endif
