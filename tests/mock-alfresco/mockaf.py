@@ -155,7 +155,11 @@ def write_conf(tmp, url, ca=None, timeout=5, extra="", name="alfwipe.conf",
     with open(pw, "w") as f:
         f.write(password + "\n")
     os.chmod(pw, pw_mode)
-    lines = ["api = {",
+    # Absolute content roots keep the configuration loader quiet; purge does not use them.
+    lines = ["alfresco = {",
+             '  dir_root = "%s";' % os.path.join(tmp, "alf_data"),
+             "};",
+             "api = {",
              '  url = "%s";' % url,
              '  user = "admin";',
              '  password_file = "%s";' % pw,
