@@ -14,9 +14,9 @@ Usage:
   server.py --scenario FILE --log FILE [--cert PEM --key PEM]
 
 Prints "PORT <n>" on its first output line once it listens on 127.0.0.1 (a free port). Every
-request is appended to the log as one JSON object per line: method, path, query, auth kind
-("basic:<user>", "basic-bad:<user>", "ticket", "ticket-bad", "none"), status (or "reset" /
-"stalled"). Passwords are never logged.
+request is appended to the log as one JSON object per line, before the reply is sent: method,
+path, query, auth kind ("basic:<user>", "basic-bad:<user>", "ticket", "ticket-bad",
+"ticket-expired", "none"), status (or "reset" / "stalled"). Passwords are never logged.
 
 Scenario (JSON):
   items            trashcan entries, most recently deleted first, served verbatim as "entry"
@@ -132,7 +132,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     # --- helpers ---------------------------------------------------------------------------
 
+    def note(self, status):
+        """Log the request once, before answering: the log is complete when the client has
+        its reply."""
+        if not self.logged:
+            self.logged = True
+            self.rec["status"] = status
+            self.st.write_log(self.rec)
+
     def send_json(self, status, obj=None, raw=None, headers=None):
+        self.note(status)
         data = b""
         if raw is not None:
             data = raw.encode()
@@ -151,6 +160,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def reset(self):
         """Close the connection with a TCP reset, without any reply."""
+        self.note("reset")
         try:
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
                                        struct.pack("ii", 1, 0))
@@ -225,12 +235,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if n:
             body = self.rfile.read(n)
         rec = {"method": method, "path": u.path, "query": u.query}
+        self.rec, self.logged = rec, False
         try:
-            status = self.route(method, u.path, query, body, rec)
+            self.route(method, u.path, query, body, rec)
         except (ConnectionError, ssl.SSLError, OSError):
-            status = "client-gone"
-        rec["status"] = status
-        self.st.write_log(rec)
+            self.note("client-gone")
 
     def route(self, method, path, query, body, rec):
         if path.startswith(TICKETS):
@@ -245,6 +254,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         scripted = self.st.rule_response(method, sub, query)
         if scripted is not None:
             if scripted.get("delay"):
+                if "status" in scripted:
+                    # A stalled reply: the client has given up long before it comes.
+                    self.note("stalled")
                 time.sleep(float(scripted["delay"]))
             if scripted.get("reset"):
                 return self.reset()
