@@ -23,7 +23,7 @@ Scenario (JSON):
   page_size        largest page the server hands out, whatever maxItems asks (default 100)
   total_items      "first" (default: only on the page at skipCount 0), "always" or "never"
   users            {"admin": "password"} accepted for basic auth and tickets
-  ticket_max_uses  a ticket expires after this many requests (default: never)
+  ticket_max_uses  the first ticket issued expires after this many requests (default: never)
   repeat_page      list of item ids: every listing page serves them with hasMoreItems true
   rules            [{"method", "path" (after .../versions/1/, e.g. "deleted-nodes/uuid-d"),
                      "query" (optional dict that must match), "responses": [...],
@@ -57,7 +57,8 @@ class State:
         self.sc = scenario
         self.items = list(scenario.get("items", []))
         self.users = scenario.get("users", {"admin": "admin"})
-        self.tickets = {}  # ticket -> [user, uses]
+        self.tickets = {}  # ticket -> [user, uses, index of issue]
+        self.issued = 0
         self.rules = scenario.get("rules", [])
         self.calls = [0] * len(self.rules)
         self.log = open(log_path, "a", encoding="utf-8")
@@ -208,7 +209,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return "ticket-bad", False
             limit = self.st.sc.get("ticket_max_uses")
             rec[1] += 1
-            if limit is not None and rec[1] > limit:
+            if limit is not None and rec[2] == 0 and rec[1] > limit:
                 del self.st.tickets[t]
                 return "ticket-expired", False
             return "ticket", True
@@ -290,7 +291,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                                                       "Login failed"))
             t = "TICKET_" + secrets.token_hex(20)
             with self.st.lock:
-                self.st.tickets[t] = [user, 0]
+                self.st.issued += 1
+                self.st.tickets[t] = [user, 0, self.st.issued - 1]
             return self.send_json(201, {"entry": {"id": t, "userId": user}})
         if rest == "/-me-":
             kind, ok = self.auth_kind({})
