@@ -23,7 +23,9 @@ struct db_value {
     bool null;
 };
 
-/* Called once per row. Return 0 to go on, -1 (with err filled) to stop the query. */
+/* Called once per row. Return 0 to go on, -1 (with err filled) to stop the query: db_query
+ * then returns -1 with that err untouched and the snapshot stays usable. A callback must not
+ * start another query on the same db (the connection is busy streaming). */
 typedef int db_row_fn(void *arg, const struct db_value *cols, int ncols, struct err *err);
 
 /* Connect (conf->db must be complete, password loaded) and begin the read-only snapshot.
@@ -31,7 +33,9 @@ typedef int db_row_fn(void *arg, const struct db_value *cols, int ncols, struct 
 int db_open(struct db **out, const struct conf_db *cd, struct err *err);
 
 /* Run embedded query 'name' with nparams text parameters (NULL pointer = SQL NULL) and stream
- * the rows. Errors name the query. */
+ * the rows. Errors name the query: ERR_INTERNAL for an unknown name or a parameter count that
+ * differs from the query's highest $n, ERR_DB for a server error or a connection lost mid-way
+ * (never a partial success). */
 int db_query(struct db *db, const char *name, const char *const *params, int nparams,
              db_row_fn *fn, void *arg, struct err *err);
 

@@ -13,6 +13,7 @@ struct db_ops {
     /* Run sql (already looked up, $n placeholders) with text params, streaming rows. */
     int (*query)(struct db *db, const char *name, const char *sql, const char *const *params,
                  int nparams, db_row_fn *fn, void *arg, struct err *err);
+    /* End the transaction, disconnect and free the object, server_version included. */
     void (*close)(struct db *db);
 };
 
@@ -20,6 +21,10 @@ struct db {
     const struct db_ops *ops;
     char *server_version;   /* owned */
 };
+
+/* Highest $n placeholder in sql, outside quoted text and comments; 0 when there is none.
+ * db_query refuses a call whose parameter count differs. */
+int db_sql_max_param(const char *sql);
 
 extern const struct db_ops db_pg_ops;
 extern const struct db_ops db_mysql_ops;

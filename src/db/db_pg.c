@@ -1,0 +1,341 @@
+/* PostgreSQL backend (libpq): one connection, one read-only repeatable-read transaction, rows
+ * streamed row by row so memory stays bounded whatever the table sizes. */
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alfwipe/sqltext.h"
+#include "alfwipe/xalloc.h"
+#include "db_int.h"
+
+struct db_pg {
+    struct db base;
+    PGconn *conn;
+    char *where;        /* "host:port" or "'/socket/dir' (port n)", for messages */
+};
+
+/* The first line of a libpq message, without the "ERROR:  " / "FATAL:  " prefix. */
+static void first_line(const char *msg, char *buf, size_t size)
+{
+    if (!msg || !*msg)
+        msg = "no message from libpq";
+    for (const char *pfx = NULL; (pfx = strstr(msg, ":  ")) && pfx - msg <= 8;)
+        msg = pfx + 3;
+    size_t n = strcspn(msg, "\n");
+    if (n >= size)
+        n = size - 1;
+    memcpy(buf, msg, n);
+    buf[n] = '\0';
+}
+
+/* The message of a failed result: the server's primary message when there is one. */
+static void result_message(const PGconn *conn, const PGresult *res, char *buf, size_t size)
+{
+    const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    first_line(primary ? primary : PQerrorMessage(conn), buf, size);
+}
+
+static char *describe_where(const PGconn *conn)
+{
+    const char *host = PQhost(conn), *port = PQport(conn);
+    if (!host || !*host)
+        host = "the default socket";
+    if (!port || !*port)
+        port = "5432";
+    if (host[0] == '/' || host[0] == '@')
+        return xasprintf("'%s' (port %s)", host, port);
+    return xasprintf("%s:%s", host, port);
+}
+
+/* Run a statement that returns no rows (BEGIN, SET, CLOSE ...). */
+static int pg_command(struct db_pg *pg, const char *sql, const char *what, struct err *err)
+{
+    PGresult *res = PQexec(pg->conn, sql);
+    if (PQresultStatus(res) == PGRES_COMMAND_OK) {
+        PQclear(res);
+        return 0;
+    }
+    char msg[512];
+    result_message(pg->conn, res, msg, sizeof msg);
+    PQclear(res);
+    return err_set(err, ERR_DB, "could not %s on postgresql at %s: %s", what, pg->where, msg);
+}
+
+static int pg_fail(struct db_pg *pg, const char *name, const PGresult *res, long long rows,
+                   struct err *err)
+{
+    char msg[512];
+    result_message(pg->conn, res, msg, sizeof msg);
+    char after[64] = "";
+    if (rows > 0)
+        snprintf(after, sizeof after, " after %lld rows", rows);
+    if (PQstatus(pg->conn) == CONNECTION_BAD) {
+        err_set(err, ERR_DB, "query '%s' failed%s: lost the connection to postgresql at %s: %s",
+                name, after, pg->where, msg);
+        return err_hint(err, "Check the PostgreSQL server and its log, then run alfwipe again; "
+                             "nothing was written to the database.");
+    }
+    err_set(err, ERR_DB, "query '%s' failed%s on postgresql at %s: %s", name, after, pg->where,
+            msg);
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    if (state && strcmp(state, "42501") == 0)
+        err_hint(err, "Grant the database user SELECT on the Alfresco tables.");
+    return -1;
+}
+
+/* Wait for the end of the running query and throw its remaining rows away. What libpq has
+ * buffered already is read; if the query has not finished with that, the server is asked to
+ * cancel it rather than send all its remaining rows. */
+static void pg_abandon(struct db_pg *pg)
+{
+    PGresult *res;
+    while (!PQisBusy(pg->conn)) {
+        if (!(res = PQgetResult(pg->conn)))
+            return;
+        PQclear(res);
+    }
+    PGcancel *cancel = PQgetCancel(pg->conn);
+    char buf[256];
+    if (cancel) {
+        if (!PQcancel(cancel, buf, sizeof buf))
+            debug_msg("could not cancel a query on postgresql at %s: %s", pg->where, buf);
+        PQfreeCancel(cancel);
+    }
+    while ((res = PQgetResult(pg->conn)))
+        PQclear(res);
+}
+
+/* Streaming: PQsetSingleRowMode, one PGresult per row, memory bounded by the widest row.
+ *
+ * Why not a server-side cursor (DECLARE ... CURSOR, FETCH FORWARD 10000)? Measured on one
+ * PostgreSQL 15 over a unix socket, 1M rows of (id, content_url, content_size, orphan_time),
+ * 15 runs each, medians: unordered scan 2.88M rows/s single-row against 1.71M rows/s FETCH
+ * (2.11M with the next FETCH sent before handling the current batch); ORDER BY id 1.43M
+ * against 1.11M (1.36M). In single-row mode the server keeps producing rows while the client
+ * handles the previous ones; FETCH makes both sides wait for each other once per batch.
+ *
+ * The price: the connection is busy until the last row, so a row callback cannot run another
+ * query, and stopping early means cancelling the statement. Each query therefore runs inside
+ * a savepoint: after a cancel (or any error) ROLLBACK TO SAVEPOINT leaves the transaction, and
+ * the repeatable-read snapshot it holds, usable for the next query. */
+static int pg_query(struct db *db, const char *name, const char *sql, const char *const *params,
+                    int nparams, db_row_fn *fn, void *arg, struct err *err)
+{
+    struct db_pg *pg = (struct db_pg *)db;
+    if (pg_command(pg, "SAVEPOINT alfwipe_query", "set a savepoint", err) < 0)
+        return err_prefix(err, "query '%s'", name);
+    if (!PQsendQueryParams(pg->conn, sql, nparams, NULL, params, NULL, NULL, 0) ||
+        !PQsetSingleRowMode(pg->conn)) {
+        pg_fail(pg, name, NULL, 0, err);
+        pg_abandon(pg);
+        goto rollback;
+    }
+
+    struct db_value *cols = NULL;
+    size_t cap = 0;
+    long long rows = 0;
+    bool done = false;
+    PGresult *res;
+    while (!done && (res = PQgetResult(pg->conn))) {
+        switch (PQresultStatus(res)) {
+        case PGRES_SINGLE_TUPLE: {
+            int nf = PQnfields(res);
+            cols = xgrow(cols, &cap, (size_t)nf, sizeof *cols);
+            for (int c = 0; c < nf; c++) {
+                cols[c].s = PQgetvalue(res, 0, c);
+                cols[c].len = (size_t)PQgetlength(res, 0, c);
+                cols[c].null = PQgetisnull(res, 0, c) != 0;
+            }
+            rows++;
+            if (fn(arg, cols, nf, err) != 0) {
+                /* The caller's stop: its err stays as it is. */
+                PQclear(res);
+                free(cols);
+                pg_abandon(pg);
+                goto rollback;
+            }
+            break;
+        }
+        case PGRES_TUPLES_OK:
+            /* The end of the rows (a result of its own in single-row mode). */
+            done = true;
+            break;
+        default:
+            pg_fail(pg, name, res, rows, err);
+            PQclear(res);
+            free(cols);
+            pg_abandon(pg);
+            goto rollback;
+        }
+        PQclear(res);
+    }
+    free(cols);
+    if (!done) {
+        /* No end marker: the connection went away between two rows. */
+        pg_fail(pg, name, NULL, rows, err);
+        goto rollback;
+    }
+    while ((res = PQgetResult(pg->conn)))
+        PQclear(res);
+    if (pg_command(pg, "RELEASE SAVEPOINT alfwipe_query", "release a savepoint", err) < 0)
+        return err_prefix(err, "query '%s'", name);
+    return 0;
+
+rollback:
+    /* Best effort: when the connection is gone there is nothing left to keep usable. */
+    if (PQstatus(pg->conn) == CONNECTION_OK) {
+        PQclear(PQexec(pg->conn, "ROLLBACK TO SAVEPOINT alfwipe_query"));
+        PQclear(PQexec(pg->conn, "RELEASE SAVEPOINT alfwipe_query"));
+    }
+    return -1;
+}
+
+static void pg_close(struct db *db)
+{
+    struct db_pg *pg = (struct db_pg *)db;
+    if (pg->conn) {
+        if (PQstatus(pg->conn) == CONNECTION_OK)
+            PQclear(PQexec(pg->conn, "ROLLBACK"));
+        PQfinish(pg->conn);
+    }
+    free(pg->where);
+    free(pg->base.server_version);
+    free(pg);
+}
+
+static const char *conf_val(const struct conf_str *s)
+{
+    return s->val && s->val[0] ? s->val : NULL;
+}
+
+static int connect_error(struct db_pg *pg, const struct conf_db *cd, struct err *err)
+{
+    char msg[512];
+    first_line(PQerrorMessage(pg->conn), msg, sizeof msg);
+    err_set(err, ERR_DB, "could not connect to postgresql at %s: %s", pg->where, msg);
+    const char *user = conf_val(&cd->user) ? cd->user.val : PQuser(pg->conn);
+    if (PQconnectionNeedsPassword(pg->conn))
+        return err_hint(err, "The server wants a password for user '%s': put it in the file "
+                             "named by database.password_file (mode 0600) or in "
+                             "$ALFWIPE_DB_PASSWORD.", user ? user : "");
+    if (PQconnectionUsedPassword(pg->conn) && strstr(msg, "authentication failed"))
+        return err_hint(err, "Check the user name and the password of user '%s'.",
+                        user ? user : "");
+    return err_hint(err, "Check that PostgreSQL runs and accepts connections at %s, and the "
+                         "database host, port, name and user in alfwipe.conf (or db.url in "
+                         "alfresco-global.properties).", pg->where);
+}
+
+/* Start the snapshot and check that the server agrees it is read-only repeatable read. */
+static int begin_snapshot(struct db_pg *pg, const char *schema, struct err *err)
+{
+    if (schema) {
+        char *ident = PQescapeIdentifier(pg->conn, schema, strlen(schema));
+        if (!ident)
+            return err_set(err, ERR_CONFIG, "invalid postgresql schema name '%s': %s", schema,
+                           PQerrorMessage(pg->conn));
+        char *set = xasprintf("SET search_path TO %s", ident);
+        PQfreemem(ident);
+        int rc = pg_command(pg, set, "set the search_path", err);
+        free(set);
+        if (rc < 0)
+            return -1;
+    }
+    if (pg_command(pg, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+                   "begin a read-only transaction", err) < 0)
+        return -1;
+
+    const char *sql = sql_lookup("pg", "q_txn_state");
+    PGresult *res = PQexec(pg->conn, sql);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1 || PQnfields(res) != 3) {
+        pg_fail(pg, "q_txn_state", res, 0, err);
+        PQclear(res);
+        return -1;
+    }
+    int ret = 0;
+    const char *ro = PQgetvalue(res, 0, 0), *iso = PQgetvalue(res, 0, 1);
+    if (strcmp(ro, "on") != 0 || strcmp(iso, "repeatable read") != 0) {
+        ret = err_set(err, ERR_DB, "postgresql at %s did not start a read-only repeatable-read "
+                                   "snapshot (read only '%s', isolation '%s')", pg->where, ro,
+                      iso);
+        err_hint(err, "Connect to PostgreSQL directly, not through a pooler that rewrites "
+                      "transactions.");
+    } else if (schema && (PQgetisnull(res, 0, 2) || strcmp(PQgetvalue(res, 0, 2), schema))) {
+        ret = err_set(err, ERR_SCHEMA, "schema '%s' does not exist in database '%s' or user "
+                                       "'%s' may not use it", schema, PQdb(pg->conn),
+                      PQuser(pg->conn));
+        err_hint(err, "Set db.schema.name to the schema that holds the alf_ tables, or leave "
+                      "it empty to use the search_path.");
+    }
+    PQclear(res);
+    return ret;
+}
+
+struct conn_params {
+    const char *kw[12], *val[12];
+    int n;
+};
+
+static void conn_param(struct conn_params *cp, const char *kw, const char *val)
+{
+    if (!val)
+        return;
+    cp->kw[cp->n] = kw;
+    cp->val[cp->n++] = val;
+    cp->kw[cp->n] = cp->val[cp->n] = NULL;
+}
+
+static int pg_open(struct db **out, const struct conf_db *cd, struct err *err)
+{
+    struct conn_params cp = {{NULL}, {NULL}, 0};
+    char port[16];
+    conn_param(&cp, "host", conf_val(&cd->socket) ? cd->socket.val : conf_val(&cd->host));
+    if (cd->port.src != SRC_UNSET) {
+        if (cd->port.val < 1 || cd->port.val > 65535)
+            return err_set(err, ERR_CONFIG, "database port %lld is out of range 1-65535",
+                           (long long)cd->port.val);
+        snprintf(port, sizeof port, "%lld", (long long)cd->port.val);
+        conn_param(&cp, "port", port);
+    }
+    conn_param(&cp, "dbname", conf_val(&cd->name));
+    conn_param(&cp, "user", conf_val(&cd->user));
+    conn_param(&cp, "password", cd->password);
+    conn_param(&cp, "sslmode", conf_val(&cd->sslmode));
+    conn_param(&cp, "application_name", "alfwipe");
+    conn_param(&cp, "connect_timeout", "10");
+    conn_param(&cp, "client_encoding", "UTF8");
+
+    struct db_pg *pg = xcalloc(1, sizeof *pg);
+    pg->base.ops = &db_pg_ops;
+    /* expand_dbname 0: a database name is a name, never a connection string. */
+    pg->conn = PQconnectdbParams(cp.kw, cp.val, 0);
+    if (!pg->conn) {
+        free(pg);
+        return err_set(err, ERR_NOMEM, "could not connect to postgresql: out of memory");
+    }
+    pg->where = describe_where(pg->conn);
+    if (PQstatus(pg->conn) != CONNECTION_OK) {
+        connect_error(pg, cd, err);
+        pg_close(&pg->base);
+        return -1;
+    }
+    const char *version = PQparameterStatus(pg->conn, "server_version");
+    pg->base.server_version = xstrdup(version ? version : "unknown");
+    if (begin_snapshot(pg, conf_val(&cd->schema), err) < 0) {
+        pg_close(&pg->base);
+        return -1;
+    }
+    debug_msg("connected to postgresql %s at %s", pg->base.server_version, pg->where);
+    *out = &pg->base;
+    return 0;
+}
+
+const struct db_ops db_pg_ops = {
+    .engine = "postgresql",
+    .dialect = "pg",
+    .open = pg_open,
+    .query = pg_query,
+    .close = pg_close,
+};
