@@ -108,6 +108,10 @@ struct conf {
     struct conf_api api;
     /* Raw properties kept for 'check' (eagerOrphanCleanup etc. origins); may be NULL. */
     struct props *props;
+    /* Warnings found while loading (also printed by conf_load through warnx_msg), for
+     * 'alfwipe check'. Owned. */
+    char **warnings;
+    size_t n_warnings;
 };
 
 /* Where to find alfwipe.conf: cli_path if given, else $ALFWIPE_CONFIG, else
@@ -127,6 +131,11 @@ int conf_load_api_password(struct conf *conf, struct err *err);
 int conf_read_secret_file(const char *path, const char *what, char **out, struct err *err);
 
 void conf_release(struct conf *conf);
+
+/* Print every effective setting with its source (text, or JSON when json is true). Secrets
+ * appear only as "set"/"not set". */
+#include <stdio.h>
+int conf_show(const struct conf *conf, FILE *fp, bool json);
 
 /* Day / minute helpers in milliseconds. */
 #define MS_PER_DAY INT64_C(86400000)

@@ -212,8 +212,13 @@ static const char *conf_val(const struct conf_str *s)
 
 static int connect_error(struct db_pg *pg, const struct conf_db *cd, struct err *err)
 {
-    char msg[512];
-    first_line(PQerrorMessage(pg->conn), msg, sizeof msg);
+    char line[512];
+    first_line(PQerrorMessage(pg->conn), line, sizeof line);
+    /* libpq starts with 'connection to server at "h", port p failed: ', which the message
+     * already says in its own words. */
+    const char *msg = line, *failed = strstr(line, " failed: ");
+    if (strncmp(line, "connection to server ", 21) == 0 && failed)
+        msg = failed + 9;
     err_set(err, ERR_DB, "could not connect to postgresql at %s: %s", pg->where, msg);
     const char *user = conf_val(&cd->user) ? cd->user.val : PQuser(pg->conn);
     if (PQconnectionNeedsPassword(pg->conn))

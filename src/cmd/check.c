@@ -1,0 +1,138 @@
+/* alfwipe check: print the effective settings and where each came from; with --connect, also
+ * open the database snapshot and run the schema check, and look at the content roots. */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "alfwipe/cli.h"
+#include "alfwipe/db.h"
+#include "alfwipe/exitcode.h"
+
+static void check_usage(FILE *fp)
+{
+    fprintf(fp,
+            "Usage: alfwipe [-c FILE] check [OPTIONS]\n"
+            "\n"
+            "Print every effective setting and where it came from (command line, alfwipe.conf,\n"
+            "alfresco-global.properties, default). Passwords are never printed.\n"
+            "\n"
+            "Options:\n"
+            "  --format text|json   output format (default text)\n"
+            "  --connect            also connect to the database (read-only), check the\n"
+            "                       schema, and check that the content roots are directories\n"
+            "  -h, --help           this help\n"
+            "\n"
+            "Exit codes: 0 settings valid (and, with --connect, database and roots usable),\n"
+            "3 invalid configuration, unreachable database or unusable root.\n");
+}
+
+static int check_root(const char *name, const char *path, bool optional)
+{
+    struct stat st;
+    if (!path) {
+        printf("  %-22s (unset)\n", name);
+        return optional ? 0 : -1;
+    }
+    if (stat(path, &st) != 0) {
+        printf("  %-22s %s: missing%s\n", name, path, optional ? " (allowed)" : "");
+        return optional ? 0 : -1;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        printf("  %-22s %s: not a directory\n", name, path);
+        return -1;
+    }
+    printf("  %-22s %s: ok\n", name, path);
+    return 0;
+}
+
+static int connect_check(struct conf *conf)
+{
+    struct err err = ERR_INIT;
+    int rc = AW_OK;
+    printf("\nchecks:\n");
+    const struct conf_alfresco *a = &conf->alfresco;
+    if (check_root("contentstore", a->contentstore.val, false) != 0)
+        rc = AW_UNKNOWN;
+    if (check_root("contentstore_deleted", a->contentstore_deleted.val,
+                   conf->policy.eager_orphan_cleanup.val) != 0)
+        rc = AW_UNKNOWN;
+    for (size_t i = 0; i < a->n_extra_roots; i++) {
+        char name[48];
+        snprintf(name, sizeof name, "extra_roots[%zu]", i);
+        if (check_root(name, a->extra_roots[i], false) != 0)
+            rc = AW_UNKNOWN;
+    }
+    if (!conf->db.configured) {
+        printf("  %-22s not configured\n", "database");
+        return AW_UNKNOWN;
+    }
+    struct db *db = NULL;
+    struct db_schema_info info;
+    if (conf_load_db_password(conf, &err) != 0 || db_open(&db, &conf->db, &err) != 0 ||
+        db_check_schema(db, &info, &err) != 0) {
+        printf("  %-22s FAILED\n", "database");
+        fflush(stdout);
+        err_print(&err);
+        db_close(db);
+        return AW_UNKNOWN;
+    }
+    printf("  %-22s ok: %s %s, schema %" PRId64 "..%" PRId64 ", read-only snapshot\n",
+           "database", db_engine(db), db_server_version(db), info.schema_min, info.schema_max);
+    db_close(db);
+    return rc;
+}
+
+int cmd_check(struct ctx *ctx, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"format", required_argument, NULL, 'f'},
+        {"connect", no_argument, NULL, 'C'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    enum out_format fmt = OUT_TEXT;
+    bool do_connect = false;
+    struct err err = ERR_INIT;
+    int c;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'f':
+            if (out_format_parse(optarg, &fmt, &err) != 0 || fmt == OUT_CSV) {
+                if (fmt == OUT_CSV)
+                    err_set(&err, ERR_USAGE, "check has no CSV output");
+                err_hint(&err, "Use --format text or --format json.");
+                err_print(&err);
+                return AW_UNKNOWN;
+            }
+            break;
+        case 'C':
+            do_connect = true;
+            break;
+        case 'h':
+            check_usage(stdout);
+            return AW_OK;
+        default:
+            fprintf(stderr, "Try 'alfwipe check --help' for more information.\n");
+            return AW_UNKNOWN;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "alfwipe: unexpected argument '%s'\n"
+                        "Try 'alfwipe check --help' for more information.\n", argv[optind]);
+        return AW_UNKNOWN;
+    }
+    struct conf conf = {0};
+    if (cli_load_conf(ctx, &conf) != 0)
+        return AW_UNKNOWN;
+    int rc = AW_OK;
+    if (conf_show(&conf, stdout, fmt == OUT_JSON) != 0)
+        rc = AW_UNKNOWN;
+    if (do_connect && rc == AW_OK)
+        rc = connect_check(&conf);
+    if (fflush(stdout) != 0)
+        rc = AW_UNKNOWN;
+    conf_release(&conf);
+    return rc;
+}

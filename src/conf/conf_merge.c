@@ -1,0 +1,447 @@
+/* The merge: every setting alfwipe.conf leaves unset comes from alfresco-global.properties,
+ * else from Alfresco's (or alfwipe's) default, and remembers which. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "alfwipe/conf.h"
+#include "alfwipe/jdbc.h"
+#include "alfwipe/props.h"
+#include "alfwipe/timeutil.h"
+#include "alfwipe/xalloc.h"
+#include "conf_int.h"
+
+#define ALFRESCO_DEFAULT "Alfresco default"
+#define ALFWIPE_DEFAULT "alfwipe default"
+
+static const char *base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+char *conf_props_origin(const struct conf *conf, const char *key)
+{
+    if (!conf->props)
+        return xasprintf("alfresco-global.properties (%s)", key);
+    return xasprintf("%s:%d (%s)", base_name(conf->props->path), props_line(conf->props, key),
+                     key);
+}
+
+static const char *pget(const struct conf *conf, const char *key)
+{
+    return conf->props ? props_get(conf->props, key) : NULL;
+}
+
+static const char *origin_or_source(const struct conf_str *s)
+{
+    return s->origin ? s->origin : conf_source_name(s->src);
+}
+
+/* Java keeps trailing blanks as part of a property value; a path or URL ending in one is
+ * almost always a typing slip that Alfresco would take literally. */
+static void warn_trailing_blank(struct conf *conf, const char *key)
+{
+    const char *v = pget(conf, key);
+    size_t n = v ? strlen(v) : 0;
+    if (n && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+        conf_warn(conf, "'%s' in '%s' line %d ends with whitespace, which Java keeps as part of "
+                        "the value",
+                  key, conf->props->path, props_line(conf->props, key));
+}
+
+/* --- content roots --------------------------------------------------------------------- */
+
+static int merge_store(struct conf *conf, struct conf_str *dst, const char *key,
+                       const char *suffix, struct err *err)
+{
+    if (dst->src != SRC_UNSET)
+        return 0;
+    struct conf_alfresco *a = &conf->alfresco;
+    const struct props_entry *e = conf->props ? props_find(conf->props, key) : NULL;
+    if (e) {
+        /* alfresco.dir_root in alfwipe.conf stands for Alfresco's dir.root as seen from this
+         * machine, so it replaces dir.root wherever the property refers to it */
+        const char *ov[] = {"dir.root", a->dir_root.val, NULL};
+        bool override = a->dir_root.src == SRC_CONFIG;
+        char *v = NULL;
+        if (props_expand(conf->props, e->raw, override ? ov : NULL, &v, err) != 0)
+            return -1;
+        char *origin = conf_props_origin(conf, key);
+        if (override && e->value && strcmp(v, e->value) != 0) {
+            char *o2 = xasprintf("%s, with dir.root from %s", origin, a->dir_root.origin);
+            free(origin);
+            origin = o2;
+        }
+        if (!*v) {
+            err_set(err, ERR_CONFIG, "'%s' is empty in '%s' line %d", key, conf->props->path,
+                    e->line);
+            err_hint(err, "Set alfresco.%s in alfwipe.conf to the path of the store.",
+                     strcmp(key, "dir.contentstore") == 0 ? "contentstore"
+                                                          : "contentstore_deleted");
+            free(v);
+            free(origin);
+            return -1;
+        }
+        conf_str_set(dst, v, SRC_PROPERTIES, origin);
+        free(v);
+        warn_trailing_blank(conf, key);
+        return 0;
+    }
+    char *v = xasprintf("%s/%s", a->dir_root.val, suffix);
+    char *origin;
+    if (a->dir_root.src == SRC_DEFAULT)
+        origin = xasprintf(ALFRESCO_DEFAULT " (${dir.root}/%s, dir.root=./alf_data)", suffix);
+    else
+        origin = xasprintf("${dir.root}/%s, dir.root from %s", suffix,
+                           origin_or_source(&a->dir_root));
+    conf_str_set(dst, v, a->dir_root.src, origin);
+    free(v);
+    return 0;
+}
+
+static void warn_relative(struct conf *conf, const char *name, const struct conf_str *s)
+{
+    if (!s->val || s->val[0] == '/')
+        return;
+    conf_warn(conf,
+              "%s '%s' (%s) is a relative path: Alfresco resolves it against the working "
+              "directory of its JVM, which alfwipe cannot know; set alfresco.dir_root or "
+              "alfresco.%s in alfwipe.conf",
+              name, s->val, origin_or_source(s), name);
+}
+
+static int merge_alfresco(struct conf *conf, struct err *err)
+{
+    struct conf_alfresco *a = &conf->alfresco;
+    if (a->dir_root.src == SRC_UNSET) {
+        const char *v = pget(conf, "dir.root");
+        if (v) {
+            conf_str_set(&a->dir_root, v, SRC_PROPERTIES, conf_props_origin(conf, "dir.root"));
+            warn_trailing_blank(conf, "dir.root");
+        } else {
+            conf_str_set(&a->dir_root, props_default("dir.root"), SRC_DEFAULT,
+                         xstrdup(ALFRESCO_DEFAULT " (dir.root=./alf_data)"));
+        }
+    }
+    if (merge_store(conf, &a->contentstore, "dir.contentstore", "contentstore", err) != 0 ||
+        merge_store(conf, &a->contentstore_deleted, "dir.contentstore.deleted",
+                    "contentstore.deleted", err) != 0)
+        return -1;
+    warn_relative(conf, "contentstore", &a->contentstore);
+    warn_relative(conf, "contentstore_deleted", &a->contentstore_deleted);
+    return 0;
+}
+
+/* --- policy ---------------------------------------------------------------------------- */
+
+/* Spring converts numbers after trimming whitespace. */
+static int parse_long_trimmed(const char *s, int64_t *out)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    if (!*s)
+        return -1;
+    errno = 0;
+    char *end;
+    long long v = strtoll(s, &end, 10);
+    if (errno || end == s)
+        return -1;
+    while (isspace((unsigned char)*end))
+        end++;
+    if (*end)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* Spring's boolean conversion: true/false, on/off, yes/no, 1/0, any case, trimmed. */
+static int parse_bool_spring(const char *s, bool *out)
+{
+    char buf[16];
+    while (isspace((unsigned char)*s))
+        s++;
+    size_t n = strlen(s);
+    while (n && isspace((unsigned char)s[n - 1]))
+        n--;
+    if (n == 0 || n >= sizeof buf)
+        return -1;
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    static const char *const yes[] = {"true", "on", "yes", "1"};
+    static const char *const no[] = {"false", "off", "no", "0"};
+    for (size_t i = 0; i < 4; i++) {
+        if (strcasecmp(buf, yes[i]) == 0) {
+            *out = true;
+            return 0;
+        }
+        if (strcasecmp(buf, no[i]) == 0) {
+            *out = false;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* A property alfwipe.conf overrides is only a warning when invalid; otherwise an error. */
+static int bad_property(struct conf *conf, bool overridden, const char *key, const char *value,
+                        const char *problem, const char *conf_key, const char *hint,
+                        struct err *err)
+{
+    if (overridden) {
+        conf_warn(conf, "ignoring %s '%s' in '%s' line %d: %s; %s from alfwipe.conf applies",
+                  key, value, conf->props->path, props_line(conf->props, key), problem,
+                  conf_key);
+        return 0;
+    }
+    err_set(err, ERR_CONFIG, "%s '%s' in '%s' line %d is %s", key, value, conf->props->path,
+            props_line(conf->props, key), problem);
+    return err_hint(err, "%s", hint);
+}
+
+static int merge_policy(struct conf *conf, struct err *err)
+{
+    struct conf_policy *p = &conf->policy;
+    const char *key = "system.content.orphanProtectDays";
+    const char *v = pget(conf, key);
+    int64_t n;
+    bool set = p->orphan_protect_days.src != SRC_UNSET;
+    if (v) {
+        if (parse_long_trimmed(v, &n) != 0 || n < 0 || n > 36500) {
+            if (bad_property(conf, set, key, v, "not a whole number of days from 0 to 36500",
+                             "policy.orphan_protect_days",
+                             "Fix it in alfresco-global.properties, or set "
+                             "policy.orphan_protect_days in alfwipe.conf.",
+                             err) != 0)
+                return -1;
+        } else if (!set) {
+            conf_int_set(&p->orphan_protect_days, n, SRC_PROPERTIES,
+                         conf_props_origin(conf, key));
+        }
+    }
+    if (p->orphan_protect_days.src == SRC_UNSET)
+        conf_int_set(&p->orphan_protect_days, 14, SRC_DEFAULT,
+                     xstrdup(ALFRESCO_DEFAULT " (" "system.content.orphanProtectDays=14)"));
+
+    key = "system.content.eagerOrphanCleanup";
+    v = pget(conf, key);
+    set = p->eager_orphan_cleanup.src != SRC_UNSET;
+    bool b;
+    if (v) {
+        if (parse_bool_spring(v, &b) != 0) {
+            if (bad_property(conf, set, key, v, "not a boolean", "policy.eager_orphan_cleanup",
+                             "Set it to true or false in alfresco-global.properties, or set "
+                             "policy.eager_orphan_cleanup in alfwipe.conf.",
+                             err) != 0)
+                return -1;
+        } else if (!set) {
+            conf_bool_set(&p->eager_orphan_cleanup, b, SRC_PROPERTIES,
+                          conf_props_origin(conf, key));
+        }
+    }
+    if (p->eager_orphan_cleanup.src == SRC_UNSET)
+        conf_bool_set(&p->eager_orphan_cleanup, false, SRC_DEFAULT,
+                      xstrdup(ALFRESCO_DEFAULT " (system.content.eagerOrphanCleanup=false)"));
+
+    key = "trashcan-cleaner.keepPeriod";
+    v = pget(conf, key);
+    set = p->trashcan_keep_ms.src != SRC_UNSET;
+    int64_t ms;
+    if (v) {
+        if (duration_parse_java(v, &ms) != 0) {
+            if (bad_property(conf, set, key, v,
+                             "not a valid java.time.Duration (Alfresco would not start with it)",
+                             "policy.trashcan_keep_days",
+                             "Write the period in days, hours, minutes or seconds, e.g. P30D "
+                             "for 30 days (P1M is not a month; PT1M is one minute), or set "
+                             "policy.trashcan_keep_days in alfwipe.conf.",
+                             err) != 0)
+                return -1;
+        } else if (!set) {
+            conf_int_set(&p->trashcan_keep_ms, ms, SRC_PROPERTIES,
+                         conf_props_origin(conf, key));
+            if (ms <= 0)
+                conf_warn(conf, "%s '%s' (%s) is zero or negative: the trashcan cleaner, when "
+                                "it runs, purges every item",
+                          key, v, p->trashcan_keep_ms.origin);
+            else if (ms < MS_PER_DAY)
+                conf_warn(conf, "%s '%s' (%s) is shorter than a day: the trashcan cleaner, "
+                                "when it runs, purges items older than %lld minute(s)",
+                          key, v, p->trashcan_keep_ms.origin, (long long)(ms / MS_PER_MINUTE));
+        }
+    } else if (pget(conf, "trashcan.daysToKeep")) {
+        conf_warn(conf, "'trashcan.daysToKeep' in '%s' line %d belongs to the old trashcan "
+                        "cleaner; the bundled module reads trashcan-cleaner.keepPeriod",
+                  conf->props->path, props_line(conf->props, "trashcan.daysToKeep"));
+    }
+    if (p->trashcan_keep_ms.src == SRC_UNSET)
+        conf_int_set(&p->trashcan_keep_ms, 28 * MS_PER_DAY, SRC_DEFAULT,
+                     xstrdup(ALFRESCO_DEFAULT " (trashcan-cleaner.keepPeriod=P28D)"));
+
+    if (p->in_flight_grace_minutes.src == SRC_UNSET)
+        conf_int_set(&p->in_flight_grace_minutes, 60, SRC_DEFAULT, xstrdup(ALFWIPE_DEFAULT));
+    if (p->cleaner_slack_days.src == SRC_UNSET)
+        conf_int_set(&p->cleaner_slack_days, 1, SRC_DEFAULT, xstrdup(ALFWIPE_DEFAULT));
+    return 0;
+}
+
+/* --- database -------------------------------------------------------------------------- */
+
+static const char *engine_name(enum db_type t)
+{
+    return t == DB_PG ? "postgresql" : t == DB_MYSQL ? "mysql" : "none";
+}
+
+static int merge_db(struct conf *conf, bool has_db_group, struct err *err)
+{
+    struct conf_db *d = &conf->db;
+    d->configured = has_db_group;
+    const struct props_entry *ue = conf->props ? props_find(conf->props, "db.url") : NULL;
+    char *url = NULL, *uorigin = NULL;
+    enum conf_source usrc;
+    if (ue) {
+        url = xstrdup(ue->value);
+        usrc = SRC_PROPERTIES;
+        uorigin = conf_props_origin(conf, "db.url");
+        d->configured = true;
+        warn_trailing_blank(conf, "db.url");
+    } else {
+        if (props_expand(conf->props, props_default("db.url"), NULL, &url, err) != 0)
+            return -1;
+        usrc = SRC_DEFAULT;
+        uorigin = xstrdup(ALFRESCO_DEFAULT " (db.url=jdbc:mysql:///${db.name})");
+    }
+    int ret = -1;
+    struct jdbc_url ju = {0};
+    struct err jerr = ERR_INIT;
+    bool use_url = false;
+    if (jdbc_parse(url, &ju, &jerr) == 0) {
+        use_url = true;
+    } else if (!has_db_group) {
+        *err = jerr;
+        if (ue)
+            err_prefix(err, "'%s' line %d", conf->props->path, ue->line);
+        if (!err->hint[0] || ju.type == DB_NONE)
+            err_hint(err, "alfwipe needs an Alfresco on PostgreSQL, MySQL or MariaDB; if "
+                          "db.url is overridden elsewhere (JVM -D options, JNDI), set the "
+                          "database group in alfwipe.conf.");
+        goto out;
+    } else {
+        conf_warn(conf, "ignoring db.url (%s) because alfwipe.conf has a database group: %s",
+                  uorigin, jerr.msg);
+    }
+    /* With a database group, Alfresco's built-in db.url (MySQL on localhost) is no evidence
+     * of anything: the engine must come from alfwipe.conf or from a db.url in the file. */
+    if (use_url && usrc == SRC_DEFAULT && has_db_group)
+        use_url = false;
+    if (use_url && d->type_src == SRC_CONFIG && d->type != ju.type) {
+        conf_warn(conf, "database.type '%s' in alfwipe.conf differs from db.url '%s' (%s); the "
+                        "host, port, name and ssl mode of db.url are ignored",
+                  engine_name(d->type), url, uorigin);
+        use_url = false;
+    }
+    if (d->type_src == SRC_UNSET) {
+        if (!use_url) {
+            err_set(err, ERR_CONFIG, "database.type is not set%s%s%s",
+                    conf->path ? " in '" : "", conf->path ? conf->path : "",
+                    conf->path ? "'" : "");
+            err_hint(err, "Add type = \"postgresql\" or type = \"mysql\" to the database group "
+                          "of alfwipe.conf.");
+            goto out;
+        }
+        d->type = ju.type;
+        d->type_src = usrc;
+    }
+    if (d->host.src == SRC_UNSET && !(d->socket.src != SRC_UNSET)) {
+        if (use_url && ju.host)
+            conf_str_set(&d->host, ju.host, usrc, xstrdup(uorigin));
+        else if (use_url)
+            conf_str_set(&d->host, "localhost", usrc,
+                         xasprintf("%s; no host in db.url means localhost", uorigin));
+        else
+            conf_str_set(&d->host, "localhost", SRC_DEFAULT, xstrdup(ALFRESCO_DEFAULT));
+    }
+    if (d->port.src == SRC_UNSET) {
+        if (use_url && ju.port)
+            conf_int_set(&d->port, ju.port, usrc, xstrdup(uorigin));
+        else
+            conf_int_set(&d->port, d->type == DB_PG ? 5432 : 3306, SRC_DEFAULT,
+                         xasprintf("%s default port", engine_name(d->type)));
+    }
+    if (d->name.src == SRC_UNSET) {
+        const char *pn = pget(conf, "db.name");
+        if (use_url)
+            conf_str_set(&d->name, ju.dbname, usrc, xstrdup(uorigin));
+        else if (pn && *pn)
+            conf_str_set(&d->name, pn, SRC_PROPERTIES, conf_props_origin(conf, "db.name"));
+        else
+            conf_str_set(&d->name, "alfresco", SRC_DEFAULT,
+                         xstrdup(ALFRESCO_DEFAULT " (db.name=alfresco)"));
+    }
+    if (d->user.src == SRC_UNSET) {
+        const char *pu = pget(conf, "db.username");
+        if (pu && *pu)
+            conf_str_set(&d->user, pu, SRC_PROPERTIES, conf_props_origin(conf, "db.username"));
+        else
+            conf_str_set(&d->user, "alfresco", SRC_DEFAULT,
+                         xstrdup(ALFRESCO_DEFAULT " (db.username=alfresco)"));
+    }
+    if (d->sslmode.src == SRC_UNSET && use_url && ju.sslmode)
+        conf_str_set(&d->sslmode, ju.sslmode, usrc, xstrdup(uorigin));
+    if (d->schema.src == SRC_UNSET) {
+        const char *ps = pget(conf, "db.schema.name");
+        if (ps && *ps)
+            conf_str_set(&d->schema, ps, SRC_PROPERTIES,
+                         conf_props_origin(conf, "db.schema.name"));
+    }
+    ret = 0;
+out:
+    jdbc_url_release(&ju);
+    free(url);
+    free(uorigin);
+    return ret;
+}
+
+/* --- wipe and api ---------------------------------------------------------------------- */
+
+static void default_str(struct conf_str *s, const char *v)
+{
+    if (s->src == SRC_UNSET)
+        conf_str_set(s, v, SRC_DEFAULT, xstrdup(ALFWIPE_DEFAULT));
+}
+
+static void default_int(struct conf_int *s, int64_t v)
+{
+    if (s->src == SRC_UNSET)
+        conf_int_set(s, v, SRC_DEFAULT, xstrdup(ALFWIPE_DEFAULT));
+}
+
+static void merge_wipe_api(struct conf *conf)
+{
+    struct conf_wipe *w = &conf->wipe;
+    default_str(&w->method, "nist-clear");
+    default_str(&w->verify, "last");
+    default_int(&w->min_age_days, 7);
+    default_str(&w->lock_file, "/run/alfwipe/wipe.lock");
+    default_str(&w->state_dir, "/var/lib/alfwipe");
+    default_str(&w->certificate, "/var/lib/alfwipe/certificate.jsonl");
+    if (w->final_zero.src == SRC_UNSET)
+        conf_bool_set(&w->final_zero, false, SRC_DEFAULT, xstrdup(ALFWIPE_DEFAULT));
+
+    struct conf_api *a = &conf->api;
+    default_int(&a->timeout_seconds, 30);
+    default_int(&a->max_per_run, 0);
+    a->configured = a->url.src != SRC_UNSET;
+}
+
+int conf_merge(struct conf *conf, bool has_db_group, struct err *err)
+{
+    if (merge_alfresco(conf, err) != 0 || merge_policy(conf, err) != 0 ||
+        merge_db(conf, has_db_group, err) != 0)
+        return -1;
+    merge_wipe_api(conf);
+    return 0;
+}
