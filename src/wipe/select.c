@@ -1,0 +1,279 @@
+/* Wipe candidates: walk a root with directory descriptors (openat, O_NOFOLLOW, O_DIRECTORY,
+ * statx without following), never leaving the root's filesystem or mount, never following a
+ * symlink. Every non-directory entry becomes a candidate; the rules decide later. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "wipe_int.h"
+
+#define WALK_MAX_DEPTH 64
+
+void wipe_cands_init(struct wipe_cands *c)
+{
+    memset(c, 0, sizeof *c);
+}
+
+void wipe_cands_release(struct wipe_cands *c)
+{
+    arena_release(&c->names);
+    free(c->v);
+    memset(c, 0, sizeof *c);
+}
+
+const char *wipe_mode_name(uint32_t mode)
+{
+    switch (mode & S_IFMT) {
+    case S_IFIFO:
+        return "FIFO";
+    case S_IFSOCK:
+        return "socket";
+    case S_IFCHR:
+        return "character device";
+    case S_IFBLK:
+        return "block device";
+    case S_IFDIR:
+        return "directory";
+    case S_IFLNK:
+        return "symlink";
+    case S_IFREG:
+        return "regular file";
+    }
+    return "unknown file type";
+}
+
+bool wipe_rel_ok(const char *rel, size_t len)
+{
+    if (len == 0 || rel[0] == '/')
+        return false;
+    size_t start = 0;
+    for (size_t i = 0; i <= len; i++) {
+        if (i < len && rel[i] == '\0')
+            return false;
+        if (i == len || rel[i] == '/') {
+            size_t n = i - start;
+            if (n == 0 || (n == 1 && rel[start] == '.') ||
+                (n == 2 && rel[start] == '.' && rel[start + 1] == '.'))
+                return false;
+            start = i + 1;
+        }
+    }
+    return true;
+}
+
+static struct wipe_cand *add_cand(struct wipe_cands *c, uint32_t root, const char *rel,
+                                  size_t len, const struct statx *sx, enum wipe_cand_kind kind)
+{
+    c->v = xgrow(c->v, &c->cap, c->n + 1, sizeof *c->v);
+    struct wipe_cand *e = &c->v[c->n++];
+    memset(e, 0, sizeof *e);
+    e->root = root;
+    e->rel_off = arena_add(&c->names, rel, len);
+    e->rel_len = (uint32_t)len;
+    e->kind = (uint8_t)kind;
+    if (sx) {
+        e->size = (int64_t)sx->stx_size;
+        e->mtime_ms = (int64_t)sx->stx_mtime.tv_sec * 1000 + sx->stx_mtime.tv_nsec / 1000000;
+        e->dev = makedev(sx->stx_dev_major, sx->stx_dev_minor);
+        e->ino = sx->stx_ino;
+        e->nlink = sx->stx_nlink;
+        e->mode = sx->stx_mode;
+    }
+    return e;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+struct walk_ctx {
+    struct wipe_cands *c;
+    uint32_t root;
+    uint64_t dev;
+    uint64_t mnt_id;
+    bool have_mnt_id;
+    char path[PATH_MAX];
+};
+
+static int walk_dir(struct walk_ctx *w, int dfd, size_t plen, int depth, struct err *err);
+
+static void unreadable(struct walk_ctx *w, size_t len, int errnum)
+{
+    struct wipe_cand *e = add_cand(w->c, w->root, w->path, len, NULL, WIPE_CAND_UNREADABLE);
+    e->sys_errno = errnum;
+}
+
+static int walk_entry(struct walk_ctx *w, int dfd, const char *name, size_t plen, int depth,
+                      struct err *err)
+{
+    size_t nlen = strlen(name);
+    size_t len = plen ? plen + 1 + nlen : nlen;
+    if (len >= sizeof w->path) {
+        /* Too long to name: report the directory holding it. */
+        unreadable(w, plen, ENAMETOOLONG);
+        return 0;
+    }
+    if (plen)
+        w->path[plen] = '/';
+    memcpy(w->path + (plen ? plen + 1 : 0), name, nlen);
+    w->path[len] = '\0';
+
+    struct statx sx;
+    if (statx(dfd, name, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT,
+              STATX_BASIC_STATS | STATX_MNT_ID, &sx) != 0) {
+        if (errno == ENOENT)   /* gone since readdir */
+            return 0;
+        unreadable(w, len, errno);
+        return 0;
+    }
+    uint64_t dev = makedev(sx.stx_dev_major, sx.stx_dev_minor);
+    bool other_mount = dev != w->dev ||
+                       (w->have_mnt_id && (sx.stx_mask & STATX_MNT_ID) &&
+                        sx.stx_mnt_id != w->mnt_id);
+    switch (sx.stx_mode & S_IFMT) {
+    case S_IFDIR: {
+        if (other_mount) {
+            add_cand(w->c, w->root, w->path, len, &sx, WIPE_CAND_MOUNT);
+            return 0;
+        }
+        if (depth >= WALK_MAX_DEPTH) {
+            unreadable(w, len, ELOOP);
+            return 0;
+        }
+        int sub = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (sub < 0) {
+            unreadable(w, len, errno);
+            return 0;
+        }
+        struct stat st;
+        if (fstat(sub, &st) != 0 || st.st_dev != dev || st.st_ino != sx.stx_ino) {
+            /* replaced between statx and open: do not follow whatever is there now */
+            close(sub);
+            unreadable(w, len, ESTALE);
+            return 0;
+        }
+        int rc = walk_dir(w, sub, len, depth + 1, err);
+        close(sub);
+        return rc;
+    }
+    case S_IFLNK:
+        add_cand(w->c, w->root, w->path, len, &sx, WIPE_CAND_SYMLINK);
+        return 0;
+    case S_IFREG:
+        add_cand(w->c, w->root, w->path, len, &sx,
+                 other_mount ? WIPE_CAND_MOUNT : WIPE_CAND_FILE);
+        return 0;
+    default:
+        add_cand(w->c, w->root, w->path, len, &sx, WIPE_CAND_OTHER);
+        return 0;
+    }
+}
+
+static int walk_dir(struct walk_ctx *w, int dfd, size_t plen, int depth, struct err *err)
+{
+    int dup_fd = dup(dfd);
+    if (dup_fd < 0)
+        return err_sys(err, ERR_IO, errno, "could not duplicate a directory descriptor");
+    DIR *d = fdopendir(dup_fd);
+    if (!d) {
+        close(dup_fd);
+        unreadable(w, plen, errno);
+        return 0;
+    }
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *de;
+    errno = 0;
+    while ((de = readdir(d)) != NULL) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        names = xgrow(names, &cap, n + 1, sizeof *names);
+        names[n++] = xstrdup(de->d_name);
+        errno = 0;
+    }
+    int rd_errno = errno;
+    closedir(d);
+    if (rd_errno)
+        unreadable(w, plen, rd_errno);
+    if (n > 1)
+        qsort(names, n, sizeof *names, cmp_names);
+    int rc = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (rc == 0)
+            rc = walk_entry(w, dfd, names[i], plen, depth, err);
+        free(names[i]);
+    }
+    free(names);
+    if (plen < sizeof w->path)
+        w->path[plen] = '\0';
+    return rc;
+}
+
+int wipe_select_root(struct wipe_cands *c, uint32_t root, int rootfd, struct err *err)
+{
+    struct walk_ctx *w = xcalloc(1, sizeof *w);
+    w->c = c;
+    w->root = root;
+    struct statx sx;
+    if (statx(rootfd, "", AT_EMPTY_PATH, STATX_BASIC_STATS | STATX_MNT_ID, &sx) != 0) {
+        free(w);
+        return err_sys(err, ERR_IO, errno, "could not stat a wipe root");
+    }
+    w->dev = makedev(sx.stx_dev_major, sx.stx_dev_minor);
+    w->have_mnt_id = (sx.stx_mask & STATX_MNT_ID) != 0;
+    w->mnt_id = sx.stx_mnt_id;
+    int rc = walk_dir(w, rootfd, 0, 0, err);
+    free(w);
+    return rc;
+}
+
+int wipe_open_parent(int rootfd, uint64_t dev, const char *rel, struct err *err)
+{
+    struct statx rsx;
+    if (statx(rootfd, "", AT_EMPTY_PATH, STATX_MNT_ID, &rsx) != 0)
+        return err_sys(err, ERR_IO, errno, "could not stat a wipe root");
+    int fd = dup(rootfd);
+    if (fd < 0)
+        return err_sys(err, ERR_IO, errno, "could not duplicate a directory descriptor");
+    const char *p = rel;
+    for (;;) {
+        const char *slash = strchr(p, '/');
+        if (!slash)
+            break;
+        size_t n = (size_t)(slash - p);
+        char comp[NAME_MAX + 1];
+        if (n == 0 || n > NAME_MAX) {
+            close(fd);
+            return err_set(err, ERR_DATA, "invalid path '%s'", rel);
+        }
+        memcpy(comp, p, n);
+        comp[n] = '\0';
+        if (strcmp(comp, ".") == 0 || strcmp(comp, "..") == 0) {
+            close(fd);
+            return err_set(err, ERR_DATA, "path '%s' leaves its root", rel);
+        }
+        int sub = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        int e = errno;
+        close(fd);
+        if (sub < 0)
+            return err_sys(err, ERR_IO, e, "could not open directory of '%s'", rel);
+        struct statx sx;
+        if (statx(sub, "", AT_EMPTY_PATH, STATX_BASIC_STATS | STATX_MNT_ID, &sx) != 0 ||
+            makedev(sx.stx_dev_major, sx.stx_dev_minor) != dev ||
+            ((sx.stx_mask & STATX_MNT_ID) && (rsx.stx_mask & STATX_MNT_ID) &&
+             sx.stx_mnt_id != rsx.stx_mnt_id)) {
+            close(sub);
+            return err_set(err, ERR_IO, "directory of '%s' is now on another filesystem", rel);
+        }
+        fd = sub;
+        p = slash + 1;
+    }
+    return fd;
+}
