@@ -48,12 +48,17 @@ start() {
         rm -f "$dir/my.err" "$dir/my.pid"
         # Durability off: throwaway data, quick bulk loads. setsid: the server outlives this
         # script and stays out of the caller's process group.
-        tmpsrv_as_user setsid mariadbd --no-defaults --datadir="$dir/my" \
-            --socket="$dir/my.sock" --port="$port" --bind-address=127.0.0.1 \
-            --pid-file="$dir/my.pid" --log-error="$dir/my.err" --skip-log-bin \
-            --innodb-flush-log-at-trx-commit=0 --innodb-doublewrite=0 \
-            --innodb-buffer-pool-size=256M --max-connections=50 --local-infile=1 \
-            --skip-name-resolve </dev/null >/dev/null 2>&1 &
+        # The background subshell lets go of the caller's stdout first: a caller reading
+        # this script's output through $(...) would otherwise wait for the server to exit.
+        (
+            exec </dev/null >/dev/null 2>&1
+            tmpsrv_as_user setsid mariadbd --no-defaults --datadir="$dir/my" \
+                --socket="$dir/my.sock" --port="$port" --bind-address=127.0.0.1 \
+                --pid-file="$dir/my.pid" --log-error="$dir/my.err" --skip-log-bin \
+                --innodb-flush-log-at-trx-commit=0 --innodb-doublewrite=0 \
+                --innodb-buffer-pool-size=256M --max-connections=50 --local-infile=1 \
+                --skip-name-resolve
+        ) &
         i=0
         up=0
         while [ $i -lt 120 ]; do
