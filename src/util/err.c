@@ -65,7 +65,14 @@ int err_prefix(struct err *err, const char *fmt, ...)
     vsnprintf(pre, sizeof pre, fmt, ap);
     va_end(ap);
     memcpy(old, err->msg, sizeof old);
-    snprintf(err->msg, sizeof err->msg, "%s: %s", pre, old);
+    /* Join in a buffer that always fits, then keep what fits in msg. */
+    char joined[2 * ERR_MSG_MAX + 2];
+    snprintf(joined, sizeof joined, "%s: %s", pre, old);
+    size_t n = strlen(joined);
+    if (n >= sizeof err->msg)
+        n = sizeof err->msg - 1;
+    memcpy(err->msg, joined, n);
+    err->msg[n] = '\0';
     return -1;
 }
 
