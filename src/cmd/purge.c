@@ -557,11 +557,12 @@ static struct purge_refs *release_collect(struct conf *conf, struct result *res,
     struct err err = ERR_INIT;
     struct db *db = NULL;
     struct purge_refs *refs = NULL;
+    struct db_schema_info info;
     const char **uuids = xcalloc(nsel ? nsel : 1, sizeof *uuids);
     for (size_t i = 0; i < nsel; i++)
         uuids[i] = res->rows[i].it->id;
     if (conf_load_db_password(conf, &err) != 0 || db_open(&db, &conf->db, &err) != 0 ||
-        db_check_schema(db, NULL, &err) != 0 ||
+        db_check_schema(db, &info, &err) != 0 ||
         purge_refs_collect(db, uuids, nsel, &refs, &err) != 0) {
         snprintf(ri->error, sizeof ri->error, "%s", err.msg);
         warnx_msg("could not work out what the purge releases: %s", err.msg);
