@@ -660,8 +660,17 @@ int cmd_purge(struct ctx *ctx, int argc, char **argv)
     if (o.max_items == 0 && conf.api.max_per_run.src != SRC_UNSET && conf.api.max_per_run.val > 0)
         o.max_items = conf.api.max_per_run.val;
     if (!conf.api.configured && !conf.api.url.val) {
-        err_set(&err, ERR_CONFIG, "no api group in the configuration");
-        err_hint(&err, "Add an api group with url, user and password_file to alfwipe.conf.");
+        const struct conf_api *ap = &conf.api;
+        if (ap->user.src == SRC_UNSET && ap->password_file.src == SRC_UNSET &&
+            ap->ca_file.src == SRC_UNSET) {
+            err_set(&err, ERR_CONFIG, "no api group in the configuration");
+            err_hint(&err, "Add an api group with url, user and password_file to "
+                           "alfwipe.conf.");
+        } else {
+            err_set(&err, ERR_CONFIG, "api.url is not set");
+            err_hint(&err, "Set api.url in alfwipe.conf to the Alfresco webapp, e.g. "
+                           "https://alfresco.example:8443/alfresco.");
+        }
         goto fail;
     }
     if (conf_load_api_password(&conf, &err) != 0)
