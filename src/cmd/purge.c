@@ -298,11 +298,11 @@ static void print_release_text(FILE *fp, const struct result *res)
                     "without overwrite\n");
     } else {
         fprintf(fp, "release: marked at purge time (%s); the cleaner takes them at its first "
-                    "run after %s (orphanProtectDays %lld, cron '%s'), then copies them into "
+                    "run after %s (orphanProtectDays %lld, cron '%s'%s), then copies them into "
                     "contentstore.deleted where 'alfwipe wipe' can erase them\n",
                 time_format_iso8601(ri->orphan_time_ms, t1),
                 time_format_iso8601(ri->cleaner_after_ms, t2), (long long)ri->protect_days,
-                ri->cron);
+                ri->cron, strcmp(ri->cron, "0 0 4 * * ?") == 0 ? ": 04:00 server time" : "");
     }
 }
 

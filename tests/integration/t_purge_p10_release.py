@@ -314,7 +314,8 @@ def test_engine(eng, tmp, pki, start):
     m.check("releases 548309 bytes in 6 content URLs to the orphan cleaner; 3 URLs stay "
             "referenced from outside the purged items" in r.out, "%s text: release total" % n, r)
     m.check("marked at purge time (2024-06-30T00:00:00Z); the cleaner takes them at its first "
-            "run after 2024-07-14T00:00:00Z" in r.out and "contentstore.deleted" in r.out,
+            "run after 2024-07-14T00:00:00Z (orphanProtectDays 14, cron '0 0 4 * * ?': 04:00 "
+            "server time)" in r.out and "contentstore.deleted" in r.out,
             "%s text: when the cleaner takes them" % n, r)
     m.check("[releases 0 bytes; shared with workspace://SpacesStore/%s]" % ids["live_c"]
             in r.out, "%s text: c shared with the live copy" % n, r)
@@ -346,7 +347,8 @@ def test_engine(eng, tmp, pki, start):
     # Eager cleanup and orphanProtectDays from alfresco-global.properties.
     for props, want in (("system.content.eagerOrphanCleanup=true\n",
                          (True, None, None, False)),
-                        ("system.content.orphanProtectDays=3\n",
+                        ("system.content.orphanProtectDays=3\n"
+                         "system.content.orphanCleanup.cronExpression=0 30 2 * * ?\n",
                          (False, "2024-06-30T00:00:00Z", "2024-07-03T00:00:00Z", True))):
         pf = os.path.join(tmp, n + "-alfresco-global.properties")
         with open(pf, "w") as f:
@@ -355,11 +357,14 @@ def test_engine(eng, tmp, pki, start):
         conf = m.write_conf(tmp, mk.url, pki["ca"], name=n + "-props.conf", extra=eng.conf_group(),
                             global_properties=pf)
         r = m.run(conf, "--format", "json")
-        m.eq(r.rc, 0, "%s %s: exit code" % (n, props.strip()), r)
+        m.eq(r.rc, 0, "%s %s: exit code" % (n, props.replace("\n", " ").strip()), r)
         t = json.loads(r.out)["release"]
         m.eq((t["eager_cleanup"], t["orphan_time"], t["cleaner_after"],
-              t["copied_to_contentstore_deleted"]), want, "%s %s: timing" % (n, props.strip()), r)
-        m.eq(t["bytes"], 548309, "%s %s: bytes" % (n, props.strip()), r)
+              t["copied_to_contentstore_deleted"]), want, "%s %s: timing" % (n, props.replace("\n", " ").strip()), r)
+        m.eq(t["bytes"], 548309, "%s %s: bytes" % (n, props.replace("\n", " ").strip()), r)
+        if "cron" in props:
+            m.eq(t["cleaner_cron"], "0 30 2 * * ?", "%s: the cleaner's cron from the "
+                 "properties" % n, r)
         if "eager" in props:
             mk = start({"items": trashcan(), "page_size": 2})
             conf = m.write_conf(tmp, mk.url, pki["ca"], name=n + "-eager.conf",
