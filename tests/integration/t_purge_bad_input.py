@@ -63,7 +63,8 @@ def test(tmp, pki, start):
     def conf(name, body):
         p = os.path.join(tmp, name + ".conf")
         with open(p, "w") as f:
-            f.write('alfresco = { dir_root = "%s"; };\n%s\n' % (os.path.join(tmp, "alf_data"), body))
+            f.write('alfresco = { dir_root = "%s"; };\n%s\n'
+                    % (os.path.join(tmp, "alf_data"), body))
         return p
 
     def api(**kw):

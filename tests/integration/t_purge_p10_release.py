@@ -119,8 +119,9 @@ class Fixture:
                      for t in ("alf_transaction", "alf_node", "alf_child_assoc",
                                "alf_content_url", "alf_content_data")}
         self.txn = self.new_id("alf_transaction")
-        self.stmts.append("INSERT INTO alf_transaction (id, version, change_txn_id, commit_time_ms) "
-                          "VALUES (%d, 1, '%s', 1718000000000);" % (self.txn, uuid.uuid4()))
+        self.stmts.append("INSERT INTO alf_transaction (id, version, change_txn_id, "
+                          "commit_time_ms) VALUES (%d, 1, '%s', 1718000000000);"
+                          % (self.txn, uuid.uuid4()))
         self.urls = {}
 
     SYS = "http://www.alfresco.org/model/system/1.0"
@@ -350,6 +351,7 @@ def test_engine(eng, tmp, pki, start):
                         ("system.content.orphanProtectDays=3\n"
                          "system.content.orphanCleanup.cronExpression=0 30 2 * * ?\n",
                          (False, "2024-06-30T00:00:00Z", "2024-07-03T00:00:00Z", True))):
+        label = props.replace("\n", " ").strip()
         pf = os.path.join(tmp, n + "-alfresco-global.properties")
         with open(pf, "w") as f:
             f.write("dir.root=%s\n%s" % (os.path.join(tmp, "alf_data"), props))
@@ -357,11 +359,11 @@ def test_engine(eng, tmp, pki, start):
         conf = m.write_conf(tmp, mk.url, pki["ca"], name=n + "-props.conf", extra=eng.conf_group(),
                             global_properties=pf)
         r = m.run(conf, "--format", "json")
-        m.eq(r.rc, 0, "%s %s: exit code" % (n, props.replace("\n", " ").strip()), r)
+        m.eq(r.rc, 0, "%s %s: exit code" % (n, label), r)
         t = json.loads(r.out)["release"]
         m.eq((t["eager_cleanup"], t["orphan_time"], t["cleaner_after"],
-              t["copied_to_contentstore_deleted"]), want, "%s %s: timing" % (n, props.replace("\n", " ").strip()), r)
-        m.eq(t["bytes"], 548309, "%s %s: bytes" % (n, props.replace("\n", " ").strip()), r)
+              t["copied_to_contentstore_deleted"]), want, "%s %s: timing" % (n, label), r)
+        m.eq(t["bytes"], 548309, "%s %s: bytes" % (n, label), r)
         if "cron" in props:
             m.eq(t["cleaner_cron"], "0 30 2 * * ?", "%s: the cleaner's cron from the "
                  "properties" % n, r)
