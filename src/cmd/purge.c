@@ -420,9 +420,25 @@ static void print_csv(FILE *fp, const struct result *res)
     }
     fprintf(fp, "summary,kept,,,,,,,%zu,,,,,,\n", s->kept);
     fprintf(fp, "summary,remaining,,,,,,,%zu,,,,,,\n", s->remaining);
-    if (res->rel.ok)
-        fprintf(fp, "summary,release,,,,,,%lld,%zu,,,,,,\n", (long long)res->rel.tot.bytes,
-                res->rel.tot.urls);
+    /* The release row: bytes and URLs, and in the reason column when the cleaner takes them
+     * (or why the figures are missing). */
+    const struct release_info *ri = &res->rel;
+    if (ri->ok) {
+        char when[160];
+        if (ri->eager)
+            snprintf(when, sizeof when, "unlinked right after each purge (eager cleanup), no "
+                                        "copy in contentstore.deleted");
+        else
+            snprintf(when, sizeof when, "taken by the first cleaner run after %s",
+                     time_format_iso8601(ri->cleaner_after_ms, t));
+        fprintf(fp, "summary,release,,,,,,%lld,%zu,", (long long)ri->tot.bytes, ri->tot.urls);
+        csv_field(fp, when, false);
+        fputs(",,,,\n", fp);
+    } else if (ri->used) {
+        fputs("summary,release,,,,,,,,", fp);
+        csv_field(fp, ri->error, false);
+        fputs(",,,,\n", fp);
+    }
 }
 
 static json_t *jstr_or_null(const char *s)

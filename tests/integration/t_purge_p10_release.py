@@ -18,6 +18,8 @@ Rows (sizes in bytes), in archive://SpacesStore unless said otherwise:
   c  uuid-c  Uc 30000, also referenced by a live copy in workspace://SpacesStore
   b  uuid-b  Ub 2000 (kept: archived 20 days ago)
 """
+import csv
+import io
 import json
 import os
 import subprocess
@@ -321,6 +323,20 @@ def test_engine(eng, tmp, pki, start):
     m.check("[releases 0 bytes; shared with workspace://SpacesStore/%s]" % ids["live_c"]
             in r.out, "%s text: c shared with the live copy" % n, r)
     m.check("[release: not in the database]" in r.out, "%s text: h not in the database" % n, r)
+
+    # CSV: the release row carries bytes, URLs and when.
+    mk = start({"items": trashcan(), "page_size": 2})
+    conf = m.write_conf(tmp, mk.url, pki["ca"], name=n + "-csv.conf", extra=eng.conf_group())
+    r = m.run(conf, "--format", "csv")
+    m.eq(r.rc, 0, "%s csv: exit code" % n, r)
+    recs = list(csv.DictReader(io.StringIO(r.out)))
+    relrow = [x for x in recs if x["record"] == "summary" and x["status"] == "release"]
+    m.eq([(x["size_bytes"], x["count"], x["reason"]) for x in relrow],
+         [("548309", "6", "taken by the first cleaner run after 2024-07-14T00:00:00Z")],
+         "%s csv: release row" % n, r)
+    m.eq({x["id"]: x["release_bytes"] for x in recs if x["record"] == "item"},
+         {"uuid-e": "500000", "uuid-g": "66", "uuid-h": "", "uuid-d": "48309", "uuid-c": "0"},
+         "%s csv: release bytes per item" % n, r)
 
     # d fails (HTTP 500): the URL g shares with d is not released, g's bytes stay.
     mk = start({"items": trashcan(), "page_size": 2, "rules": [
