@@ -4,12 +4,15 @@
  * status, never a header or a body. */
 #include <curl/curl.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "alfwipe/api.h"
 #include "alfwipe/timeutil.h"
@@ -228,6 +231,27 @@ out:
     return ret;
 }
 
+/* api.ca_file must be a readable regular file before anything is sent: libcurl would only
+ * find out during the first handshake, and blame the server's certificate. */
+static int check_ca_file(const char *path, struct err *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+        err_sys(err, ERR_CONFIG, errno, "cannot read api.ca_file '%s'", path);
+        return err_hint(err, "Point api.ca_file at the PEM file of the CA that signed the "
+                             "server's certificate, or remove it to use the system's CAs.");
+    }
+    struct stat st;
+    int rc = fstat(fd, &st);
+    close(fd);
+    if (rc != 0 || !S_ISREG(st.st_mode)) {
+        err_set(err, ERR_CONFIG, "api.ca_file '%s' is not a regular file", path);
+        return err_hint(err, "Point api.ca_file at the PEM file of the CA that signed the "
+                             "server's certificate.");
+    }
+    return 0;
+}
+
 int api_new(struct api **out, const struct api_opts *o, struct err *err)
 {
     *out = NULL;
@@ -255,6 +279,8 @@ int api_new(struct api **out, const struct api_opts *o, struct err *err)
             return err_set(err, ERR_NET, "could not initialise libcurl");
         curl_ready = true;
     }
+    if (o->ca_file && *o->ca_file && check_ca_file(o->ca_file, err) != 0)
+        return -1;
     struct api *a = xcalloc(1, sizeof *a);
     if (parse_base(a, o->url, err) != 0) {
         api_free(a);
@@ -343,9 +369,18 @@ static int transport_error(struct api *a, CURLcode rc, const struct resp *r, str
     const char *detail = a->errbuf[0] ? a->errbuf : curl_easy_strerror(rc);
     switch (classify(rc)) {
     case API_T_TLS:
-        if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE) {
+        if (rc == CURLE_SSL_CACERT_BADFILE) {
+            err_set(err, ERR_CONFIG, "api.ca_file '%s' holds no usable CA certificate: %s",
+                    a->ca_file ? a->ca_file : "(system default)", detail);
+            return err_hint(err, "Set api.ca_file to a PEM file with the certificate of the CA "
+                                 "that signed the server's certificate.");
+        }
+        if (rc == CURLE_PEER_FAILED_VERIFICATION) {
             err_set(err, ERR_NET, "TLS certificate verification failed for %s: %s", a->host,
                     detail);
+            if (strstr(detail, "host name") || strstr(detail, "subject name"))
+                return err_hint(err, "Use in api.url a host name the server's certificate was "
+                                     "issued for; verification is never switched off.");
             return err_hint(err, "Set api.ca_file to the PEM file of the CA that signed the "
                                  "server's certificate; verification is never switched off.");
         }
@@ -353,15 +388,23 @@ static int transport_error(struct api *a, CURLcode rc, const struct resp *r, str
         return err_hint(err, "Check that api.url points at an HTTPS port and that api.ca_file "
                              "is a PEM file.");
     case API_T_TIMEOUT:
-        return err_set(err, ERR_NET, "no reply from %s within %ld s", a->host, a->timeout_s);
+        err_set(err, ERR_NET, "no reply from %s within %ld s", a->host, a->timeout_s);
+        return err_hint(err, "Check that Alfresco is up; raise api.timeout_seconds if it is "
+                             "only slow.");
     case API_T_CONNECT:
-        return err_set(err, ERR_NET, "could not connect to %s: %s", a->host, detail);
+        err_set(err, ERR_NET, "could not connect to %s: %s", a->host, detail);
+        return err_hint(err, "Check the host and port in api.url and that Alfresco is "
+                             "running.");
     case API_T_RESET:
         return err_set(err, ERR_NET, "connection to %s broke: %s", a->host, detail);
     default:
         if (rc == CURLE_WRITE_ERROR && r->too_big)
             return err_set(err, ERR_NET, "reply from %s is larger than %u bytes", a->host,
                            API_MAX_BODY);
+        if (rc == CURLE_COULDNT_RESOLVE_HOST) {
+            err_set(err, ERR_NET, "could not resolve host '%s' of api.url", a->host);
+            return err_hint(err, "Check the host name in api.url.");
+        }
         return err_set(err, ERR_NET, "request to %s failed: %s", a->host, detail);
     }
 }

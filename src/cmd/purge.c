@@ -298,11 +298,11 @@ static void print_release_text(FILE *fp, const struct result *res)
                     "without overwrite\n");
     } else {
         fprintf(fp, "release: marked at purge time (%s); the cleaner takes them at its first "
-                    "run after %s (orphanProtectDays %lld, cron '%s'), then copies them into "
+                    "run after %s (orphanProtectDays %lld, cron '%s'%s), then copies them into "
                     "contentstore.deleted where 'alfwipe wipe' can erase them\n",
                 time_format_iso8601(ri->orphan_time_ms, t1),
                 time_format_iso8601(ri->cleaner_after_ms, t2), (long long)ri->protect_days,
-                ri->cron);
+                ri->cron, strcmp(ri->cron, "0 0 4 * * ?") == 0 ? ": 04:00 server time" : "");
     }
 }
 
@@ -420,9 +420,25 @@ static void print_csv(FILE *fp, const struct result *res)
     }
     fprintf(fp, "summary,kept,,,,,,,%zu,,,,,,\n", s->kept);
     fprintf(fp, "summary,remaining,,,,,,,%zu,,,,,,\n", s->remaining);
-    if (res->rel.ok)
-        fprintf(fp, "summary,release,,,,,,%lld,%zu,,,,,,\n", (long long)res->rel.tot.bytes,
-                res->rel.tot.urls);
+    /* The release row: bytes and URLs, and in the reason column when the cleaner takes them
+     * (or why the figures are missing). */
+    const struct release_info *ri = &res->rel;
+    if (ri->ok) {
+        char when[160];
+        if (ri->eager)
+            snprintf(when, sizeof when, "unlinked right after each purge (eager cleanup), no "
+                                        "copy in contentstore.deleted");
+        else
+            snprintf(when, sizeof when, "taken by the first cleaner run after %s",
+                     time_format_iso8601(ri->cleaner_after_ms, t));
+        fprintf(fp, "summary,release,,,,,,%lld,%zu,", (long long)ri->tot.bytes, ri->tot.urls);
+        csv_field(fp, when, false);
+        fputs(",,,,\n", fp);
+    } else if (ri->used) {
+        fputs("summary,release,,,,,,,,", fp);
+        csv_field(fp, ri->error, false);
+        fputs(",,,,\n", fp);
+    }
 }
 
 static json_t *jstr_or_null(const char *s)
@@ -557,11 +573,12 @@ static struct purge_refs *release_collect(struct conf *conf, struct result *res,
     struct err err = ERR_INIT;
     struct db *db = NULL;
     struct purge_refs *refs = NULL;
+    struct db_schema_info info;
     const char **uuids = xcalloc(nsel ? nsel : 1, sizeof *uuids);
     for (size_t i = 0; i < nsel; i++)
         uuids[i] = res->rows[i].it->id;
     if (conf_load_db_password(conf, &err) != 0 || db_open(&db, &conf->db, &err) != 0 ||
-        db_check_schema(db, NULL, &err) != 0 ||
+        db_check_schema(db, &info, &err) != 0 ||
         purge_refs_collect(db, uuids, nsel, &refs, &err) != 0) {
         snprintf(ri->error, sizeof ri->error, "%s", err.msg);
         warnx_msg("could not work out what the purge releases: %s", err.msg);
@@ -659,8 +676,17 @@ int cmd_purge(struct ctx *ctx, int argc, char **argv)
     if (o.max_items == 0 && conf.api.max_per_run.src != SRC_UNSET && conf.api.max_per_run.val > 0)
         o.max_items = conf.api.max_per_run.val;
     if (!conf.api.configured && !conf.api.url.val) {
-        err_set(&err, ERR_CONFIG, "no api group in the configuration");
-        err_hint(&err, "Add an api group with url, user and password_file to alfwipe.conf.");
+        const struct conf_api *ap = &conf.api;
+        if (ap->user.src == SRC_UNSET && ap->password_file.src == SRC_UNSET &&
+            ap->ca_file.src == SRC_UNSET) {
+            err_set(&err, ERR_CONFIG, "no api group in the configuration");
+            err_hint(&err, "Add an api group with url, user and password_file to "
+                           "alfwipe.conf.");
+        } else {
+            err_set(&err, ERR_CONFIG, "api.url is not set");
+            err_hint(&err, "Set api.url in alfwipe.conf to the Alfresco webapp, e.g. "
+                           "https://alfresco.example:8443/alfresco.");
+        }
         goto fail;
     }
     if (conf_load_api_password(&conf, &err) != 0)

@@ -67,6 +67,38 @@ def test(tmp, pki, start):
     m.check("1 eligible item" not in r.out and "2 eligible items remain" in r.out,
             "P1b text names what remains", r)
 
+    # Ties: items archived at the same instant (written with different offsets) go by id.
+    items = m.base_items() + [
+        m.item("uuid-t2", "t2.txt", "cm:content", "2024-01-15T12:00:00.000+0200", "bob", 1),
+        m.item("uuid-t3", "t3.txt", "cm:content", "2024-01-15T10:00:00Z", "bob", 1),
+        m.item("uuid-t1", "t1.txt", "cm:content", "2024-01-15T10:00:00.000+0000", "bob", 1)]
+    mk = start({"items": items, "page_size": 2})
+    conf = m.write_conf(tmp, mk.url, pki["ca"], name="p1tie.conf")
+    r = m.run(conf, "--older-than", "28")
+    m.eq(r.rc, 0, "P1 ties exit code", r)
+    m.eq(mk.purged(), ["uuid-e", "uuid-t1", "uuid-t2", "uuid-t3", "uuid-d", "uuid-c"],
+         "P1 ties: same archivedAt, ordered by id", r)
+
+    # Without --older-than: trashcan-cleaner.keepPeriod from alfresco-global.properties, and
+    # policy.trashcan_keep_days in alfwipe.conf before it.
+    props = os.path.join(tmp, "alfresco-global.properties")
+    with open(props, "w") as f:
+        f.write("trashcan-cleaner.keepPeriod=P60D\n")
+    mk = start({"items": m.base_items(), "page_size": 2})
+    conf = m.write_conf(tmp, mk.url, pki["ca"], name="p1keep.conf", global_properties=props)
+    r = m.run(conf, "--format", "json")
+    m.eq(r.rc, 0, "P1 keepPeriod P60D exit code", r)
+    m.eq(mk.purged(), ["uuid-e", "uuid-d"], "P1 keepPeriod P60D deletes", r)
+    m.eq(json.loads(r.out)["cutoff"], "2024-05-01T00:00:00Z", "P1 keepPeriod P60D cutoff", r)
+    with open(props, "w") as f:
+        f.write("trashcan-cleaner.keepPeriod=P10D\n")
+    mk = start({"items": m.base_items(), "page_size": 2})
+    conf = m.write_conf(tmp, mk.url, pki["ca"], name="p1keep2.conf", global_properties=props,
+                        extra="policy = { trashcan_keep_days = 100; };\n")
+    r = m.run(conf)
+    m.eq(r.rc, 0, "P1 trashcan_keep_days 100 exit code", r)
+    m.eq(mk.purged(), ["uuid-e"], "P1 trashcan_keep_days 100 wins over keepPeriod", r)
+
     # P1c: ISO-8601 durations.
     mk = start({"items": m.base_items(), "page_size": 2})
     conf = m.write_conf(tmp, mk.url, pki["ca"], name="p1c.conf")

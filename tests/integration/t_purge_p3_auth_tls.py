@@ -64,6 +64,17 @@ def test(tmp, pki, start):
     m.eq(r.rc, 3, "P3c without ca_file: exit code", r)
     m.check("TLS certificate verification failed" in r.err, "P3c without ca_file message", r)
     m.eq(mk.http_requests(), [], "P3c without ca_file: no request", r)
+    # Signed by the configured CA but issued to another host name: refused as well.
+    mk = start({"items": m.base_items(), "page_size": 2},
+               pki=dict(pki, cert=pki["othername_cert"], key=pki["othername_key"]))
+    conf = m.write_conf(tmp, mk.url, pki["ca"], name="p3c3.conf")
+    r = m.run(conf)
+    m.eq(r.rc, 3, "P3c certificate for another host: exit code", r)
+    m.check("TLS certificate verification failed for 127.0.0.1" in r.err,
+            "P3c certificate for another host: message", r)
+    m.eq(mk.http_requests(), [], "P3c certificate for another host: no request", r)
+    m.check("api.url" in r.err and "host name" in r.err,
+            "P3c certificate for another host: the hint points at the host name in api.url", r)
 
 
 if __name__ == "__main__":

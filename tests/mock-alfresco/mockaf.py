@@ -85,9 +85,19 @@ def make_pki(d):
     _openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
              "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "ext.cnf",
              cwd=d)
+    # Signed by the right CA, but for another name: host name verification must refuse it.
+    _openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "othername.key", "-out",
+             "othername.csr", "-subj", "/CN=alfresco.example.invalid", cwd=d)
+    with open(os.path.join(d, "ext2.cnf"), "w") as f:
+        f.write("subjectAltName=DNS:alfresco.example.invalid\n"
+                "basicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n")
+    _openssl("x509", "-req", "-in", "othername.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+             "-CAcreateserial", "-out", "othername.pem", "-days", "2", "-extfile", "ext2.cnf",
+             cwd=d)
     return {k: os.path.join(d, v) for k, v in
             (("ca", "ca.pem"), ("otherca", "otherca.pem"), ("cert", "server.pem"),
-             ("key", "server.key"))}
+             ("key", "server.key"), ("othername_cert", "othername.pem"),
+             ("othername_key", "othername.key"))}
 
 
 class Mock:
@@ -149,7 +159,7 @@ class Mock:
 
 
 def write_conf(tmp, url, ca=None, timeout=5, extra="", name="alfwipe.conf",
-               password=PASSWORD, pw_mode=0o600, max_per_run=None):
+               password=PASSWORD, pw_mode=0o600, max_per_run=None, global_properties=None):
     """alfwipe.conf with an api group and the password in a 0600 file."""
     pw = os.path.join(tmp, name + ".apipass")
     with open(pw, "w") as f:
@@ -157,8 +167,10 @@ def write_conf(tmp, url, ca=None, timeout=5, extra="", name="alfwipe.conf",
     os.chmod(pw, pw_mode)
     # Absolute content roots keep the configuration loader quiet; purge does not use them.
     lines = ["alfresco = {",
-             '  dir_root = "%s";' % os.path.join(tmp, "alf_data"),
-             "};",
+             '  dir_root = "%s";' % os.path.join(tmp, "alf_data")]
+    if global_properties:
+        lines.append('  global_properties = "%s";' % global_properties)
+    lines += ["};",
              "api = {",
              '  url = "%s";' % url,
              '  user = "admin";',
@@ -197,9 +209,11 @@ def run(conf, *args, env_extra=None, now=NOW, verbose=None):
 
 
 def assert_no_secret(r):
-    for where, text in (("argv", " ".join(r.argv)), ("stdout", r.out), ("stderr", r.err)):
-        if PASSWORD in text:
-            fail("the password appears in %s" % where)
+    where = [w for w, text in (("argv", " ".join(r.argv)), ("stdout", r.out), ("stderr", r.err))
+             if PASSWORD in text]
+    check(not where, "password in no argv, stdout or stderr (purge %s)%s"
+          % (" ".join(r.argv[r.argv.index("purge") + 1:]),
+             ": found in " + ", ".join(where) if where else ""), r)
 
 
 class Failed(Exception):
@@ -210,15 +224,22 @@ def fail(msg):
     raise Failed(msg)
 
 
-def check(cond, msg, r=None):
+PASSED = []
+
+
+def check(cond, msg, r=None, label=None):
+    """One check: prints "ok - msg", or ends the test with msg (and the run's output)."""
     if not cond:
         if r is not None:
             msg += "\n--- rc %s\n--- stdout\n%s\n--- stderr\n%s" % (r.rc, r.out, r.err)
         fail(msg)
+    label = label or msg.splitlines()[0]
+    PASSED.append(label)
+    print("ok - %s" % label, flush=True)
 
 
 def eq(got, want, what, r=None):
-    check(got == want, "%s: got %r, want %r" % (what, got, want), r)
+    check(got == want, "%s: got %r, want %r" % (what, got, want), r, label=what)
 
 
 def main(test_fn):
@@ -228,18 +249,18 @@ def main(test_fn):
     try:
         pki = make_pki(os.path.join(tmp, "pki"))
 
-        def start(scenario, tls=True):
+        def start(scenario, tls=True, pki=pki):
             m = Mock(tmp, scenario, pki, tls)
             mocks.append(m)
             return m
         test_fn(tmp, pki, start)
     except Failed as e:
-        print("FAIL: %s" % e)
+        print("not ok - %s" % e)
         return 1
     finally:
         for m in mocks:
             m.stop()
         if not os.environ.get("AW_KEEP"):
             shutil.rmtree(tmp, ignore_errors=True)
-    print("ok")
+    print("# %d checks passed" % len(PASSED))
     return 0
