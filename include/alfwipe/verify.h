@@ -152,7 +152,7 @@ struct vref {
 enum vroot_kind { VR_CONTENT = 0, VR_EXTRA, VR_DELETED };
 
 struct vfile {
-    const char *root_name;     /* borrowed: "contentstore", "extra_roots[0]", ... */
+    char *root_name;           /* "contentstore", "extra_roots[0]", ... */
     enum vroot_kind kind;
     char *path;                /* full path */
     int64_t size;

@@ -783,8 +783,9 @@ static int run_items(struct run *rn, struct conf *conf, struct err *err)
     }
     if (make_roots(conf, &roots, &nroots, err) != 0)
         goto out;
+    struct db_schema_info info;
     if (conf_load_db_password(conf, err) != 0 || db_open(&db, &conf->db, err) != 0 ||
-        db_check_schema(db, NULL, err) != 0)
+        db_check_schema(db, &info, err) != 0)
         goto out;
     struct vpolicy pol = {
         .now_ms = rn->ctx->now_ms,

@@ -239,7 +239,7 @@ void verify_gather_files(const struct vroot *roots, size_t nroots, struct vresul
                 continue;
             u->files = xrealloc(u->files, (u->nfiles + 1) * sizeof *u->files);
             struct vfile *f = &u->files[u->nfiles++];
-            f->root_name = roots[k].name;
+            f->root_name = xstrdup(roots[k].name);
             f->kind = roots[k].kind;
             f->path = xasprintf("%s/%s", roots[k].path, rel);
             f->size = (int64_t)st.st_size;
@@ -299,8 +299,10 @@ void verify_result_release(struct vresult *r)
             free(f->frozen_ref);
         }
         free(u->refs);
-        for (size_t j = 0; j < u->nfiles; j++)
+        for (size_t j = 0; j < u->nfiles; j++) {
             free(u->files[j].path);
+            free(u->files[j].root_name);
+        }
         free(u->files);
         free(u->recs);
         free(u->untrusted);
