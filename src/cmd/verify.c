@@ -392,11 +392,20 @@ static void print_csv(FILE *fp, const struct run *rn)
     }
 }
 
+/* The explanation, one finding per line. */
 static void print_why(FILE *fp, const char *indent, const char *why)
 {
     if (!why)
         return;
-    fprintf(fp, "%s%s\n", indent, why);
+    const char *p = why;
+    for (;;) {
+        const char *e = strstr(p, "; ");
+        int n = e ? (int)(e - p) : (int)strlen(p);
+        fprintf(fp, "%s%.*s\n", indent, n, p);
+        if (!e)
+            break;
+        p = e + 2;
+    }
 }
 
 static void print_text(FILE *fp, const struct run *rn)
@@ -460,9 +469,9 @@ static void print_text(FILE *fp, const struct run *rn)
             }
             if (!u->nrecs)
                 fprintf(fp, "    certificate: no record for this URL\n");
-            print_why(fp, "    evidence: ", u->why);
+            print_why(fp, "    - ", u->why);
         }
-        print_why(fp, "  summary: ", r->why);
+        print_why(fp, "  = ", r->why);
     }
 }
 
