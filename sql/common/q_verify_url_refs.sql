@@ -1,10 +1,23 @@
 -- Who still references URL row $1: one row per alf_content_data row pointing at it, with the
 -- node whose content property (actual_type_n 21) holds that data row, if any (a data row no
--- property holds still keeps the URL from the cleaner).
+-- property holds still keeps the URL from the cleaner). The properties are reached through
+-- every qname id, so that the engine can probe idx_alf_nprop_l (qname_id, long_value) for the
+-- few data rows instead of scanning alf_node_properties for long_value.
 -- Per row: data id, node id, store protocol, store identifier, node uuid, property namespace
 -- URI and local name, node type local name, rma:ghosted (0/1), sys:archivedDate,
 -- sys:archivedBy, ver2:frozenNodeRef (version nodes).
-SELECT d.id, n.id, s.protocol, s.identifier, n.uuid, pns.uri, pq.local_name, tq.local_name,
+WITH
+data AS (
+    SELECT d.id FROM alf_content_data d WHERE d.content_url_id = $1
+),
+held AS (
+    SELECT data.id AS data_id, p.node_id, p.qname_id
+    FROM data
+    JOIN alf_qname q ON 1 = 1
+    JOIN alf_node_properties p
+      ON p.qname_id = q.id AND p.long_value = data.id AND p.actual_type_n = 21
+)
+SELECT data.id, n.id, s.protocol, s.identifier, n.uuid, pns.uri, pq.local_name, tq.local_name,
        CASE WHEN n.id IS NOT NULL AND EXISTS (
            SELECT 1 FROM alf_node_aspects a
            JOIN alf_qname q ON q.id = a.qname_id
@@ -27,12 +40,11 @@ SELECT d.id, n.id, s.protocol, s.identifier, n.uuid, pns.uri, pq.local_name, tq.
         JOIN alf_namespace ns ON ns.id = q.ns_id
         WHERE x.node_id = n.id AND q.local_name = 'frozenNodeRef'
           AND ns.uri = 'http://www.alfresco.org/model/versionstore/2.0')
-FROM alf_content_data d
-LEFT JOIN alf_node_properties p ON p.long_value = d.id AND p.actual_type_n = 21
-LEFT JOIN alf_qname pq ON pq.id = p.qname_id
-LEFT JOIN alf_node n ON n.id = p.node_id
-LEFT JOIN alf_store s ON s.id = n.store_id
+FROM data
+LEFT JOIN held ON held.data_id = data.id
+LEFT JOIN alf_qname pq ON pq.id = held.qname_id
 LEFT JOIN alf_namespace pns ON pns.id = pq.ns_id
+LEFT JOIN alf_node n ON n.id = held.node_id
+LEFT JOIN alf_store s ON s.id = n.store_id
 LEFT JOIN alf_qname tq ON tq.id = n.type_qname_id
-WHERE d.content_url_id = $1
-ORDER BY d.id, n.id
+ORDER BY data.id, n.id

@@ -76,6 +76,20 @@ def setup(db, env, tag):
     d["u11"] = "store://2024/1/1/1/1/doc11-%s.bin" % tag
     db.node("workspace://SpacesStore", "uuid-doc11", "sys:deleted")
     L.put(env.dl, d["u11"][8:], 100)
+    # Extras: a copy left in an extra root, content data no node holds, a live document,
+    # a URL differing only in letter case from a referenced one
+    d["u12"] = "store://2024/1/2/3/4/doc12-%s.bin" % tag
+    db.node("workspace://SpacesStore", "uuid-doc12", "sys:deleted")
+    L.put(env.extra, d["u12"][8:], 40)
+    d["u13"] = "store://2024/1/2/3/5/doc13-%s.bin" % tag
+    db.content(None, db.url(d["u13"], 50))
+    d["u14"] = "store://2024/1/2/3/6/doc14-%s.bin" % tag
+    live = db.node("workspace://SpacesStore", "uuid-live14", "cm:content")
+    db.content(live, db.url(d["u14"], 60))
+    L.put(env.cs, d["u14"][8:], 60)
+    d["u15"] = "store://2024/1/2/3/7/Doc15-%s.bin" % tag
+    other = db.node("workspace://SpacesStore", "uuid-case15", "cm:content")
+    db.content(other, db.url(d["u15"].upper().replace("STORE://", "store://"), 70))
     return d
 
 
@@ -306,6 +320,54 @@ def run_engine(engine):
         check(len(bad) == 1 and bad[0]["line"] == 3 and "node_ref" in bad[0]["error"],
               pre + "V9 CSV: the empty node_ref reported by its line", r)
         check("list.csv line 3" in r.err, pre + "V9 CSV: error names the line", r)
+
+        # Extras
+        r = L.verify(base, "--node", "uuid-doc12", "--url", d["u12"], "--format", "json")
+        u = url_of(item(r), d["u12"])
+        check(r.rc == 1 and item(r).get("verdict") == "pending" and
+              [f["root"] for f in u.get("files", [])] == ["extra_roots[0]"] and
+              "another root" in (u.get("why") or ""), pre + "copy in an extra root: pending", r)
+        r = L.verify(base, "--url", d["u13"], "--format", "json")
+        u = url_of(item(r), d["u13"])
+        check(r.rc == 2 and item(r).get("verdict") == "not_destroyed" and
+              [x["node_ref"] for x in u.get("referenced_by", [])] == [None] and
+              "no node property holds" in (u.get("why") or ""),
+              pre + "content data no node holds keeps the URL referenced", r)
+        r = L.verify(base, "--node", "uuid-live14", "--format", "json")
+        it = item(r)
+        check(r.rc == 2 and it.get("verdict") == "not_destroyed" and
+              it.get("node", {}).get("state") == "live" and
+              [u["url"] for u in it.get("urls", [])] == [d["u14"]],
+              pre + "a live document: not_destroyed, its URL found through the node", r)
+        r = L.verify(base, "--url", d["u15"], "--format", "json")
+        u = url_of(item(r), d["u15"])
+        check(r.rc == 1 and item(r).get("verdict") == "unknown" and u.get("row") is None,
+              pre + "a URL differing only in letter case is another URL", r)
+        # --from - (standard input) and --output
+        outp = os.path.join(env.dir, "evidence.csv")
+        r = L.verify(wc, "--from", "-", "--format", "csv", "--output", outp,
+                     stdin="%s\nuuid-doc3 \n" % d["u3"])
+        rows = open(outp).read().splitlines() if os.path.exists(outp) else []
+        check(r.rc == 1 and r.out == "" and len(rows) == 3 and ",destroyed," in rows[1] and
+              ",destroyed_unverified," in rows[2], pre + "--from - and --output", r)
+        # could not run
+        bad = os.path.join(env.dir, "nodb.conf")
+        with open(bad, "w") as f:
+            f.write('alfresco = {\n  contentstore = "%s";\n};\n' % env.cs)
+        r = L.verify(bad, "--url", d["u3"])
+        check(r.rc == 3 and "no database configured" in r.err and "hint:" in r.err,
+              pre + "no database: exit 3 with a hint", r)
+        gone = env.conf("gone")
+        txt = open(gone).read().replace(env.cs, env.cs + "-missing")
+        open(gone, "w").write(txt)
+        r = L.verify(gone, "--url", d["u3"])
+        check(r.rc == 3 and "contentstore" in r.err and "not usable" in r.err,
+              pre + "unusable contentstore: exit 3", r)
+        r = L.verify(base)
+        check(r.rc == 3 and "nothing to verify" in r.err, pre + "no input: exit 3", r)
+        r = L.verify(base, "--node", "hello world", "--url", d["u3"], "--format", "json")
+        check(r.rc == 3 and len(r.items()) == 1 and "--node" in r.err,
+              pre + "a malformed --node is reported, the --url still checked", r)
     finally:
         db.drop()
 
