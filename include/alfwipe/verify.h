@@ -147,6 +147,8 @@ struct vref {
     char *type;                /* the node's type local name */
     bool ghosted;
     char *archived_date, *archived_by, *frozen_ref;
+    int64_t node_id;
+    char *archived_item;       /* node ref of the trashcan item a descendant belongs to */
 };
 
 enum vroot_kind { VR_CONTENT = 0, VR_EXTRA, VR_DELETED };

@@ -221,7 +221,8 @@ static int integrity_code(const struct certs *cs)
     return cs->tampered ? AW_CRITICAL : cs->unusable ? AW_UNKNOWN : AW_OK;
 }
 
-static void integrity_print(FILE *fp, enum out_format fmt, const struct certs *cs, int code)
+static void integrity_print(FILE *fp, enum out_format fmt, const struct certs *cs, int code,
+                            bool quiet)
 {
     if (fmt == OUT_JSON) {
         json_t *root = json_object();
@@ -238,6 +239,8 @@ static void integrity_print(FILE *fp, enum out_format fmt, const struct certs *c
         json_decref(root);
         return;
     }
+    if (fmt == OUT_TEXT && quiet && code == AW_OK)
+        return;
     if (fmt == OUT_CSV) {
         fputs("certificate,state,bad_line,problem,lines,runs,runs_complete,runs_incomplete,"
               "erased,failed,refused,aborted\n", fp);
@@ -504,6 +507,10 @@ static json_t *url_json(const struct vurl *u)
         json_object_set_new(j, "ghosted", json_boolean(f->ghosted));
         json_object_set_new(j, "archived_date", jstr(f->archived_date));
         json_object_set_new(j, "archived_by", jstr(f->archived_by));
+        json_object_set_new(j, "trashcan_item", jstr(f->kind == VS_ARCHIVE && f->has_node
+                                                         ? (f->archived_item ? f->archived_item
+                                                                             : f->node_ref)
+                                                         : NULL));
         json_object_set_new(j, "frozen_node_ref", jstr(f->frozen_ref));
         json_array_append_new(refs, j);
     }
@@ -887,7 +894,7 @@ int cmd_verify(struct ctx *ctx, int argc, char **argv)
     }
     if (integrity) {
         code = integrity_code(&rn.certs);
-        integrity_print(out.fp, o.fmt, &rn.certs, code);
+        integrity_print(out.fp, o.fmt, &rn.certs, code, ctx->verbosity < 0);
     } else {
         report_bad(&rn.in);
         if (run_items(&rn, &conf, &err) != 0) {
@@ -903,7 +910,7 @@ int cmd_verify(struct ctx *ctx, int argc, char **argv)
             print_json(out.fp, &rn);
         else if (o.fmt == OUT_CSV)
             print_csv(out.fp, &rn);
-        else
+        else if (!(ctx->verbosity < 0 && code == AW_OK)) /* -q: only when not OK */
             print_text(out.fp, &rn);
     }
     if (out_close(&out, true, &err) != 0) {

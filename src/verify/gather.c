@@ -133,6 +133,23 @@ static int on_url_row(void *arg, const struct db_value *c, int nc, struct err *e
     return 0;
 }
 
+struct top {
+    struct vref *f;
+};
+
+static int on_top(void *arg, const struct db_value *c, int nc, struct err *err)
+{
+    struct vref *f = ((struct top *)arg)->f;
+    if (nc < 3)
+        return bad_row(err, "q_verify_archive_top");
+    if (f->archived_date)
+        return 0; /* the nearest dated ancestor came first */
+    f->archived_item = xasprintf("archive://SpacesStore/%s", c[0].s);
+    f->archived_date = vdup(&c[1]);
+    f->archived_by = vdup(&c[2]);
+    return 0;
+}
+
 static int on_ref(void *arg, const struct db_value *c, int nc, struct err *err)
 {
     struct vurl *u = arg;
@@ -144,7 +161,7 @@ static int on_ref(void *arg, const struct db_value *c, int nc, struct err *err)
     if (db_int64(&c[0], &f->data_id) != 0)
         return bad_row(err, "q_verify_url_refs");
     u->nrefs++;
-    f->has_node = !c[1].null;
+    f->has_node = !c[1].null && db_int64(&c[1], &f->node_id) == 0;
     if (f->has_node) {
         f->node_ref = xasprintf("%s://%s/%s", c[2].s, c[3].s, c[4].s);
         f->kind = verify_store_kind(c[2].s, c[3].s);
@@ -193,6 +210,18 @@ int verify_gather_db(struct db *db, struct vresult *r, struct err *err)
         const char *pi[] = {id};
         if (db_query(db, "q_verify_url_refs", pi, 1, on_ref, u, err) != 0)
             return -1;
+        /* A descendant in the trashcan: date and user live on its item's top node. */
+        for (size_t k = 0; k < u->nrefs; k++) {
+            struct vref *f = &u->refs[k];
+            if (!f->has_node || f->kind != VS_ARCHIVE || f->archived_date)
+                continue;
+            char nid[24];
+            snprintf(nid, sizeof nid, "%lld", (long long)f->node_id);
+            const char *pn[] = {nid};
+            struct top t = {f};
+            if (db_query(db, "q_verify_archive_top", pn, 1, on_top, &t, err) != 0)
+                return -1;
+        }
     }
     return 0;
 }
@@ -297,6 +326,7 @@ void verify_result_release(struct vresult *r)
             free(f->archived_date);
             free(f->archived_by);
             free(f->frozen_ref);
+            free(f->archived_item);
         }
         free(u->refs);
         for (size_t j = 0; j < u->nfiles; j++) {

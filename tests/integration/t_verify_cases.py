@@ -90,6 +90,13 @@ def setup(db, env, tag):
     d["u15"] = "store://2024/1/2/3/7/Doc15-%s.bin" % tag
     other = db.node("workspace://SpacesStore", "uuid-case15", "cm:content")
     db.content(other, db.url(d["u15"].upper().replace("STORE://", "store://"), 70))
+    # A document deleted with its folder: the date and user sit on the folder (the item's top)
+    d["u16"] = "store://2024/5/5/5/5/doc16-%s.bin" % tag
+    folder = db.trashcan("uuid-fold16", "2024-06-12T08:00:00.000Z", "erin", None, name="Box")
+    child = db.node("archive://SpacesStore", "uuid-doc16", "cm:content")
+    db.child(folder, child, "cm:contains", "cm:doc16")
+    db.content(child, db.url(d["u16"], 80))
+    db.node("workspace://SpacesStore", "uuid-doc16", "sys:deleted")
     return d
 
 
@@ -343,6 +350,19 @@ def run_engine(engine):
         u = url_of(item(r), d["u15"])
         check(r.rc == 1 and item(r).get("verdict") == "unknown" and u.get("row") is None,
               pre + "a URL differing only in letter case is another URL", r)
+        r = L.verify(base, "--node", "uuid-doc16", "--format", "json")
+        u = url_of(item(r), d["u16"])
+        refs = u.get("referenced_by", [])
+        check(r.rc == 2 and item(r).get("verdict") == "not_destroyed" and len(refs) == 1 and
+              refs[0]["trashcan_item"] == "archive://SpacesStore/uuid-fold16" and
+              refs[0]["archived_by"] == "erin" and
+              refs[0]["archived_date"].startswith("2024-06-12"),
+              pre + "a document deleted with its folder: the trashcan item, date and user", r)
+        # -q: nothing printed when every item is destroyed, the status line otherwise
+        r = L.verify(wc, "--node", "uuid-doc3", "--url", d["u3"], q=True)
+        check(r.rc == 0 and r.out == "", pre + "-q prints nothing when OK", r)
+        r = L.verify(wc, "--node", "uuid-doc6", q=True)
+        check(r.rc == 2 and r.out.startswith("verify CRITICAL"), pre + "-q prints when not OK", r)
         # --from - (standard input) and --output
         outp = os.path.join(env.dir, "evidence.csv")
         r = L.verify(wc, "--from", "-", "--format", "csv", "--output", outp,

@@ -283,8 +283,8 @@ class Res:
         return self.j["items"] if self.j else []
 
 
-def verify(conf, *args, now="2024-06-30T00:00:00Z", stdin=None):
-    argv = [ALFWIPE, "-c", conf, "--now", now, "verify"] + list(args)
+def verify(conf, *args, now="2024-06-30T00:00:00Z", stdin=None, q=False):
+    argv = [ALFWIPE, "-c", conf, "--now", now] + (["-q"] if q else []) + ["verify"] + list(args)
     return Res(argv, subprocess.run(argv, capture_output=True, text=True, input=stdin,
                                     timeout=120))
 
