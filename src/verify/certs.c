@@ -111,6 +111,37 @@ static void read_runs(struct vcert *c, bool want_key)
     fclose(fp);
 }
 
+static void inconsistent(struct vcert *c, long line, const char *what, long header)
+{
+    c->state = VC_TAMPERED;
+    c->bad_line = line;
+    snprintf(c->problem, sizeof c->problem,
+             "line %ld does not agree with the header of its run at line %ld: %s", line,
+             header, what);
+}
+
+/* Headers must agree with their records: a run that did not verify has no verified record,
+ * a run on a filesystem without guarantee has no guaranteed record, an ERASED record did all
+ * its passes. Fields a writer did not set are not judged. */
+static void check_consistency(struct vcert *c)
+{
+    for (size_t i = 0; c->state == VC_INTACT && i < c->nrecs; i++) {
+        const struct vcertrec *r = &c->recs[i];
+        const struct vrun *run = verify_cert_run(c, r->run);
+        long hl = run ? run->line : 0;
+        if (!run)
+            inconsistent(c, r->line, "the record names no run header", 0);
+        else if (run->verify && strcmp(run->verify, "off") == 0 && r->verified)
+            inconsistent(c, r->line, "a verified record in a run with verify off", hl);
+        else if (run->assurance && strcmp(run->assurance, "not-guaranteed") == 0 &&
+                 r->assurance && strcmp(r->assurance, "guaranteed") == 0)
+            inconsistent(c, r->line, "a guaranteed record in a run without guarantee", hl);
+        else if (r->status && strcmp(r->status, "ERASED") == 0 && r->passes_done >= 0 &&
+                 r->passes_total >= 0 && r->passes_done < r->passes_total)
+            inconsistent(c, r->line, "ERASED with fewer passes done than planned", hl);
+    }
+}
+
 static void free_recs(struct vcert *c)
 {
     for (size_t i = 0; i < c->nrecs; i++) {
@@ -175,6 +206,8 @@ void verify_cert_load(struct vcert *c, const char *path, bool configured, const 
     }
     if (c->state == VC_INTACT)
         read_runs(c, key != NULL);
+    if (c->state == VC_INTACT)
+        check_consistency(c);
     if (c->state != VC_INTACT)
         free_recs(c);
 }

@@ -193,6 +193,17 @@ def main():
     r = run(conf("loose", key=other), p)
     check(r.rc == 3 and "chmod" in r.err, "a key file readable by others is refused", r)
 
+    # headers consistent with their records: a verified record in a run with verify off
+    t = os.path.join(D, "inconsistent.cert")
+    if os.path.exists(t):
+        os.unlink(t)
+    L.certgen(t, [L.file_rec(URLS[0], verified=False), L.file_rec(URLS[1])],
+              header={"verify": "off"})
+    r = run(plain, t)
+    expect(r, 2, "tampered", 3, "a verified record in a run with verify off: line 3")
+    check("header of its run at line 1" in (cert0(r).get("problem") or ""),
+          "inconsistency names the header line", r)
+
     # unreadable
     r = run(plain, os.path.join(D, "missing.cert"))
     eq((r.rc, cert0(r).get("state")), (3, "unreadable"), "missing certificate: exit 3", r)
