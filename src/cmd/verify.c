@@ -586,7 +586,9 @@ static json_t *node_json(const struct vresult *r)
     json_t *vers = json_array();
     for (size_t i = 0; i < r->node.nvers; i++) {
         json_t *j = json_object();
-        json_object_set_new(j, "node_ref", json_string(r->node.vers[i].uuid));
+        char *ref = xasprintf("workspace://version2Store/%s", r->node.vers[i].uuid);
+        json_object_set_new(j, "node_ref", json_string(ref));
+        free(ref);
         json_object_set_new(j, "label", jstr(r->node.vers[i].label));
         json_array_append_new(vers, j);
     }

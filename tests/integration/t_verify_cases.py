@@ -132,7 +132,8 @@ def run_engine(engine):
         check("Records Management" in (u.get("why") or "") and "left the content in place" in
               u.get("why", ""), pre + "V1 explanation: RM leaves shared content", r)
         r = L.verify(base, "--from", lst)
-        check(r.out.startswith("verify CRITICAL:") and "workspace://SpacesStore/uuid-copy1" in r.out,
+        check(r.out.startswith("verify CRITICAL:") and
+              "workspace://SpacesStore/uuid-copy1" in r.out,
               pre + "V1 text: status line and the referencing node", r)
 
         # V2a / V2b
