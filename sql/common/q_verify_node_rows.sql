@@ -2,7 +2,8 @@
 -- sys:deleted placeholders. Per row: id, store protocol and identifier, type (namespace URI and
 -- local name), whether it carries rma:ghosted and rma:record, sys:archivedDate and
 -- sys:archivedBy (top node of a trashcan item only), the commit time of its transaction (ms),
--- and how many content properties (actual_type_n 21) it still has.
+-- and how many content properties (actual_type_n 21) it still has. The uuid is looked up per
+-- store: the unique index is (store_id, uuid), and uuid alone has none.
 SELECT n.id, s.protocol, s.identifier, tns.uri, tq.local_name,
        CASE WHEN EXISTS (
            SELECT 1 FROM alf_node_aspects a
@@ -31,10 +32,9 @@ SELECT n.id, s.protocol, s.identifier, tns.uri, tq.local_name,
        t.commit_time_ms,
        (SELECT COUNT(*) FROM alf_node_properties p
         WHERE p.node_id = n.id AND p.actual_type_n = 21)
-FROM alf_node n
-JOIN alf_store s ON s.id = n.store_id
+FROM alf_store s
+JOIN alf_node n ON n.store_id = s.id AND n.uuid = $1
 JOIN alf_qname tq ON tq.id = n.type_qname_id
 JOIN alf_namespace tns ON tns.id = tq.ns_id
 LEFT JOIN alf_transaction t ON t.id = n.transaction_id
-WHERE n.uuid = $1
 ORDER BY n.id

@@ -13,7 +13,7 @@ ver2q AS (
       AND q.local_name IN ('versionedNodeId', 'frozenNodeRef')
 ),
 members AS (
-    SELECT n.id FROM alf_node n WHERE n.uuid = $1
+    SELECT n.id FROM alf_store s JOIN alf_node n ON n.store_id = s.id AND n.uuid = $1
     UNION
     SELECT p.node_id FROM alf_node_properties p
     JOIN ver2q ON ver2q.id = p.qname_id AND ver2q.local_name = 'frozenNodeRef'
