@@ -1,6 +1,8 @@
 -- Content URLs that node uuid $1 still reaches: through a content property (actual_type_n 21)
 -- of any of its rows in any store, or of a version node that freezes it (see
--- q_verify_node_versions; $2 and $3 are its workspace and archive refs). Per URL: id, URL.
+-- q_verify_node_versions; $2 and $3 are its workspace and archive refs), or of one of its
+-- renditions (children through an rn:rendition association: derived content such as previews
+-- and thumbnails). Per URL: id, URL.
 WITH
 vstore AS (
     SELECT s.id FROM alf_store s
@@ -27,6 +29,13 @@ members AS (
     JOIN vstore ON h.store_id = vstore.id
     JOIN alf_child_assoc c ON c.parent_node_id = h.id AND c.is_primary = TRUE
     WHERE p.string_value = $1
+    UNION
+    SELECT c.child_node_id FROM alf_store s
+    JOIN alf_node n ON n.store_id = s.id AND n.uuid = $1
+    JOIN alf_child_assoc c ON c.parent_node_id = n.id
+    JOIN alf_qname rq ON rq.id = c.type_qname_id AND rq.local_name = 'rendition'
+    JOIN alf_namespace rns ON rns.id = rq.ns_id
+     AND rns.uri = 'http://www.alfresco.org/model/rendition/1.0'
 )
 SELECT DISTINCT u.id, u.content_url
 FROM members m

@@ -115,11 +115,18 @@ static void judge_referenced(const struct vresult *r, struct vurl *u, struct why
         why_add(w, xstrdup("the version history in workspace://version2Store still holds this "
                            "content: delete those versions (or the version history) to release "
                            "it"));
-    bool other = false;
-    for (size_t i = 0; i < u->nrefs; i++)
-        if (u->refs[i].has_node && !u->refs[i].ghosted && u->refs[i].kind == VS_LIVE)
-            other = true;
-    if (node_ghosted(r) && other)
+    bool other = false, copy = false;
+    for (size_t i = 0; i < u->nrefs; i++) {
+        const struct vref *f = &u->refs[i];
+        if (!f->has_node || f->ghosted || f->kind != VS_LIVE)
+            continue;
+        other = true;
+        /* RM's duplicate check counts only other nodes' cm:content, renditions aside */
+        if (f->prop && strcmp(f->prop, "cm:content") == 0 &&
+            !(f->type && strcmp(f->type, "thumbnail") == 0))
+            copy = true;
+    }
+    if (node_ghosted(r) && copy)
         why_add(w, xstrdup("Records Management destroyed the record but left the content in "
                            "place because another node references it through cm:content; the "
                            "file stays until that node lets go of it"));
@@ -393,8 +400,14 @@ void verify_judge_item(const struct vpolicy *pol, struct vresult *r)
             why_add(&w, xasprintf("node %s is in the trashcan (archive://SpacesStore): it must "
                                   "be purged first, for example with 'alfwipe purge'",
                                   r->item->uuid));
-        else if (live || other)
-            why_add(&w, xasprintf("node %s still exists as a live node", r->item->uuid));
+        else if (live || other) {
+            for (size_t i = 0; i < r->node.nrows; i++) {
+                const struct vnoderow *n = &r->node.rows[i];
+                if (!n->deleted && !n->ghosted)
+                    why_add(&w, xasprintf("node %s still exists in %s (%s)", r->item->uuid,
+                                          n->store, n->type ? n->type : "?"));
+            }
+        }
         else if (node_ghosted(r))
             why_add(&w, xasprintf("node %s is a ghosted record (rma:ghosted): its metadata "
                                   "stays, its content properties are gone", r->item->uuid));

@@ -97,6 +97,14 @@ def setup(db, env, tag):
     db.child(folder, child, "cm:contains", "cm:doc16")
     db.content(child, db.url(d["u16"], 80))
     db.node("workspace://SpacesStore", "uuid-doc16", "sys:deleted")
+    # A ghosted record whose rendition (a preview) still holds derived content
+    d["u17"] = "store://2024/5/6/7/8/rend17-%s.bin" % tag
+    rec = db.node("workspace://SpacesStore", "uuid-rec17", "cm:content",
+                  aspects=("rma:record", "rma:ghosted", "rn:renditioned"))
+    rend = db.node("workspace://SpacesStore", "uuid-rend17", "cm:thumbnail")
+    db.child(rec, rend, "rn:rendition", "cm:doclib")
+    db.content(rend, db.url(d["u17"], 90))
+    L.put(env.cs, d["u17"][8:], 90)
     return d
 
 
@@ -359,6 +367,12 @@ def run_engine(engine):
               refs[0]["archived_by"] == "erin" and
               refs[0]["archived_date"].startswith("2024-06-12"),
               pre + "a document deleted with its folder: the trashcan item, date and user", r)
+        r = L.verify(base, "--node", "uuid-rec17", "--format", "json")
+        u = url_of(item(r), d["u17"])
+        check(r.rc == 2 and item(r).get("verdict") == "not_destroyed" and
+              [x["node_ref"] for x in u.get("referenced_by", [])] ==
+              ["workspace://SpacesStore/uuid-rend17"],
+              pre + "a rendition still holding derived content is found through the record", r)
         # -q: nothing printed when every item is destroyed, the status line otherwise
         r = L.verify(wc, "--node", "uuid-doc3", "--url", d["u3"], q=True)
         check(r.rc == 0 and r.out == "", pre + "-q prints nothing when OK", r)

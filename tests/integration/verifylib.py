@@ -20,6 +20,7 @@ NS = {
     "cm": "http://www.alfresco.org/model/content/1.0",
     "ver2": "http://www.alfresco.org/model/versionstore/2.0",
     "rma": "http://www.alfresco.org/model/recordsmanagement/1.0",
+    "rn": "http://www.alfresco.org/model/rendition/1.0",
 }
 
 failures = []
