@@ -1,4 +1,4 @@
-/* Test helper: writes wipe certificate runs with the real writer (cert_open / cert_append /
+/* Test program: writes wipe certificate runs with the real writer (cert_open / cert_append /
  * cert_close) so that 'alfwipe verify' can be tested before and independently of 'alfwipe wipe'.
  * The t_verify tests build it against libalfwipe.a.
  *

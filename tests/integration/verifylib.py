@@ -1,6 +1,6 @@
 """Shared pieces of the t_verify_* tests: a throwaway Alfresco database on the runner's
 PostgreSQL and MariaDB (sql/<dialect>/schema.sql + bootstrap.sql, then case rows inserted with
-ids looked up, never hard-coded), content roots under AW_TMP, alfwipe.conf, the certgen helper
+ids looked up, never hard-coded), content roots under AW_TMP, alfwipe.conf, the certgen test program
 (tests/integration/certgen.c, built against libalfwipe.a) and check/eq reporting."""
 import json
 import os
