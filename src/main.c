@@ -17,6 +17,7 @@ struct cmd {
 static const struct cmd commands[] = {
     {"report", cmd_report, "classify every content URL and every file under the content roots"},
     {"check", cmd_check, "print the effective settings and where each came from"},
+    {"verify", cmd_verify, "prove that nodes' content is destroyed; check wipe certificates"},
     {"purge", cmd_purge, "empty the trashcan by age through Alfresco's REST API"},
 };
 
