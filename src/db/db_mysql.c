@@ -349,11 +349,14 @@ static void lib_init(void)
     lib_rc = mysql_library_init(0, NULL, NULL);
 }
 
-static int set_ssl(MYSQL *c, const char *mode, struct err *err)
+/* Set the TLS options for sslmode; *level gets 0 disable, 1 prefer, 2 require, 3 verify-ca,
+ * 4 verify-full, or -1 when mode is unset (the library's default). */
+static int set_ssl(MYSQL *c, const char *mode, int *level_out, struct err *err)
 {
+    *level_out = -1;
     if (!mode || !*mode)
         return 0;
-    int level;   /* 0 disable, 1 prefer, 2 require, 3 verify-ca, 4 verify-full */
+    int level;
     if (!strcasecmp(mode, "disable") || !strcasecmp(mode, "disabled"))
         level = 0;
     else if (!strcasecmp(mode, "allow") || !strcasecmp(mode, "prefer") ||
@@ -369,6 +372,7 @@ static int set_ssl(MYSQL *c, const char *mode, struct err *err)
         err_set(err, ERR_CONFIG, "unknown sslmode '%s' for mysql", mode);
         return err_hint(err, "Use sslmode disable, prefer, require, verify-ca or verify-full.");
     }
+    *level_out = level;
 #ifdef LIBMARIADB
     my_bool on = 1, off = 0;
     switch (level) {
@@ -569,12 +573,24 @@ static int my_open(struct db **out, const struct conf_db *cd, struct err *err)
     my_flag no = 0;
     mysql_options(m->conn, MYSQL_OPT_RECONNECT, &no);
 #endif
-    if (set_ssl(m->conn, cd->sslmode.val, err) != 0)
+    int ssl_level;
+    if (set_ssl(m->conn, cd->sslmode.val, &ssl_level, err) != 0)
         goto fail;
 
     if (!mysql_real_connect(m->conn, sock ? "localhost" : host, cd->user.val, cd->password,
                             cd->name.val, sock ? 0 : port, sock, 0)) {
         connect_error(m, cd, err);
+        goto fail;
+    }
+    /* MariaDB Connector/C falls back to plain text when the server offers no TLS unless the
+     * certificate is verified too: require must not mean "maybe". A Unix socket never
+     * carries TLS and never leaves the machine, as with PostgreSQL's sslmode. */
+    if (!sock && ssl_level >= 2 && !mysql_get_ssl_cipher(m->conn)) {
+        err_set(err, ERR_DB, "mysql server at %s offers no TLS, but sslmode is '%s'", m->where,
+                cd->sslmode.val);
+        err_hint(err, "Enable TLS on the server (ssl_cert and ssl_key), or lower sslmode (in "
+                      "the database group of alfwipe.conf or in db.url) to prefer if a plain "
+                      "connection is acceptable.");
         goto fail;
     }
     const char *ver = mysql_get_server_info(m->conn);

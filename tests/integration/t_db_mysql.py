@@ -49,6 +49,8 @@ def check(cond, what, detail=""):
 
 
 def eq(got, want, what, detail=""):
+    # detail may be a Res (command result) or any other object: print it as text
+    detail = str(detail) if detail != "" else ""
     check(got == want, what, "got %r, want %r%s" % (got, want, "\n" + detail if detail else ""))
 
 
@@ -253,7 +255,13 @@ def t_errors(srv):
 
     # The shared server has no TLS: 'require' must fail instead of falling back to plain text.
     r = probe(srv, "-m", "require", "-d", DB, "open", conn=("tcp", "aw_pw", PASSWORD))
-    check(r.rc == 3 and "ERR_DB" in r.err, "sslmode require without server TLS: refused", r)
+    check(r.rc == 3 and "ERR_DB" in r.err and "offers no TLS, but sslmode is 'require'" in r.err
+          and "hint: " in r.err, "sslmode require without server TLS: refused", r)
+    r = probe(srv, "-m", "verify-full", "-d", DB, "open", conn=("tcp", "aw_pw", PASSWORD))
+    check(r.rc == 3 and "ERR_DB" in r.err, "sslmode verify-full without server TLS: refused", r)
+    # A Unix socket stays on the machine and never carries TLS (as with libpq).
+    r = probe(srv, "-m", "require", "-d", DB, "open")
+    eq(r.rc, 0, "sslmode require over the Unix socket: accepted", r)
     r = probe(srv, "-m", "disable", "-d", DB, "raw", "SHOW SESSION STATUS LIKE 'Ssl_cipher'",
               conn=("tcp", "aw_pw", PASSWORD))
     eq(rows(r), [["Ssl_cipher", ""]], "sslmode disable: plain connection", str(r))
