@@ -308,9 +308,26 @@ static void fmt_time(char *out, size_t outsz, const MYSQL_TIME *t, enum enum_fie
 /* ------------------------------------------------------------------------------------------ */
 /* Errors */
 
+/* Errors that mean the connection ended while a statement ran. Over TLS the client library
+ * reports a server that vanished as a TLS error (2026, "unexpected eof while reading"); a
+ * server shutting down or a KILL CONNECTION may arrive as the server's own error first. */
 static bool conn_lost(unsigned int code)
 {
-    return code == CR_SERVER_LOST || code == CR_SERVER_GONE_ERROR;
+    switch (code) {
+    case CR_SERVER_LOST:
+    case CR_SERVER_GONE_ERROR:
+    case CR_SSL_CONNECTION_ERROR:
+    case ER_SERVER_SHUTDOWN:
+#ifdef ER_CONNECTION_KILLED
+    case ER_CONNECTION_KILLED:
+#endif
+#ifdef CR_SERVER_LOST_EXTENDED
+    case CR_SERVER_LOST_EXTENDED:
+#endif
+        return true;
+    default:
+        return false;
+    }
 }
 
 static int query_error(struct db_mysql *m, const char *name, unsigned int code, const char *msg,
@@ -416,9 +433,13 @@ static int connect_error(struct db_mysql *m, const struct conf_db *cd, struct er
         return err_hint(err, "Check db.name (or the database in db.url); 'SHOW DATABASES' "
                              "lists the databases the user can see.");
     case ER_DBACCESS_DENIED_ERROR:
-        err_set(err, ERR_DB, "user '%s' may not use database '%s' on mysql server at %s: %s",
-                user, db, m->where, mysql_error(m->conn));
-        return err_hint(err, "Grant the user SELECT on the Alfresco database.");
+        /* The server says this also for a database that does not exist, to users who could
+         * not see it anyway. */
+        err_set(err, ERR_DB, "user '%s' may not use database '%s' on mysql server at %s (it "
+                "does not exist, or the user has no grant on it): %s", user, db, m->where,
+                mysql_error(m->conn));
+        return err_hint(err, "Check db.name (or the database in db.url), and grant the user "
+                             "SELECT on the Alfresco database.");
     case CR_CONNECTION_ERROR:
     case CR_CONN_HOST_ERROR:
     case CR_UNKNOWN_HOST:
