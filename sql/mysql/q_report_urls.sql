@@ -1,4 +1,6 @@
--- MySQL/MariaDB: the column collation may be case-insensitive, so order by the bytes.
+-- MySQL/MariaDB: the column collation may be case-insensitive, so order by the bytes, and by
+-- the bytes of the URL in UTF-8 (as the client receives it and the disk walk sorts it) even
+-- when the database's character set is another one.
 -- Every content URL with every reference to it, one row per (URL, referencing node), ordered
 -- by the URL's bytes so that the report can merge it with the sorted disk walk in one pass.
 -- A URL without any alf_content_data row comes once with NULL reference columns; a content
@@ -16,4 +18,4 @@ LEFT JOIN alf_node_properties p
       AND (p.actual_type_n = 21
            OR (p.actual_type_n = 3 AND p.qname_id IN ($1, $2, $3, $4, $5, $6, $7, $8)))
 LEFT JOIN alf_node n ON n.id = p.node_id
-ORDER BY CAST(u.content_url AS BINARY), u.id, n.id
+ORDER BY CAST(CONVERT(u.content_url USING utf8mb4) AS BINARY), u.id, n.id

@@ -9,4 +9,4 @@ LEFT JOIN alf_node_properties p
       AND (p.actual_type_n = 21
            OR (p.actual_type_n = 3 AND p.qname_id IN ($1, $2, $3, $4, $5, $6, $7, $8)))
 LEFT JOIN alf_node n ON n.id = p.node_id
-ORDER BY CAST(u.content_url AS BINARY), u.id, n.id
+ORDER BY CAST(CONVERT(u.content_url USING utf8mb4) AS BINARY), u.id, n.id
