@@ -103,6 +103,20 @@ static int parse_params(const char *url, const char *q, struct jdbc_url *u, stru
                 ret = -1;
                 break;
             }
+        } else if (u->type == DB_MYSQL && (strcasecmp(key, "localSocket") == 0 ||
+                                           strcasecmp(key, "junixsocket.file") == 0)) {
+            /* MariaDB Connector/J's Unix socket, or MySQL Connector/J's through junixsocket */
+            if (val[0] != '/') {
+                err_set(err, ERR_CONFIG, "%s '%s' in db.url '%s' is not an absolute path", key,
+                        val, url);
+                err_hint(err, "Give the full path of the server's socket (SELECT @@socket "
+                              "shows it), or set database.socket in alfwipe.conf.");
+                free(val);
+                ret = -1;
+                break;
+            }
+            free(u->socket);
+            u->socket = xstrdup(val);
         } else if (strcasecmp(key, "ssl") == 0 || strcasecmp(key, "useSSL") == 0 ||
                    strcasecmp(key, "requireSSL") == 0) {
             if (is_true(val) || (strcasecmp(key, "ssl") == 0 && *val == '\0'))
@@ -285,6 +299,7 @@ void jdbc_url_release(struct jdbc_url *u)
     free(u->host);
     free(u->dbname);
     free(u->sslmode);
+    free(u->socket);
     free(u->params);
     memset(u, 0, sizeof *u);
 }
