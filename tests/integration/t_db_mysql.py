@@ -76,8 +76,9 @@ def shared_server():
 
 def admin(srv, sql, db=None, tz=None):
     """SQL as the server's all-powerful test account, through the mariadb client."""
-    cmd = ["mariadb", "--no-defaults", "--socket=" + srv["AW_MY_SOCKET"], "-u",
-           srv["AW_MY_USER"], "--batch", "--skip-column-names"]
+    cmd = ["mariadb", "--no-defaults", "--default-character-set=utf8mb4",
+           "--socket=" + srv["AW_MY_SOCKET"], "-u", srv["AW_MY_USER"], "--batch",
+           "--skip-column-names"]
     if tz:
         cmd.append("--init-command=SET time_zone = '%s'" % tz)
     if db:

@@ -26,6 +26,8 @@ import time
 import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import t_db_mysql as tdm  # noqa: E402 - the MariaDB helpers of the backend's own test
 SRC = os.environ.get("AW_SRC") or os.path.abspath(os.path.join(HERE, "..", ".."))
 TMP = os.environ.get("AW_TMP") or tempfile.mkdtemp(prefix="t_mysql_report.")
 ALFWIPE = os.environ.get("ALFWIPE") or os.path.join(SRC, "build", "alfwipe")
@@ -72,13 +74,8 @@ def env_or_die(*names):
 
 
 def my_admin(sql, db=None, tz=None):
-    cmd = ["mariadb", "--no-defaults", "--socket=" + os.environ["AW_MY_SOCKET"], "-u",
-           os.environ["AW_MY_USER"], "--batch", "--skip-column-names"]
-    if tz:
-        cmd.append("--init-command=SET time_zone = '%s'" % tz)
-    if db:
-        cmd.append(db)
-    return sh(cmd, input=sql).stdout
+    srv = {k: os.environ[k] for k in ("AW_MY_SOCKET", "AW_MY_PORT", "AW_MY_USER")}
+    return tdm.admin(srv, sql, db, tz)
 
 
 def pg_admin(sql, db="postgres"):
@@ -98,10 +95,12 @@ STORE_WS, STORE_ARCH, STORE_VER = 65, 64, 63
 ROOT_ARCH, ROOT_VER = 1004, 1003
 Q = {"content": 128, "name": 129, "contains": 131, "author": 140, "persondescription": 144,
      "archivedDate": 108, "archivedBy": 109, "children": 113, "deleted": 105,
-     "versionHistory": 159, "version": 160, "versionedNodeId": 161, "frozenNodeRef": 162}
+     "versionHistory": 159, "version": 160, "versionedNodeId": 161, "frozenNodeRef": 162,
+     "attachment": 190}
 NS_SYS = 11
 LONG_NAME = "ü" * 1000          # 1,000 characters, 2,000 bytes: past the 1,024-byte buffer
 LONG_BY = "user-" + "é" * 900
+QUOTED_NAME = "O'Brien's \U0001F4C4 report"   # a quote and a 4-byte UTF-8 character
 U_A1 = "a1a1a1a1-0000-4000-8000-00000000a001"
 U_A2 = "a2a2a2a2-0000-4000-8000-00000000a002"
 U_A3 = "a3a3a3a3-0000-4000-8000-00000000a003"
@@ -124,6 +123,8 @@ class Fixture:
         self.files = {}        # relative path under contentstore -> bytes
         self.deleted = {}      # relative path under contentstore.deleted -> bytes
         self.crcs = []
+        self.urls = {}         # id -> URL
+        self.cd_urls = set()   # URL ids some alf_content_data row points at
         self.nid = 2000
 
     def ins(self, table, **cols):
@@ -133,6 +134,7 @@ class Fixture:
     def url(self, uid, url, size, orphan=None, file=None):
         crc = zlib.crc32(url.encode())
         self.crcs.append(crc)
+        self.urls[uid] = url
         self.ins("alf_content_url", id=uid, content_url=url,
                  content_url_short=url.lower()[-12:], content_url_crc=crc, content_size=size,
                  orphan_time=orphan)
@@ -141,6 +143,7 @@ class Fixture:
         return uid
 
     def cdata(self, cid, url_id):
+        self.cd_urls.add(url_id)
         self.ins("alf_content_data", id=cid, version=1, content_url_id=url_id,
                  content_mimetype_id=41, content_encoding_id=51, content_locale_id=31)
         return cid
@@ -218,7 +221,15 @@ def build_fixture():
     n = f.node(STORE_WS)
     f.content(n, f.cdata(4011, f.url(3010, P + "aaaaaaaa-aaaa-4aaa-8aaa-00000000000a.bin", 10,
                                      orphan=NOW_MS - 3 * DAY, file=b"x" * 10)))
-    # another protocol
+    # a d:content property of a custom model (type 21): a reference, whatever the qname
+    f.ins("alf_namespace", id=20, version=1, uri="http://example.com/model/custom/1.0")
+    f.ins("alf_qname", id=190, version=0, ns_id=20, local_name="attachment")
+    n = f.node(STORE_WS)
+    f.content(n, f.cdata(4022, f.url(3027, P + "c0000000-aaaa-4aaa-8aaa-000000000027.bin", 27,
+                                     file=b"x" * 27)), qname="attachment")
+    # another protocol, and one that is 'store' only to a case-insensitive comparison
+    n = f.node(STORE_WS)
+    f.content(n, f.cdata(4023, f.url(3029, "STORE://2025/5/1/10/15/upper.bin", 29)))
     n = f.node(STORE_WS)
     f.content(n, f.cdata(4012, f.url(3011, "s3://bucket/2025/5/1/x.bin", 12)))
     # non-ASCII file name: byte order, not collation order
@@ -260,7 +271,7 @@ def build_fixture():
     f.assoc(5012, ROOT_ARCH, a2, "children", NS_SYS, "archivedItem", True, name="a2")
     f.prop(a2, "archivedDate", 7, 6, string_value="2025-03-01T00:00:00+02:00")
     f.prop(a2, "archivedBy", 6, 6, string_value=LONG_BY)
-    f.prop(a2, "name", 6, 6, string_value="folder A2")
+    f.prop(a2, "name", 6, 6, string_value=QUOTED_NAME)
     f.content(a2, f.cdata(4006, 3004))
     child = f.node(STORE_ARCH)
     f.assoc(5013, a2, child, "contains", 12, "child-of-a2", True)
@@ -284,6 +295,7 @@ def build_fixture():
     f.url(3023, Q2 + "o-kept.bin", 0, orphan=0, file=b"x" * 23)
     f.url(3024, Q2 + "o-unreferenced.bin", 24, file=b"x" * 24)
     f.url(3025, Q2 + "o-eligible-nofile.bin", 25, orphan=NOW_MS - 14 * DAY - 1)
+    f.url(3028, Q2 + "o-5gb.bin", 5000000000, orphan=NOW_MS - 100 * DAY)
     # dangling content data: a row no node property points at
     f.cdata(4021, f.url(3026, Q2 + "dangling.bin", 26, file=b"x" * 26))
 
@@ -312,11 +324,11 @@ class Res:
         return "rc=%s\nstdout: %s\nstderr: %s" % (self.rc, self.out[-1500:], self.err[-2000:])
 
 
-def conf_file(name, database=None, props=None):
+def conf_file(name, database=None, props=None, store=None):
     """An alfwipe.conf with the fixture's roots; database: dict of the database group;
     props: lines of an alfresco-global.properties it points at."""
     lines = ["alfresco = {",
-             '  contentstore = "%s";' % STORE,
+             '  contentstore = "%s";' % (store or STORE),
              '  contentstore_deleted = "%s";' % DELETED]
     if props is not None:
         pp = os.path.join(TMP, name + ".properties")
@@ -399,10 +411,7 @@ def parse(r):
 # ---- cases -------------------------------------------------------------------------------
 
 def t_parity(fx):
-    pg = alfwipe(conf_file("pg", {"type": "postgresql", "host": os.environ["AW_PG_HOST"],
-                                  "port": int(os.environ["AW_PG_PORT"]), "name": DB,
-                                  "user": os.environ["AW_PG_USER"]}),
-                 "report", "--format", "json")
+    pg = alfwipe(pg_conf("pg"), "report", "--format", "json")
     my = alfwipe(conf_file("my", my_tcp()), "report", "--format", "json")
     jp, jm = parse(pg), parse(my)
     check(jp is not None, "postgresql: report is JSON", pg)
@@ -420,6 +429,7 @@ def t_parity(fx):
 
     items = {i["content_url"]: i for i in jm["items"] if i.get("content_url")}
     P = "store://2025/5/1/10/15/"
+    Q2 = "store://2025/4/1/0/0/"
 
     def cls(url):
         return items.get(url, {}).get("class")
@@ -438,15 +448,52 @@ def t_parity(fx):
     eq(cls(P + "dddddddd-aaaa-4aaa-8aaa-00000000000d.bin"), "version", "version-only URL")
     eq(sorted(c for c in (cls(u) for u in items) if c and c.startswith("orphan_")),
        sorted(["orphan_protected", "orphan_protected", "orphan_eligible", "orphan_eligible",
-               "orphan_overdue", "orphan_kept"]), "orphans of each kind")
+               "orphan_overdue", "orphan_overdue", "orphan_kept"]), "orphans of each kind")
     names = {t["node_ref"].rsplit("/", 1)[1]: t for t in jm["trashcan_items"]}
     eq(sorted(names), sorted([U_A1, U_A2, U_A3]),
        "trashcan items: the decoy 'ARCHIVEDITEM' association is not one, on MariaDB too")
     eq(names.get(U_A1, {}).get("name"), LONG_NAME, "2,000-byte TEXT name read whole")
     eq(names.get(U_A2, {}).get("archived_by"), LONG_BY, "long archivedBy read whole")
+    eq(names.get(U_A2, {}).get("name"), QUOTED_NAME, "quote and 4-byte UTF-8 in a name")
+    eq(cls(P + "c0000000-aaaa-4aaa-8aaa-000000000027.bin"), "live",
+       "type 21 on a custom model's qname is a reference")
+    eq(items.get(Q2 + "o-5gb.bin", {}).get("size"), 5000000000, "size above 2^32")
     check(any(c > 2 ** 31 for c in fx.crcs) and any(c < 2 ** 31 for c in fx.crcs),
           "fixture: CRC values on both sides of 2^31")
     return jm
+
+
+def pg_conf(name, db=DB, store=None):
+    return conf_file(name, {"type": "postgresql", "host": os.environ["AW_PG_HOST"],
+                            "port": int(os.environ["AW_PG_PORT"]), "name": db,
+                            "user": os.environ["AW_PG_USER"]}, store=store)
+
+
+def t_empty_root(fx):
+    """An empty contentstore while the database references store:// URLs: the same refusal
+    on both engines (sql/mysql/q_report_count_store_urls.sql on MariaDB)."""
+    empty = os.path.join(TMP, "empty-store")
+    os.makedirs(empty, exist_ok=True)
+    pg = alfwipe(pg_conf("pgempty", store=empty), "report", "--format", "json")
+    my = alfwipe(conf_file("myempty", my_tcp(), store=empty), "report", "--format", "json")
+    n = len([u for u in fx.cd_urls if fx.urls[u].startswith("store://")])
+    want = "content root '%s' is empty while the database references %d store:// URLs" % (
+        empty, n)
+    check(pg.rc == 3 and want in pg.err, "empty root: postgresql refuses, counting URLs", pg)
+    check(my.rc == 3 and want in my.err, "empty root: mariadb refuses with the same count", my)
+    eq((pg.out, my.out), ("", ""), "empty root: nothing on stdout")
+
+
+def t_pre50():
+    """A schema before 5.0 (no alf_content_url_encryption): q_report_urls_noenc on both."""
+    pg = alfwipe(pg_conf("pg50", db=DB + "_pre50"), "report", "--format", "json")
+    my = alfwipe(conf_file("my50", my_tcp(db=DB + "_pre50")), "report", "--format", "json")
+    jp, jm = parse(pg), parse(my)
+    check(jp is not None and jm is not None and without_engine(jp) == without_engine(jm),
+          "before 5.0: same JSON on both engines",
+          first_diff(without_engine(jp), without_engine(jm)) if jp and jm else "%s\n%s" % (pg, my))
+    enc = [i for i in (jm or {}).get("items", []) if i.get("encrypted")]
+    eq(enc, [], "before 5.0: nothing flagged as encrypted")
 
 
 def t_bad_input():
@@ -592,8 +639,6 @@ def t_jdbc(want):
 
 def t_jdbc_tls(want):
     """A private MariaDB with a self-signed certificate: TLS modes through db.url."""
-    sys.path.insert(0, HERE)
-    import t_db_mysql as tdm
     tdm.TMP = TMP
     try:
         srv = tdm.private_server()
@@ -687,6 +732,20 @@ def setup(fx):
     my_admin("SET GLOBAL time_zone = '-07:00'")
     cleanups.append(lambda: my_admin("SET GLOBAL time_zone = '%s'" % old_tz))
 
+    # The same without the 5.0 encryption table, on both engines
+    pre50 = "\n".join(x for x in fx.sql if "alf_content_url_encryption" not in x) + "\n"
+    drop = "DROP TABLE alf_content_url_encryption;\n"
+    pg_admin("CREATE DATABASE %s_pre50 ENCODING 'UTF8' TEMPLATE template0" % DB)
+    cleanups.append(lambda: pg_admin("DROP DATABASE IF EXISTS %s_pre50" % DB))
+    pg_admin(read("sql/pg/schema.sql") + drop + read("sql/pg/bootstrap.sql").replace(
+        "SELECT setval('alf_content_url_enc_seq', 20000);", "") + pre50, DB + "_pre50")
+    my_admin("CREATE DATABASE %s_pre50 CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci; "
+             "GRANT SELECT ON %s_pre50.* TO '%s'@'127.0.0.1';" % (DB, DB, USER))
+    cleanups.append(lambda: my_admin("DROP DATABASE IF EXISTS %s_pre50" % DB))
+    for part in (read("sql/mysql/schema.sql") + drop, read("sql/mysql/bootstrap.sql").replace(
+            "ALTER TABLE alf_content_url_encryption AUTO_INCREMENT = 20001;", ""), pre50):
+        my_admin(part, DB + "_pre50")
+
     # A large database for the killed-connection cases: one file on disk, many URLs.
     for part in (read("sql/mysql/schema.sql"), read("sql/mysql/bootstrap.sql")):
         my_admin(part, BIGDB)
@@ -702,6 +761,8 @@ def main():
         now_tz = my_admin("SELECT @@global.time_zone").strip()
         eq(now_tz, "-07:00", "mariadb: server time zone differs from UTC and from the client")
         want = t_parity(fx)
+        t_empty_root(fx)
+        t_pre50()
         t_bad_input()
         big = conf_file("big", {"type": "mysql", "host": "127.0.0.1",
                                 "port": int(os.environ["AW_MY_PORT"]), "name": BIGDB,
