@@ -32,6 +32,9 @@
  *   net_write_timeout 3600
  *       rows stream while the caller works on them; a slow consumer must not make the server
  *       drop the connection after its default 60 seconds.
+ *   max_statement_time 0 (MariaDB), max_execution_time 0 (MySQL)
+ *       no server-wide statement time limit: the big URL query of a large repository sorts
+ *       for minutes. Each variable exists on one kind of server only; the other ignores it.
  *   REPEATABLE READ, then START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY
  *       one snapshot for the whole session; any write is refused by the server (error 1792).
  *
@@ -456,11 +459,15 @@ static int connect_error(struct db_mysql *m, const struct conf_db *cd, struct er
     }
 }
 
-/* Run a session statement through the text protocol; no result expected. */
-static int session_exec(struct db_mysql *m, const char *sql, const char *what, struct err *err)
+/* Run a session statement through the text protocol; no result expected. optional: a setting
+ * only some servers know, where an unknown variable is no error. */
+static int session_exec(struct db_mysql *m, const char *sql, const char *what, bool optional,
+                        struct err *err)
 {
     if (mysql_real_query(m->conn, sql, strlen(sql)) != 0) {
         unsigned int code = mysql_errno(m->conn);
+        if (optional && code == ER_UNKNOWN_SYSTEM_VARIABLE)
+            return 0;
         err_set(err, ERR_DB, "could not %s on mysql server at %s: %s (error %u)", what,
                 m->where, mysql_error(m->conn), code);
         if (code == ER_PARSE_ERROR)
@@ -618,15 +625,19 @@ static int my_open(struct db **out, const struct conf_db *cd, struct err *err)
     m->base.server_version = xstrdup(ver ? ver : "");
 
     if (session_exec(m, "SET SESSION sql_mode = 'ANSI_QUOTES,PIPES_AS_CONCAT,"
-                        "NO_BACKSLASH_ESCAPES'", "set sql_mode", err) != 0 ||
+                        "NO_BACKSLASH_ESCAPES'", "set sql_mode", false, err) != 0 ||
         session_exec(m, "SET time_zone = '+00:00'", "set the session time zone to UTC",
-                     err) != 0 ||
+                     false, err) != 0 ||
         session_exec(m, "SET SESSION net_write_timeout = 3600", "set net_write_timeout",
-                     err) != 0 ||
+                     false, err) != 0 ||
+        session_exec(m, "SET SESSION max_statement_time = 0",
+                     "lift the statement time limit", true, err) != 0 ||
+        session_exec(m, "SET SESSION max_execution_time = 0",
+                     "lift the statement time limit", true, err) != 0 ||
         session_exec(m, "SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY",
-                     "make the session read-only and REPEATABLE READ", err) != 0 ||
+                     "make the session read-only and REPEATABLE READ", false, err) != 0 ||
         session_exec(m, "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY",
-                     "start a read-only snapshot", err) != 0 ||
+                     "start a read-only snapshot", false, err) != 0 ||
         check_txn(m, err) != 0)
         goto fail;
     *out = &m->base;
