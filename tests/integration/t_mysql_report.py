@@ -589,6 +589,30 @@ def t_killed_output(conf):
     eq(r.out, "", "killed mid-stream (--output): nothing on stdout", r)
 
 
+def t_statement_limit(conf):
+    """A server-wide max_statement_time far below what the big URL query needs: the same query
+    from another client is interrupted, alfwipe's session lifts the limit for itself."""
+    out = os.path.join(TMP, "limit.json")
+    my_admin("SET GLOBAL max_statement_time = 0.02")
+    try:
+        ctl = subprocess.run(
+            ["mariadb", "--no-defaults", "--socket=" + os.environ["AW_MY_SOCKET"], "-u",
+             os.environ["AW_MY_USER"], BIGDB, "-e", "SELECT content_url FROM alf_content_url "
+             "ORDER BY CAST(content_url AS BINARY)"], capture_output=True, text=True)
+        r = alfwipe(conf, "report", "--format", "json", "--output", out)
+    finally:
+        my_admin("SET GLOBAL max_statement_time = 0")
+    check(ctl.returncode != 0 and "max_statement_time" in ctl.stderr,
+          "statement limit: another client's query is interrupted", ctl.stderr[-500:])
+    check(r.rc in (0, 1, 2) and os.path.exists(out), "statement limit: alfwipe's report completes",
+          r)
+    if os.path.exists(out):
+        with open(out) as f:
+            n = len([i for i in json.load(f)["items"] if i.get("content_url", "").endswith(
+                "-big.bin")])
+        eq(n, BIG_URLS, "statement limit: every URL in the report")
+
+
 def t_jdbc(want):
     """db.url from alfresco-global.properties in the forms the drivers accept."""
     port = os.environ["AW_MY_PORT"]
@@ -770,6 +794,7 @@ def main():
         t_killed_stdout(big, os.environ["AW_MY_PORT"], lambda: len(kill_user_connections()) == 1,
                         "connection killed mid-stream")
         t_killed_output(big)
+        t_statement_limit(big)
         if want is not None:
             t_jdbc(want)
             t_jdbc_tls(want)
