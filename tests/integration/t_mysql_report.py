@@ -281,6 +281,12 @@ def build_fixture():
     f.assoc(5014, ROOT_ARCH, a3, "children", NS_SYS, "archivedItem", True, name="a3")
     f.prop(a3, "name", 6, 6, string_value="no date")
     f.content(a3, f.cdata(4018, f.url(3018, P + "a3000000-aaaa-4aaa-8aaa-000000000018.bin", 18)))
+    # a node filed under A3 (primary, BIT 1) and also linked from A1 (secondary, BIT 0)
+    child2 = f.node(STORE_ARCH)
+    f.assoc(5016, a3, child2, "contains", 12, "child-of-a3", True)
+    f.assoc(5017, a1, child2, "contains", 12, "linked-from-a1", False)
+    f.content(child2, f.cdata(4024, f.url(3030, P + "a3000000-aaaa-4aaa-8aaa-000000000030.bin",
+                                          30, file=b"x" * 30)))
     decoy = f.node(STORE_ARCH)
     f.assoc(5015, ROOT_ARCH, decoy, "children", NS_SYS, "ARCHIVEDITEM", True, name="decoy")
     f.prop(decoy, "archivedDate", 7, 6, string_value="2020-01-01T00:00:00.000Z")
@@ -455,6 +461,8 @@ def t_parity(fx):
     eq(names.get(U_A1, {}).get("name"), LONG_NAME, "2,000-byte TEXT name read whole")
     eq(names.get(U_A2, {}).get("archived_by"), LONG_BY, "long archivedBy read whole")
     eq(names.get(U_A2, {}).get("name"), QUOTED_NAME, "quote and 4-byte UTF-8 in a name")
+    eq(items.get(P + "a3000000-aaaa-4aaa-8aaa-000000000030.bin", {}).get("trashcan_items"),
+       [U_A3], "BIT is_primary: the item of the primary parent only")
     eq(cls(P + "c0000000-aaaa-4aaa-8aaa-000000000027.bin"), "live",
        "type 21 on a custom model's qname is a reference")
     eq(items.get(Q2 + "o-5gb.bin", {}).get("size"), 5000000000, "size above 2^32")
