@@ -27,6 +27,7 @@ import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 import t_db_mysql as tdm  # noqa: E402 - the MariaDB helpers of the backend's own test
 SRC = os.environ.get("AW_SRC") or os.path.abspath(os.path.join(HERE, "..", ".."))
 TMP = os.environ.get("AW_TMP") or tempfile.mkdtemp(prefix="t_mysql_report.")
