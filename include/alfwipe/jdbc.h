@@ -14,6 +14,7 @@ struct jdbc_url {
     char *dbname;
     char *sslmode;    /* from sslmode=, or ssl=true -> "require", useSSL=true -> "require" */
     char *socket;     /* MySQL/MariaDB Unix socket: localSocket= or junixsocket.file= */
+    char *sslrootcert; /* CA file: sslrootcert= (PostgreSQL), serverSslCert= (MariaDB) */
     char *params;     /* the raw query string, for 'check' */
 };
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <errmsg.h>
 #include <mysql.h>
@@ -369,13 +370,27 @@ static void lib_init(void)
     lib_rc = mysql_library_init(0, NULL, NULL);
 }
 
+/* The CA certificates of database.sslrootcert, unless TLS is off. */
+static int set_ssl_ca(MYSQL *c, const char *ca, int level, struct err *err)
+{
+    if (!ca || !*ca || level == 0)
+        return 0;
+    if (access(ca, R_OK) != 0) {
+        err_sys(err, ERR_CONFIG, errno, "database.sslrootcert '%s' cannot be read", ca);
+        return err_hint(err, "Name the PEM file of the CA that signed the server's certificate, "
+                             "readable by the user running alfwipe.");
+    }
+    mysql_options(c, MYSQL_OPT_SSL_CA, ca);
+    return 0;
+}
+
 /* Set the TLS options for sslmode; *level gets 0 disable, 1 prefer, 2 require, 3 verify-ca,
  * 4 verify-full, or -1 when mode is unset (the library's default). */
-static int set_ssl(MYSQL *c, const char *mode, int *level_out, struct err *err)
+static int set_ssl(MYSQL *c, const char *mode, const char *ca, int *level_out, struct err *err)
 {
     *level_out = -1;
     if (!mode || !*mode)
-        return 0;
+        return set_ssl_ca(c, ca, -1, err);
     int level;
     if (!strcasecmp(mode, "disable") || !strcasecmp(mode, "disabled"))
         level = 0;
@@ -417,7 +432,7 @@ static int set_ssl(MYSQL *c, const char *mode, int *level_out, struct err *err)
                                          SSL_MODE_VERIFY_IDENTITY};
     mysql_options(c, MYSQL_OPT_SSL_MODE, &modes[level]);
 #endif
-    return 0;
+    return set_ssl_ca(c, ca, level, err);
 }
 
 static int connect_error(struct db_mysql *m, const struct conf_db *cd, struct err *err)
@@ -454,7 +469,9 @@ static int connect_error(struct db_mysql *m, const struct conf_db *cd, struct er
         err_set(err, ERR_DB, "could not connect to mysql server at %s (database '%s', user "
                 "'%s'): %s (error %u)", m->where, db, user, mysql_error(m->conn), code);
         if (code == CR_SSL_CONNECTION_ERROR)
-            return err_hint(err, "Check db.sslmode and the server's TLS set-up.");
+            return err_hint(err, "Check sslmode and the server's TLS set-up; for a server "
+                                 "certificate from a private CA, set database.sslrootcert to "
+                                 "that CA's PEM file.");
         return -1;
     }
 }
@@ -602,7 +619,7 @@ static int my_open(struct db **out, const struct conf_db *cd, struct err *err)
     mysql_options(m->conn, MYSQL_OPT_RECONNECT, &no);
 #endif
     int ssl_level;
-    if (set_ssl(m->conn, cd->sslmode.val, &ssl_level, err) != 0)
+    if (set_ssl(m->conn, cd->sslmode.val, cd->sslrootcert.val, &ssl_level, err) != 0)
         goto fail;
 
     if (!mysql_real_connect(m->conn, sock ? "localhost" : host, cd->user.val, cd->password,

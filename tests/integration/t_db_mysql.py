@@ -111,7 +111,8 @@ def private_server():
     user = server_account()
     as_user = ["runuser", "-u", user, "--"] if os.geteuid() == 0 else []
     sh(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-        "-subj", "/CN=alfwipe-test-server", "-keyout", d + "/key.pem", "-out", d + "/cert.pem"])
+        "-subj", "/CN=alfwipe-test-server", "-addext", "subjectAltName=IP:127.0.0.1",
+        "-keyout", d + "/key.pem", "-out", d + "/cert.pem"])
     if os.geteuid() == 0:
         shutil.chown(d, user)
         for f in ("key.pem", "cert.pem"):

@@ -693,8 +693,27 @@ def t_jdbc_tls(want):
         r = alfwipe(conf_file("tls", None, base + [
             "db.url=jdbc:mysql://127.0.0.1:%s/%s?sslMode=VERIFY_IDENTITY" % (port, DB)]),
             "report", "--format", "json")
-        check(r.rc == 3 and r.out == "" and "could not connect to mysql server" in r.err,
+        check(r.rc == 3 and r.out == "" and "could not connect to mysql server" in r.err
+              and "sslrootcert" in r.err.split("hint: ")[-1],
               "TLS sslMode=VERIFY_IDENTITY: self-signed certificate refused, exit 3", r)
+        ca = os.path.join(srv["dir"], "cert.pem")
+        r = alfwipe(conf_file("tls", None, base + [
+            "db.url=jdbc:mariadb://127.0.0.1:%s/%s?sslMode=verify-full&serverSslCert=%s"
+            % (port, DB, ca)]), "report", "--format", "json")
+        j = parse(r)
+        check(j is not None and without_engine(j) == without_engine(want),
+              "TLS verify-full with serverSslCert in db.url: verified, same report", r)
+        group = {"type": "mysql", "host": "127.0.0.1", "port": int(port), "name": DB,
+                 "user": USER, "password_file": pw_file(PASSWORD), "sslmode": "verify-ca",
+                 "sslrootcert": ca}
+        r = alfwipe(conf_file("tls", group), "report", "--format", "json")
+        j = parse(r)
+        check(j is not None and without_engine(j) == without_engine(want),
+              "TLS verify-ca with database.sslrootcert: verified, same report", r)
+        group["sslrootcert"] = os.path.join(TMP, "no-such-ca.pem")
+        r = alfwipe(conf_file("tls", group), "report", "--format", "json")
+        check(r.rc == 3 and "no-such-ca.pem' cannot be read" in r.err and r.out == "",
+              "TLS: an unreadable sslrootcert is refused naming it", r)
 
         # kill -9 the server while a large report streams over TLS
         a("CREATE DATABASE %s; GRANT SELECT ON %s.* TO '%s'@'127.0.0.1';"

@@ -119,8 +119,13 @@ static void jdbc_parse__local_socket__socket_path(void **state)
     assert_string_equal(u.socket, "/var/run/mysqld/mysqld.sock");
     jdbc_url_release(&u);
     /* PostgreSQL's driver has no such parameter: not taken as a socket */
-    u = ok("jdbc:postgresql://h/alfresco?localSocket=/tmp/x");
+    u = ok("jdbc:postgresql://h/alfresco?localSocket=/tmp/x&sslrootcert=/etc/ssl/pg-ca.pem");
     assert_null(u.socket);
+    assert_string_equal(u.sslrootcert, "/etc/ssl/pg-ca.pem");
+    jdbc_url_release(&u);
+    u = ok("jdbc:mariadb://h/alfresco?sslMode=verify-full&serverSslCert=/etc/ssl/my-ca.pem");
+    assert_string_equal(u.sslrootcert, "/etc/ssl/my-ca.pem");
+    assert_string_equal(u.sslmode, "verify-full");
     jdbc_url_release(&u);
 }
 
@@ -211,6 +216,7 @@ static void jdbc_parse__malformed__refused(void **state)
         "jdbc:postgresql://h/a/b",
         "jdbc:postgresql://h/d?sslmode=sometimes",
         "jdbc:mariadb://localhost/d?localSocket=mysqld.sock",
+        "jdbc:mariadb://h/d?serverSslCert=-----BEGIN%20CERTIFICATE-----",
         "jdbc:",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
