@@ -434,6 +434,20 @@ def t_parity(fx):
     a, b = without_engine(jp), without_engine(jm)
     check(a == b, "JSON identical apart from the engine's name and version", first_diff(a, b))
 
+    # the other formats too: CSV has no engine; text names it on one line
+    pc = alfwipe(pg_conf("pg"), "report", "--format", "csv")
+    mc = alfwipe(conf_file("my", my_tcp()), "report", "--format", "csv")
+    check(pc.rc == mc.rc == 2 and pc.out == mc.out and pc.out.count("\n") > 30,
+          "CSV identical on both engines", "%s\n%s" % (pc, mc))
+    pt = alfwipe(pg_conf("pg"), "-v", "report")
+    mt = alfwipe(conf_file("my", my_tcp()), "-v", "report")
+
+    def drop_engine(text):
+        return re.sub(r"; database (postgresql|mysql) [^\n]*", "; database", text)
+    check(pt.rc == mt.rc == 2 and drop_engine(pt.out) == drop_engine(mt.out)
+          and "; database mysql " in mt.out,
+          "text report identical apart from the engine line", "%s\n%s" % (pt, mt))
+
     items = {i["content_url"]: i for i in jm["items"] if i.get("content_url")}
     P = "store://2025/5/1/10/15/"
     Q2 = "store://2025/4/1/0/0/"
