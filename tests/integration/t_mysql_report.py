@@ -519,6 +519,16 @@ def t_pre50():
     eq(enc, [], "before 5.0: nothing flagged as encrypted")
 
 
+def t_plan():
+    """The URL query must not join alf_node_properties by a nested loop over the whole table
+    (MariaDB's block nested loop, "Using join buffer"): quadratic in the repository size."""
+    for name in ("q_report_urls", "q_report_urls_noenc"):
+        sql = re.sub(r"\$[1-8]", "-1", re.sub(r"--[^\n]*", "", read("sql/mysql/%s.sql" % name)))
+        plan = my_admin("EXPLAIN " + sql, DB)
+        check(plan.strip() and "join buffer" not in plan and "BNL" not in plan,
+              "%s: no nested-loop join over whole tables in the plan" % name, plan)
+
+
 def t_bad_input():
     r = alfwipe(conf_file("badpw", my_tcp(pw="wrong")), "report", "--format", "json")
     check(r.rc == 3 and "refused user '%s'" % USER in r.err and "hint: " in r.err,
@@ -828,6 +838,7 @@ def main():
         eq(now_tz, "-07:00", "mariadb: server time zone differs from UTC and from the client")
         want = t_parity(fx)
         t_empty_root(fx)
+        t_plan()
         t_pre50()
         t_bad_input()
         big = conf_file("big", {"type": "mysql", "host": "127.0.0.1",
