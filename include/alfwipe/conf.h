@@ -60,6 +60,7 @@ struct conf_db {
     struct conf_str password_file;
     struct conf_str socket;
     struct conf_str sslmode;
+    struct conf_str sslrootcert; /* CA certificates (PEM) that verify-ca / verify-full trust */
     struct conf_str schema;      /* PostgreSQL schema (db.schema.name); optional */
     /* The password itself, from password_file, $ALFWIPE_DB_PASSWORD or db.password.
      * Never printed; cleared with explicit_bzero in conf_release. */

@@ -13,6 +13,8 @@ struct jdbc_url {
     int port;         /* 0: engine default */
     char *dbname;
     char *sslmode;    /* from sslmode=, or ssl=true -> "require", useSSL=true -> "require" */
+    char *socket;     /* MySQL/MariaDB Unix socket: localSocket= or junixsocket.file= */
+    char *sslrootcert; /* CA file: sslrootcert= (PostgreSQL), serverSslCert= (MariaDB) */
     char *params;     /* the raw query string, for 'check' */
 };
 

@@ -44,6 +44,7 @@ static const struct conf_key database_keys[] = {
     {"password_file", CK_PATH, OFF(db.password_file), 0, 0, NULL},
     {"socket", CK_PATH, OFF(db.socket), 0, 0, NULL},
     {"sslmode", CK_CHOICE, OFF(db.sslmode), 0, 0, sslmodes},
+    {"sslrootcert", CK_PATH, OFF(db.sslrootcert), 0, 0, NULL},
     {"schema", CK_STR, OFF(db.schema), 0, 0, NULL},
 };
 

@@ -355,6 +355,9 @@ static int merge_db(struct conf *conf, bool has_db_group, struct err *err)
         d->type = ju.type;
         d->type_src = usrc;
     }
+    if (d->socket.src == SRC_UNSET && d->host.src == SRC_UNSET && use_url && ju.socket &&
+        d->type == DB_MYSQL)
+        conf_str_set(&d->socket, ju.socket, usrc, xstrdup(uorigin));
     if (d->host.src == SRC_UNSET && !(d->socket.src != SRC_UNSET)) {
         if (use_url && ju.host)
             conf_str_set(&d->host, ju.host, usrc, xstrdup(uorigin));
@@ -391,6 +394,8 @@ static int merge_db(struct conf *conf, bool has_db_group, struct err *err)
     }
     if (d->sslmode.src == SRC_UNSET && use_url && ju.sslmode)
         conf_str_set(&d->sslmode, ju.sslmode, usrc, xstrdup(uorigin));
+    if (d->sslrootcert.src == SRC_UNSET && use_url && ju.sslrootcert)
+        conf_str_set(&d->sslrootcert, ju.sslrootcert, usrc, xstrdup(uorigin));
     if (d->schema.src == SRC_UNSET) {
         const char *ps = pget(conf, "db.schema.name");
         if (ps && *ps)

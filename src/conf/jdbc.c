@@ -103,6 +103,31 @@ static int parse_params(const char *url, const char *q, struct jdbc_url *u, stru
                 ret = -1;
                 break;
             }
+        } else if ((u->type == DB_MYSQL && (strcasecmp(key, "localSocket") == 0 ||
+                                            strcasecmp(key, "junixsocket.file") == 0 ||
+                                            strcasecmp(key, "serverSslCert") == 0)) ||
+                   (u->type == DB_PG && strcasecmp(key, "sslrootcert") == 0)) {
+            /* MariaDB Connector/J's Unix socket, or MySQL Connector/J's through junixsocket;
+             * the CA certificate file of MariaDB's and PostgreSQL's drivers. A certificate
+             * given inline or from the class path cannot be read from here. */
+            bool is_cert = strcasecmp(key, "serverSslCert") == 0 ||
+                           strcasecmp(key, "sslrootcert") == 0;
+            if (val[0] != '/') {
+                err_set(err, ERR_CONFIG, "%s '%s' in db.url '%s' is not an absolute path", key,
+                        val, url);
+                if (is_cert)
+                    err_hint(err, "Give the full path of the CA certificate file (PEM), or set "
+                                  "database.sslrootcert in alfwipe.conf.");
+                else
+                    err_hint(err, "Give the full path of the server's socket (SELECT @@socket "
+                                  "shows it), or set database.socket in alfwipe.conf.");
+                free(val);
+                ret = -1;
+                break;
+            }
+            char **dst = is_cert ? &u->sslrootcert : &u->socket;
+            free(*dst);
+            *dst = xstrdup(val);
         } else if (strcasecmp(key, "ssl") == 0 || strcasecmp(key, "useSSL") == 0 ||
                    strcasecmp(key, "requireSSL") == 0) {
             if (is_true(val) || (strcasecmp(key, "ssl") == 0 && *val == '\0'))
@@ -285,6 +310,8 @@ void jdbc_url_release(struct jdbc_url *u)
     free(u->host);
     free(u->dbname);
     free(u->sslmode);
+    free(u->socket);
+    free(u->sslrootcert);
     free(u->params);
     memset(u, 0, sizeof *u);
 }

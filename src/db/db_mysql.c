@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <errmsg.h>
 #include <mysql.h>
@@ -32,6 +33,9 @@
  *   net_write_timeout 3600
  *       rows stream while the caller works on them; a slow consumer must not make the server
  *       drop the connection after its default 60 seconds.
+ *   max_statement_time 0 (MariaDB), max_execution_time 0 (MySQL)
+ *       no server-wide statement time limit: the big URL query of a large repository sorts
+ *       for minutes. Each variable exists on one kind of server only; the other ignores it.
  *   REPEATABLE READ, then START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY
  *       one snapshot for the whole session; any write is refused by the server (error 1792).
  *
@@ -308,9 +312,26 @@ static void fmt_time(char *out, size_t outsz, const MYSQL_TIME *t, enum enum_fie
 /* ------------------------------------------------------------------------------------------ */
 /* Errors */
 
+/* Errors that mean the connection ended while a statement ran. Over TLS the client library
+ * reports a server that vanished as a TLS error (2026, "unexpected eof while reading"); a
+ * server shutting down or a KILL CONNECTION may arrive as the server's own error first. */
 static bool conn_lost(unsigned int code)
 {
-    return code == CR_SERVER_LOST || code == CR_SERVER_GONE_ERROR;
+    switch (code) {
+    case CR_SERVER_LOST:
+    case CR_SERVER_GONE_ERROR:
+    case CR_SSL_CONNECTION_ERROR:
+    case ER_SERVER_SHUTDOWN:
+#ifdef ER_CONNECTION_KILLED
+    case ER_CONNECTION_KILLED:
+#endif
+#ifdef CR_SERVER_LOST_EXTENDED
+    case CR_SERVER_LOST_EXTENDED:
+#endif
+        return true;
+    default:
+        return false;
+    }
 }
 
 static int query_error(struct db_mysql *m, const char *name, unsigned int code, const char *msg,
@@ -349,11 +370,28 @@ static void lib_init(void)
     lib_rc = mysql_library_init(0, NULL, NULL);
 }
 
-static int set_ssl(MYSQL *c, const char *mode, struct err *err)
+/* The CA certificates of database.sslrootcert, unless TLS is off. */
+static int set_ssl_ca(MYSQL *c, const char *ca, int level, struct err *err)
 {
-    if (!mode || !*mode)
+    if (!ca || !*ca || level == 0)
         return 0;
-    int level;   /* 0 disable, 1 prefer, 2 require, 3 verify-ca, 4 verify-full */
+    if (access(ca, R_OK) != 0) {
+        err_sys(err, ERR_CONFIG, errno, "database.sslrootcert '%s' cannot be read", ca);
+        return err_hint(err, "Name the PEM file of the CA that signed the server's certificate, "
+                             "readable by the user running alfwipe.");
+    }
+    mysql_options(c, MYSQL_OPT_SSL_CA, ca);
+    return 0;
+}
+
+/* Set the TLS options for sslmode; *level gets 0 disable, 1 prefer, 2 require, 3 verify-ca,
+ * 4 verify-full, or -1 when mode is unset (the library's default). */
+static int set_ssl(MYSQL *c, const char *mode, const char *ca, int *level_out, struct err *err)
+{
+    *level_out = -1;
+    if (!mode || !*mode)
+        return set_ssl_ca(c, ca, -1, err);
+    int level;
     if (!strcasecmp(mode, "disable") || !strcasecmp(mode, "disabled"))
         level = 0;
     else if (!strcasecmp(mode, "allow") || !strcasecmp(mode, "prefer") ||
@@ -369,6 +407,7 @@ static int set_ssl(MYSQL *c, const char *mode, struct err *err)
         err_set(err, ERR_CONFIG, "unknown sslmode '%s' for mysql", mode);
         return err_hint(err, "Use sslmode disable, prefer, require, verify-ca or verify-full.");
     }
+    *level_out = level;
 #ifdef LIBMARIADB
     my_bool on = 1, off = 0;
     switch (level) {
@@ -393,7 +432,7 @@ static int set_ssl(MYSQL *c, const char *mode, struct err *err)
                                          SSL_MODE_VERIFY_IDENTITY};
     mysql_options(c, MYSQL_OPT_SSL_MODE, &modes[level]);
 #endif
-    return 0;
+    return set_ssl_ca(c, ca, level, err);
 }
 
 static int connect_error(struct db_mysql *m, const struct conf_db *cd, struct err *err)
@@ -412,9 +451,13 @@ static int connect_error(struct db_mysql *m, const struct conf_db *cd, struct er
         return err_hint(err, "Check db.name (or the database in db.url); 'SHOW DATABASES' "
                              "lists the databases the user can see.");
     case ER_DBACCESS_DENIED_ERROR:
-        err_set(err, ERR_DB, "user '%s' may not use database '%s' on mysql server at %s: %s",
-                user, db, m->where, mysql_error(m->conn));
-        return err_hint(err, "Grant the user SELECT on the Alfresco database.");
+        /* The server says this also for a database that does not exist, to users who could
+         * not see it anyway. */
+        err_set(err, ERR_DB, "user '%s' may not use database '%s' on mysql server at %s (it "
+                "does not exist, or the user has no grant on it): %s", user, db, m->where,
+                mysql_error(m->conn));
+        return err_hint(err, "Check db.name (or the database in db.url), and grant the user "
+                             "SELECT on the Alfresco database.");
     case CR_CONNECTION_ERROR:
     case CR_CONN_HOST_ERROR:
     case CR_UNKNOWN_HOST:
@@ -426,16 +469,22 @@ static int connect_error(struct db_mysql *m, const struct conf_db *cd, struct er
         err_set(err, ERR_DB, "could not connect to mysql server at %s (database '%s', user "
                 "'%s'): %s (error %u)", m->where, db, user, mysql_error(m->conn), code);
         if (code == CR_SSL_CONNECTION_ERROR)
-            return err_hint(err, "Check db.sslmode and the server's TLS set-up.");
+            return err_hint(err, "Check sslmode and the server's TLS set-up; for a server "
+                                 "certificate from a private CA, set database.sslrootcert to "
+                                 "that CA's PEM file.");
         return -1;
     }
 }
 
-/* Run a session statement through the text protocol; no result expected. */
-static int session_exec(struct db_mysql *m, const char *sql, const char *what, struct err *err)
+/* Run a session statement through the text protocol; no result expected. optional: a setting
+ * only some servers know, where an unknown variable is no error. */
+static int session_exec(struct db_mysql *m, const char *sql, const char *what, bool optional,
+                        struct err *err)
 {
     if (mysql_real_query(m->conn, sql, strlen(sql)) != 0) {
         unsigned int code = mysql_errno(m->conn);
+        if (optional && code == ER_UNKNOWN_SYSTEM_VARIABLE)
+            return 0;
         err_set(err, ERR_DB, "could not %s on mysql server at %s: %s (error %u)", what,
                 m->where, mysql_error(m->conn), code);
         if (code == ER_PARSE_ERROR)
@@ -569,7 +618,8 @@ static int my_open(struct db **out, const struct conf_db *cd, struct err *err)
     my_flag no = 0;
     mysql_options(m->conn, MYSQL_OPT_RECONNECT, &no);
 #endif
-    if (set_ssl(m->conn, cd->sslmode.val, err) != 0)
+    int ssl_level;
+    if (set_ssl(m->conn, cd->sslmode.val, cd->sslrootcert.val, &ssl_level, err) != 0)
         goto fail;
 
     if (!mysql_real_connect(m->conn, sock ? "localhost" : host, cd->user.val, cd->password,
@@ -577,19 +627,34 @@ static int my_open(struct db **out, const struct conf_db *cd, struct err *err)
         connect_error(m, cd, err);
         goto fail;
     }
+    /* MariaDB Connector/C falls back to plain text when the server offers no TLS unless the
+     * certificate is verified too: require must not mean "maybe". A Unix socket never
+     * carries TLS and never leaves the machine, as with PostgreSQL's sslmode. */
+    if (!sock && ssl_level >= 2 && !mysql_get_ssl_cipher(m->conn)) {
+        err_set(err, ERR_DB, "mysql server at %s offers no TLS, but sslmode is '%s'", m->where,
+                cd->sslmode.val);
+        err_hint(err, "Enable TLS on the server (ssl_cert and ssl_key), or lower sslmode (in "
+                      "the database group of alfwipe.conf or in db.url) to prefer if a plain "
+                      "connection is acceptable.");
+        goto fail;
+    }
     const char *ver = mysql_get_server_info(m->conn);
     m->base.server_version = xstrdup(ver ? ver : "");
 
     if (session_exec(m, "SET SESSION sql_mode = 'ANSI_QUOTES,PIPES_AS_CONCAT,"
-                        "NO_BACKSLASH_ESCAPES'", "set sql_mode", err) != 0 ||
+                        "NO_BACKSLASH_ESCAPES'", "set sql_mode", false, err) != 0 ||
         session_exec(m, "SET time_zone = '+00:00'", "set the session time zone to UTC",
-                     err) != 0 ||
+                     false, err) != 0 ||
         session_exec(m, "SET SESSION net_write_timeout = 3600", "set net_write_timeout",
-                     err) != 0 ||
+                     false, err) != 0 ||
+        session_exec(m, "SET SESSION max_statement_time = 0",
+                     "lift the statement time limit", true, err) != 0 ||
+        session_exec(m, "SET SESSION max_execution_time = 0",
+                     "lift the statement time limit", true, err) != 0 ||
         session_exec(m, "SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY",
-                     "make the session read-only and REPEATABLE READ", err) != 0 ||
+                     "make the session read-only and REPEATABLE READ", false, err) != 0 ||
         session_exec(m, "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY",
-                     "start a read-only snapshot", err) != 0 ||
+                     "start a read-only snapshot", false, err) != 0 ||
         check_txn(m, err) != 0)
         goto fail;
     *out = &m->base;

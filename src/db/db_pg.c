@@ -279,7 +279,7 @@ static int begin_snapshot(struct db_pg *pg, const char *schema, struct err *err)
 }
 
 struct conn_params {
-    const char *kw[12], *val[12];
+    const char *kw[16], *val[16];
     int n;
 };
 
@@ -308,6 +308,7 @@ static int pg_open(struct db **out, const struct conf_db *cd, struct err *err)
     conn_param(&cp, "user", conf_val(&cd->user));
     conn_param(&cp, "password", cd->password);
     conn_param(&cp, "sslmode", conf_val(&cd->sslmode));
+    conn_param(&cp, "sslrootcert", conf_val(&cd->sslrootcert));
     conn_param(&cp, "application_name", "alfwipe");
     conn_param(&cp, "connect_timeout", "10");
     conn_param(&cp, "client_encoding", "UTF8");

@@ -49,6 +49,8 @@ def check(cond, what, detail=""):
 
 
 def eq(got, want, what, detail=""):
+    # detail may be a Res (command result) or any other object: print it as text
+    detail = str(detail) if detail != "" else ""
     check(got == want, what, "got %r, want %r%s" % (got, want, "\n" + detail if detail else ""))
 
 
@@ -74,8 +76,9 @@ def shared_server():
 
 def admin(srv, sql, db=None, tz=None):
     """SQL as the server's all-powerful test account, through the mariadb client."""
-    cmd = ["mariadb", "--no-defaults", "--socket=" + srv["AW_MY_SOCKET"], "-u",
-           srv["AW_MY_USER"], "--batch", "--skip-column-names"]
+    cmd = ["mariadb", "--no-defaults", "--default-character-set=utf8mb4",
+           "--socket=" + srv["AW_MY_SOCKET"], "-u", srv["AW_MY_USER"], "--batch",
+           "--skip-column-names"]
     if tz:
         cmd.append("--init-command=SET time_zone = '%s'" % tz)
     if db:
@@ -108,7 +111,8 @@ def private_server():
     user = server_account()
     as_user = ["runuser", "-u", user, "--"] if os.geteuid() == 0 else []
     sh(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-        "-subj", "/CN=alfwipe-test-server", "-keyout", d + "/key.pem", "-out", d + "/cert.pem"])
+        "-subj", "/CN=alfwipe-test-server", "-addext", "subjectAltName=IP:127.0.0.1",
+        "-keyout", d + "/key.pem", "-out", d + "/cert.pem"])
     if os.geteuid() == 0:
         shutil.chown(d, user)
         for f in ("key.pem", "cert.pem"):
@@ -253,7 +257,13 @@ def t_errors(srv):
 
     # The shared server has no TLS: 'require' must fail instead of falling back to plain text.
     r = probe(srv, "-m", "require", "-d", DB, "open", conn=("tcp", "aw_pw", PASSWORD))
-    check(r.rc == 3 and "ERR_DB" in r.err, "sslmode require without server TLS: refused", r)
+    check(r.rc == 3 and "ERR_DB" in r.err and "offers no TLS, but sslmode is 'require'" in r.err
+          and "hint: " in r.err, "sslmode require without server TLS: refused", r)
+    r = probe(srv, "-m", "verify-full", "-d", DB, "open", conn=("tcp", "aw_pw", PASSWORD))
+    check(r.rc == 3 and "ERR_DB" in r.err, "sslmode verify-full without server TLS: refused", r)
+    # A Unix socket stays on the machine and never carries TLS (as with libpq).
+    r = probe(srv, "-m", "require", "-d", DB, "open")
+    eq(r.rc, 0, "sslmode require over the Unix socket: accepted", r)
     r = probe(srv, "-m", "disable", "-d", DB, "raw", "SHOW SESSION STATUS LIKE 'Ssl_cipher'",
               conn=("tcp", "aw_pw", PASSWORD))
     eq(rows(r), [["Ssl_cipher", ""]], "sslmode disable: plain connection", str(r))

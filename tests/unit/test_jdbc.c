@@ -106,6 +106,29 @@ static void jdbc_parse__mariadb__mysql_type(void **state)
     jdbc_url_release(&u);
 }
 
+static void jdbc_parse__local_socket__socket_path(void **state)
+{
+    (void)state;
+    struct jdbc_url u = ok("jdbc:mariadb://localhost/alfresco?localSocket=%2Frun%2Fmysqld%2Fm.sock"
+                           "&useSsl=false");
+    assert_string_equal(u.socket, "/run/mysqld/m.sock");
+    assert_string_equal(u.dbname, "alfresco");
+    jdbc_url_release(&u);
+    u = ok("jdbc:mysql:///alfresco?socketFactory=org.newsclub.net.mysql."
+           "AFUNIXDatabaseSocketFactory&junixsocket.file=/var/run/mysqld/mysqld.sock");
+    assert_string_equal(u.socket, "/var/run/mysqld/mysqld.sock");
+    jdbc_url_release(&u);
+    /* PostgreSQL's driver has no such parameter: not taken as a socket */
+    u = ok("jdbc:postgresql://h/alfresco?localSocket=/tmp/x&sslrootcert=/etc/ssl/pg-ca.pem");
+    assert_null(u.socket);
+    assert_string_equal(u.sslrootcert, "/etc/ssl/pg-ca.pem");
+    jdbc_url_release(&u);
+    u = ok("jdbc:mariadb://h/alfresco?sslMode=verify-full&serverSslCert=/etc/ssl/my-ca.pem");
+    assert_string_equal(u.sslrootcert, "/etc/ssl/my-ca.pem");
+    assert_string_equal(u.sslmode, "verify-full");
+    jdbc_url_release(&u);
+}
+
 static void jdbc_parse__ssl_params__mapped_to_libpq_modes(void **state)
 {
     (void)state;
@@ -192,6 +215,8 @@ static void jdbc_parse__malformed__refused(void **state)
         "jdbc:mysql://address=(host=h)(port=3306)/alfresco",
         "jdbc:postgresql://h/a/b",
         "jdbc:postgresql://h/d?sslmode=sometimes",
+        "jdbc:mariadb://localhost/d?localSocket=mysqld.sock",
+        "jdbc:mariadb://h/d?serverSslCert=-----BEGIN%20CERTIFICATE-----",
         "jdbc:",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
@@ -207,6 +232,7 @@ int main(void)
         cmocka_unit_test(jdbc_parse__mysql_triple_slash__localhost),
         cmocka_unit_test(jdbc_parse__mysql_with_params__params_kept),
         cmocka_unit_test(jdbc_parse__mariadb__mysql_type),
+        cmocka_unit_test(jdbc_parse__local_socket__socket_path),
         cmocka_unit_test(jdbc_parse__ssl_params__mapped_to_libpq_modes),
         cmocka_unit_test(jdbc_parse__ipv6_and_encoded_name__decoded),
         cmocka_unit_test(jdbc_parse__oracle__engine_not_supported),
