@@ -257,6 +257,7 @@ class Case:
         self.urls, self.datas, self.nodes, self.props = [], [], [], []
         self.trash_items, self.files, self.encs, self.extra_sql = [], [], [], []
         self.placeholders = []
+        self.sprops, self.custom_qnames = [], []
         self.ukey, self.dkey, self.nkey = {}, {}, {}
         self.extra_roots = []            # names of extra roots (directories under the case)
         self.global_properties = None    # text of alfresco-global.properties
@@ -266,7 +267,8 @@ class Case:
         self.make_roots = {"cs": True, "del": True}
         self.load_schema = True
         self.dir = os.path.join(TMP, "%s-%d" % (self.tag, Case._serial))
-        self.next_id = {"u": 9100, "d": 9300, "n": 5200, "c": 41000, "t": 7700, "e": 6600}
+        self.next_id = {"u": 9100, "d": 9300, "n": 5200, "c": 41000, "t": 7700, "e": 6600,
+                        "q": 3300}
 
     def _id(self, kind):
         self.next_id[kind] += 1
@@ -291,6 +293,15 @@ class Case:
 
     def p(self, nkey, qname, dkey, actual=21):
         self.props.append((nkey, qname, dkey, actual))
+
+    def sp(self, nkey, qname, value, actual=6):
+        """A string-persisted property (6/6 text, 7/6 date, 12/6 node ref)."""
+        self.sprops.append((nkey, qname, value, actual))
+
+    def qname(self, name, uri):
+        """A qname of a custom model, e.g. qname("ex:attachment", "http://example.org/m/1.0")."""
+        NS.setdefault(name.split(":")[0], uri)
+        self.custom_qnames.append(name)
 
     def t(self, nkey, date, by, name):
         self.trash_items.append((nkey, date, by, name))
@@ -330,6 +341,15 @@ class Case:
 
         out = []
         ins = out.append
+        for name in self.custom_qnames:
+            pfx, local = name.split(":")
+            if NS[pfx] not in ns:
+                ns[NS[pfx]] = self._id("q")
+                ins("INSERT INTO alf_namespace (id, version, uri) VALUES (%d, 1, %s);"
+                    % (ns[NS[pfx]], lit(NS[pfx])))
+            q[(NS[pfx], local)] = self._id("q")
+            ins("INSERT INTO alf_qname (id, version, ns_id, local_name) VALUES (%d, 0, %d, %s);"
+                % (q[(NS[pfx], local)], ns[NS[pfx]], lit(local)))
         txn = self._id("t")
         ins("INSERT INTO alf_transaction (id, version, change_txn_id, commit_time_ms) VALUES "
             "(%d, 1, 'txn-%s-%d', %d);" % (txn, self.tag, txn, NOW_MS - 40 * DAY_MS))
@@ -379,10 +399,14 @@ class Case:
             node_sql(nd["id"], nd["store"], nd["uuid"], qn(nd["type"]), txid)
         for nd in self.nodes:
             if nd["parent"]:
-                assoc_sql(self.nkey[nd["parent"]], nd["id"], qn("cm:contains"), ns[NS["cm"]],
-                          nd["uuid"], nd["uuid"])
+                parent = (stores[nd["store"]][1] if nd["parent"] == "@root"
+                          else self.nkey[nd["parent"]])
+                assoc_sql(parent, nd["id"], qn("cm:contains"), ns[NS["cm"]], nd["uuid"],
+                          nd["uuid"])
         for nkey, qname, dkey, actual in self.props:
             prop_sql(self.nkey[nkey], qn(qname), actual, 3, long_value=self.dkey[dkey])
+        for nkey, qname, value, actual in self.sprops:
+            prop_sql(self.nkey[nkey], qn(qname), actual, 6, string_value=value)
         archive_root = stores["archive/SpacesStore"][1]
         for nkey, date, by, name in self.trash_items:
             nid = self.nkey[nkey]
