@@ -497,12 +497,15 @@ class Case:
         """Database (unless load_schema is False and no rows), files, conf. Returns conf path."""
         self._write_files()
         db = self.dbname(engine)
-        create_db(engine, db)
-        if self.load_schema:
-            load_base(engine, db)
-            sql(engine, db, self._rows_sql(engine, db))
-        elif self.extra_sql:
-            sql(engine, db, "\n".join(self.extra_sql))
+        loaded = self.__dict__.setdefault("_loaded", set())
+        if engine not in loaded:  # a second build only rewrites alfwipe.conf
+            loaded.add(engine)
+            create_db(engine, db)
+            if self.load_schema:
+                load_base(engine, db)
+                sql(engine, db, self._rows_sql(engine, db))
+            elif self.extra_sql:
+                sql(engine, db, "\n".join(self.extra_sql))
         conf = self.path("alfwipe-%s.conf" % engine)
         with open(conf, "w") as fp:
             fp.write(self.conf_text if self.conf_text is not None

@@ -4,10 +4,8 @@ into a fresh PostgreSQL and a fresh MariaDB database with its content roots on d
 (tests/integration/fixture.py). Every case asserts classes, findings, numbers and the exit
 code on both engines; R17 then compares the JSON reports of every case between the engines.
 """
-import csv
-import io
+import json
 import os
-import stat
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -480,6 +478,29 @@ def r16():
         check("very-secret-pw" not in r.out + r.err and MY_PW not in r.out + r.err,
               "R16d %s: check never prints a password" % e, r)
         del lines
+    for e, r in c.run(command="check", fmt=None, args=["--connect"]).items():
+        eq(r.rc, 0, "R16d %s: check --connect exits 0" % e, r)
+        check("contentstore" in r.out and ": ok" in r.out and "read-only snapshot" in r.out,
+              "R16d %s: check --connect reports roots and database" % e, r)
+    for e, r in c.run(command="check", fmt=None, args=["--format", "json", "--connect"]).items():
+        try:
+            j = json.loads(r.out)
+        except ValueError:
+            j = None
+        check(j is not None, "R16d %s: check --format json --connect is one JSON document" % e, r)
+        if j:
+            eq((j["settings"]["alfresco"]["contentstore"]["value"],
+                j["settings"]["alfresco"]["contentstore"]["source"],
+                j["settings"]["alfresco"]["dir_root"]["source"],
+                j["checks"]["contentstore"]["ok"], j["checks"]["database"]["ok"]),
+               (c.path("contentstore"), "alfwipe.conf", "alfresco-global.properties", True, True),
+               "R16d %s: JSON settings with sources, and checks" % e)
+            check("very-secret-pw" not in r.out, "R16d %s: JSON never holds a password" % e)
+    c.conf = {"alfresco": {"contentstore": c.path("nowhere")}}
+    c._built = {}
+    for e, r in c.run(command="check", fmt=None, args=["--connect"]).items():
+        eq(r.rc, 3, "R16d %s: check --connect with a missing root exits 3" % e, r)
+        check(c.path("nowhere") + ": missing" in r.out, "R16d %s: names the missing root" % e, r)
 
 
 MY_PW = __import__("fixture").MY_PASSWORD
