@@ -184,17 +184,11 @@ static int trash_index(const struct report *r, int64_t node_id)
     return lo < r->ntrash && r->trash[lo].node_id == node_id ? (int)lo : -1;
 }
 
-/* Archive nodes with their primary parent; item = index of the trashcan item at the top of
- * the node's tree (-1 none, -2 not yet resolved). */
-struct anode {
-    int64_t id, parent;
-    size_t uuid_off;
-    int item;
-};
-
+/* Archive nodes with their primary parent (a tree, tree.c) and their uuids. */
 struct anodes {
-    struct anode *v;
-    size_t n, cap;
+    struct tree t;
+    size_t *uuid_off;         /* parallel to t.v */
+    size_t uuid_cap;
     struct arena uuids;
     size_t *by_uuid;          /* indexes sorted by uuid */
 };
@@ -204,84 +198,52 @@ static int on_archive_node(void *arg, const struct db_value *c, int nc, struct e
     struct anodes *a = arg;
     if (nc < 3 || c[2].null)
         return err_set(err, ERR_DATA, "archive node: unexpected row shape");
-    int64_t id;
+    int64_t id, parent;
     if (db_int64(&c[0], &id) != 0)
         return err_set(err, ERR_DATA, "archive node: id '%s' is not an integer", c[0].s);
-    if (a->n && a->v[a->n - 1].id == id)
+    if (a->t.n && a->t.v[a->t.n - 1].id == id)
         return 0;
-    a->v = xgrow(a->v, &a->cap, a->n + 1, sizeof *a->v);
-    struct anode *x = &a->v[a->n++];
-    x->id = id;
-    if (db_int64(&c[1], &x->parent) != 0)
-        x->parent = -1;
-    x->uuid_off = arena_add(&a->uuids, c[2].s, c[2].len);
-    x->item = -2;
+    if (db_int64(&c[1], &parent) != 0)
+        parent = -1;
+    a->uuid_off = xgrow(a->uuid_off, &a->uuid_cap, a->t.n + 1, sizeof *a->uuid_off);
+    a->uuid_off[a->t.n] = arena_add(&a->uuids, c[2].s, c[2].len);
+    tree_add(&a->t, id, parent);
     return 0;
 }
 
-static struct anode *anode_find(struct anodes *a, int64_t id)
+static int trash_top(const void *arg, int64_t node_id)
 {
-    size_t lo = 0, hi = a->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (a->v[mid].id < id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < a->n && a->v[lo].id == id ? &a->v[lo] : NULL;
+    return trash_index(arg, node_id);
 }
 
-/* Follow primary parents up to a trashcan item. Iterative with a depth cap so that a
- * corrupt parent cycle cannot loop forever. */
-static int anode_item(const struct report *r, struct anodes *a, struct anode *x)
+/* The trashcan item an archive node belongs to, -1 none. */
+static int anode_item(const struct report *r, struct anodes *a, int64_t node_id)
 {
-    struct anode *path[256];
-    size_t depth = 0;
-    int item = -1;
-    while (x) {
-        if (x->item != -2) {
-            item = x->item;
-            break;
-        }
-        int t = trash_index(r, x->id);
-        if (t >= 0) {
-            item = t;
-            x->item = t;
-            break;
-        }
-        if (depth == sizeof path / sizeof path[0])
-            break;
-        path[depth++] = x;
-        x = x->parent >= 0 ? anode_find(a, x->parent) : NULL;
-    }
-    for (size_t i = 0; i < depth; i++)
-        path[i]->item = item;
-    return item;
+    long i = tree_find(&a->t, node_id);
+    return i >= 0 ? tree_item(&a->t, (size_t)i, trash_top, r) : -1;
 }
 
 static struct anodes *g_sort_anodes;
 static int cmp_anode_uuid(const void *pa, const void *pb)
 {
     const struct anodes *a = g_sort_anodes;
-    return strcmp(arena_str(&a->uuids, a->v[*(const size_t *)pa].uuid_off),
-                  arena_str(&a->uuids, a->v[*(const size_t *)pb].uuid_off));
+    return strcmp(arena_str(&a->uuids, a->uuid_off[*(const size_t *)pa]),
+                  arena_str(&a->uuids, a->uuid_off[*(const size_t *)pb]));
 }
 
 static int anode_item_by_uuid(const struct report *r, struct anodes *a, const char *uuid)
 {
-    size_t lo = 0, hi = a->n;
+    size_t lo = 0, hi = a->t.n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(arena_str(&a->uuids, a->v[a->by_uuid[mid]].uuid_off), uuid);
+        int c = strcmp(arena_str(&a->uuids, a->uuid_off[a->by_uuid[mid]]), uuid);
         if (c < 0)
             lo = mid + 1;
         else
             hi = mid;
     }
-    if (lo < a->n &&
-        strcmp(arena_str(&a->uuids, a->v[a->by_uuid[lo]].uuid_off), uuid) == 0)
-        return anode_item(r, a, &a->v[a->by_uuid[lo]]);
+    if (lo < a->t.n && strcmp(arena_str(&a->uuids, a->uuid_off[a->by_uuid[lo]]), uuid) == 0)
+        return tree_item(&a->t, a->by_uuid[lo], trash_top, r);
     return -1;
 }
 
@@ -612,8 +574,7 @@ static void finish_url(struct scan *sc)
             item = vowner_item(sc->vo, g->node_id);
         } else {
             f.has_archive = true;
-            struct anode *x = anode_find(sc->an, g->node_id);
-            item = x ? anode_item(r, sc->an, x) : -1;
+            item = anode_item(r, sc->an, g->node_id);
         }
         if (item < 0) {
             outside = true;
@@ -1105,15 +1066,15 @@ int report_run(struct report *r, struct rwriter *w, FILE *fp)
         const char *ap[1] = {sid};
         if (db_query(db, "q_report_archive_nodes", ap, 1, on_archive_node, &an, &err) != 0)
             goto fail;
-        an.by_uuid = xmalloc((an.n ? an.n : 1) * sizeof *an.by_uuid);
-        for (size_t i = 0; i < an.n; i++)
+        an.by_uuid = xmalloc((an.t.n ? an.t.n : 1) * sizeof *an.by_uuid);
+        for (size_t i = 0; i < an.t.n; i++)
             an.by_uuid[i] = i;
         g_sort_anodes = &an;
-        qsort(an.by_uuid, an.n, sizeof *an.by_uuid, cmp_anode_uuid);
+        qsort(an.by_uuid, an.t.n, sizeof *an.by_uuid, cmp_anode_uuid);
     }
     vo.r = r;
     vo.a = &an;
-    if (version && an.n) {
+    if (version && an.t.n) {
         char sid[24], qf[24], qv[24];
         snprintf(sid, sizeof sid, "%" PRId64, version->id);
         snprintf(qf, sizeof qf, "%" PRId64, qname_id(&qn, NS_VER2, "frozenNodeRef"));
@@ -1177,7 +1138,8 @@ out:
     db_close(db);
     walk_release(&wk.w);
     qnames_release(&qn);
-    free(an.v);
+    tree_release(&an.t);
+    free(an.uuid_off);
     free(an.by_uuid);
     arena_release(&an.uuids);
     free(vo.v);

@@ -70,6 +70,27 @@ def folder_tree():
     each("tree", c.run(), t)
 
 
+def deep_tree():
+    """A trashcan item 300 folders deep: the content at the bottom still belongs to it."""
+    c = Case("deep")
+    c.n("f0", "archive/SpacesStore", "uuid-deep-0", type="cm:folder")
+    c.t("f0", "2024-05-01T00:00:00.000Z", "gina", "deep")
+    for i in range(1, 300):
+        c.n("f%d" % i, "archive/SpacesStore", "uuid-deep-%d" % i, type="cm:folder",
+            parent="f%d" % (i - 1))
+    doc(c, "bottom", "archive/SpacesStore", "uuid-bottom", "store://2024/4/4/4/4/bottom.bin",
+        77, parent="f299")
+
+    def t(e, r):
+        it = r.item(content_url="store://2024/4/4/4/4/bottom.bin")
+        eq(it and (it["class"], it["findings"], it.get("trashcan_items")),
+           ("trashcan", ["trashcan_expired"], ["uuid-deep-0"]),
+           "deep %s: content 300 levels down belongs to the item" % e, r)
+        tr = r.trash("uuid-deep-0")
+        eq(tr and (tr["bytes"], tr["reclaimable"]), (77, 77), "deep %s: item bytes" % e, r)
+    each("deep", c.run(), t)
+
+
 def versions():
     """Version history: of a trashed document (purge frees it) and of a live one."""
     c = Case("versions")
@@ -274,7 +295,7 @@ def compare():
 
 
 def main():
-    for fn in (folder_tree, versions, content_properties, sharing, disk_oddities, outputs):
+    for fn in (folder_tree, deep_tree, versions, content_properties, sharing, disk_oddities, outputs):
         try:
             fn()
         except Exception:
