@@ -233,9 +233,14 @@ def odd_names():
                "odd names %s: CSV content_url holds the exact bytes" % e)
             eq((row["class"], row["root"]), ("stray", "contentstore"),
                "odd names %s: CSV class and root" % e)
-    res = c.run(fmt="text")
+    res = c.run(fmt="text", global_args=["-v"])
+    want = 'odd"quote\\\\back\\x09tab\\xffbyte.bin'
     for e, r in res.items():
         eq(r.rc, 1, "odd names %s: text exit 1" % e, r)
+        lines = [ln for ln in r.raw.split(b"\n") if b"quote" in ln]
+        check(len(lines) == 2 and all(want.encode() in ln for ln in lines),
+              "odd names %s: text escapes the name on the item and file lines (%s)" % (e, want),
+              r.raw[-600:])
 
 
 def main():
