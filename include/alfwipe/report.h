@@ -71,6 +71,15 @@ struct url_facts {
  * added by the caller. */
 enum rclass classify_url(const struct url_facts *f, const struct rpolicy *p);
 
+/* Class of a file that no URL item claims: under contentstore.deleted 'deleted' (a wipe
+ * candidate) unless a URL row with that path is still referenced ('deleted_referenced');
+ * under a content root (contentstore, extra roots) a file without a URL row is 'stray'. */
+enum rclass classify_file(bool in_deleted_root, bool url_referenced);
+
+/* True when a file of this age (now - mtime, negative for a future mtime) is younger than the
+ * in-flight grace period: it may belong to a transaction that has not committed yet. */
+bool file_in_flight(int64_t age_ms, const struct rpolicy *p);
+
 /* When Alfresco's cleaner may first take an orphan: orphan_time + protect (strictly after). */
 static inline int64_t orphan_eligible_after(int64_t orphan_time, const struct rpolicy *p)
 {

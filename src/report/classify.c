@@ -62,3 +62,15 @@ bool trash_expired(int64_t archived_ms, const struct rpolicy *p)
 {
     return archived_ms < p->now_ms - p->keep_ms;
 }
+
+enum rclass classify_file(bool in_deleted_root, bool url_referenced)
+{
+    if (!in_deleted_root)
+        return CLS_STRAY;
+    return url_referenced ? CLS_DELETED_REFERENCED : CLS_DELETED;
+}
+
+bool file_in_flight(int64_t age_ms, const struct rpolicy *p)
+{
+    return age_ms < p->grace_ms;
+}

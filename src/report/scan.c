@@ -450,8 +450,7 @@ static void fill_file(struct scan *sc, struct rfile *f, const struct walk_entry 
 
 /* A file under contentstore.deleted: 'deleted' (a wipe candidate) unless its URL is still
  * referenced, or a file with no URL row under a content root: 'stray'. */
-static void emit_disk_item(struct scan *sc, const struct walk_entry *e, bool url_row,
-                           bool referenced)
+static void emit_disk_item(struct scan *sc, const struct walk_entry *e, bool referenced)
 {
     struct report *r = sc->r;
     const struct rroot *root = &r->roots[e->root];
@@ -480,20 +479,14 @@ static void emit_disk_item(struct scan *sc, const struct walk_entry *e, bool url
     it.age_ms = r->pol.now_ms - e->mtime_ms;
     if (e->type != WALK_FILE)
         it.findings |= F_NOT_REGULAR;
-    if (root->kind == RK_DELETED) {
-        it.cls = referenced ? CLS_DELETED_REFERENCED : CLS_DELETED;
-        if (it.cls == CLS_DELETED)
-            bucket_add(r, BS_DELETED, true, it.age_ms, e->size);
-    } else {
-        it.cls = CLS_STRAY;
-        (void)url_row;
-        if (it.age_ms < r->pol.grace_ms)
-            it.findings |= F_IN_FLIGHT;
-        else
-            r->sum.strays_past_grace++;
-    }
-    if (it.cls != CLS_STRAY && it.age_ms < r->pol.grace_ms)
+    it.cls = classify_file(root->kind == RK_DELETED, referenced);
+    bool young = file_in_flight(it.age_ms, &r->pol);
+    if (young)
         it.findings |= F_IN_FLIGHT;
+    if (it.cls == CLS_DELETED)
+        bucket_add(r, BS_DELETED, true, it.age_ms, e->size);
+    else if (it.cls == CLS_STRAY && !young)
+        r->sum.strays_past_grace++;
     count_item(r, &it);
     rw_item(sc->w, r, &it);
     free(url);
@@ -532,7 +525,7 @@ static void finish_url(struct scan *sc)
     /* Files whose derived URL sorts before this one have no row. */
     while (sc->wc < w->n &&
            cmp_path_url(walk_path(w, &w->v[sc->wc]), w->v[sc->wc].path_len, url, ulen) < 0) {
-        emit_disk_item(sc, &w->v[sc->wc], false, false);
+        emit_disk_item(sc, &w->v[sc->wc], false);
         sc->wc++;
     }
     size_t first = sc->wc;
@@ -623,7 +616,7 @@ static void finish_url(struct scan *sc)
         if (root->kind == RK_DELETED)
             continue;
         if (e->type == WALK_MOUNT || e->type == WALK_UNREADABLE) {
-            emit_disk_item(sc, e, true, referenced);
+            emit_disk_item(sc, e, referenced);
             continue;
         }
         fill_file(sc, scan_file(sc, nfiles), e);
@@ -725,7 +718,7 @@ static void finish_url(struct scan *sc)
     for (size_t i = first; i < last; i++) {
         const struct walk_entry *e = &w->v[i];
         if (r->roots[e->root].kind == RK_DELETED)
-            emit_disk_item(sc, e, true, referenced);
+            emit_disk_item(sc, e, referenced);
     }
     for (size_t i = 0; i < nrefs_out; i++)
         free(sc->noderefs[i]);
@@ -814,7 +807,7 @@ static int stream_urls(struct scan *sc, struct db *db, const char *qname,
         finish_url(sc);
     struct walk *w = &sc->wk->w;
     for (; sc->wc < w->n; sc->wc++)
-        emit_disk_item(sc, &w->v[sc->wc], false, false);
+        emit_disk_item(sc, &w->v[sc->wc], false);
     return 0;
 }
 
