@@ -357,6 +357,7 @@ struct scan {
     struct walker *wk;
     struct anodes *an;
     struct vowners *vo;
+    FILE *fp;                 /* the writer starts once the walk is complete */
     bool walk_ready;
     size_t wc;                /* walk cursor */
     /* the URL being accumulated */
@@ -726,14 +727,22 @@ static void finish_url(struct scan *sc)
     sc->uuids.len = 0;
 }
 
+/* Wait for the disk walk, then start the writer: a failed walk prints nothing at all. */
+static int walk_ready(struct scan *sc, struct err *err)
+{
+    if (sc->walk_ready)
+        return 0;
+    if (walker_join(sc->wk, err) != 0 || rw_begin(sc->w, sc->r, sc->fp, err) != 0)
+        return -1;
+    sc->walk_ready = true;
+    return 0;
+}
+
 static int on_url_row(void *arg, const struct db_value *c, int nc, struct err *err)
 {
     struct scan *sc = arg;
-    if (!sc->walk_ready) {
-        if (walker_join(sc->wk, err) != 0)
-            return -1;
-        sc->walk_ready = true;
-    }
+    if (walk_ready(sc, err) != 0)
+        return -1;
     if (nc < 9 || c[1].null || c[2].null)
         return err_set(err, ERR_DATA, "alf_content_url: unexpected row shape");
     int64_t id;
@@ -796,13 +805,8 @@ static int stream_urls(struct scan *sc, struct db *db, const char *qname,
     sc->have = false;
     sc->have_prev = false;
     sc->wc = 0;
-    if (db_query(db, qname, params, 8, on_url_row, sc, err) != 0)
+    if (db_query(db, qname, params, 8, on_url_row, sc, err) != 0 || walk_ready(sc, err) != 0)
         return -1;
-    if (!sc->walk_ready) {
-        if (walker_join(sc->wk, err) != 0)
-            return -1;
-        sc->walk_ready = true;
-    }
     if (sc->have)
         finish_url(sc);
     struct walk *w = &sc->wk->w;
@@ -983,7 +987,6 @@ int report_run(struct report *r, struct rwriter *w, FILE *fp)
     struct qnames qn = {0};
     struct scan sc = {0};
     int rc = AW_UNKNOWN;
-    bool writer_open = false;
 
     if (open_roots(r, &err) != 0)
         goto fail;
@@ -1098,10 +1101,8 @@ int report_run(struct report *r, struct rwriter *w, FILE *fp)
     sc.wk = &wk;
     sc.an = &an;
     sc.vo = &vo;
+    sc.fp = fp;
 
-    if (rw_begin(w, r, fp, &err) != 0)
-        goto fail;
-    writer_open = true;
     if (stream_urls(&sc, db, urlq, cparams, &err) != 0)
         goto fail;
     for (size_t i = 0; i < wk.w.n; i++) {
@@ -1119,7 +1120,6 @@ int report_run(struct report *r, struct rwriter *w, FILE *fp)
     goto out;
 
 fail:
-    (void)writer_open;
     err_print(&err);
     rc = AW_UNKNOWN;
 out:
