@@ -192,6 +192,58 @@ def other_input():
               "--output %s: the file holds the whole JSON report" % e, r)
 
 
+def interrupted():
+    """SIGTERM / SIGINT while the report waits on a locked table: exit 143 / 130, no output
+    file, nothing on stdout presented as complete."""
+    import signal
+    import subprocess
+    import time
+    from fixture import pg_cmd, my_cmd, ALFWIPE
+    for sig, code in ((signal.SIGTERM, 143), (signal.SIGINT, 130)):
+        c = simple_case("sig%d" % code)
+        for e in ("pg", "my"):
+            conf = c.build(e)
+            c.__dict__.setdefault("_built", {})[e] = conf
+            db = c.dbname(e)
+            if e == "pg":
+                locker = subprocess.Popen(pg_cmd(db), stdin=subprocess.PIPE,
+                                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                locker.stdin.write(b"BEGIN; LOCK TABLE alf_content_url IN ACCESS EXCLUSIVE MODE;"
+                                   b" SELECT 'locked';\n")
+            else:
+                locker = subprocess.Popen(my_cmd() + ["--unbuffered", db], stdin=subprocess.PIPE,
+                                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                locker.stdin.write(b"LOCK TABLES alf_content_url WRITE; SELECT 'locked';\n")
+            locker.stdin.flush()
+            import select
+            if not select.select([locker.stdout], [], [], 30)[0]:
+                locker.kill()
+                check(False, "interrupt %s: could not take the table lock" % e)
+                continue
+            locker.stdout.readline()   # the lock is held from here on
+            out = c.path("sig-%s.json" % e)
+            env = dict(os.environ)
+            if e == "pg":
+                env["ALFWIPE_DB_PASSWORD"] = "unused"
+            p = subprocess.Popen([ALFWIPE, "-c", conf, "--now",
+                                  "2024-06-30T00:00:00Z", "report", "--format", "json",
+                                  "--output", out], stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, env=env)
+            time.sleep(1.5)
+            still = p.poll() is None
+            p.send_signal(sig)
+            so, se = p.communicate(timeout=60)
+            locker.stdin.close()
+            locker.wait(timeout=30)
+            check(still, "interrupt %s %s: the report was waiting on the lock" % (e, sig.name))
+            eq(p.returncode, code, "interrupt %s %s: exit %d" % (e, sig.name, code),
+               se.decode("utf-8", "replace"))
+            check(not any(n.startswith("sig-%s.json" % e) for n in os.listdir(c.dir)),
+                  "interrupt %s %s: no output file, no temporary file left" % (e, sig.name))
+            check(b"interrupted" in se and so == b"",
+                  "interrupt %s %s: says so on stderr, nothing on stdout" % (e, sig.name), se)
+
+
 ODD = b'2024/5/1/10/15/odd"quote\\back\ttab\xffbyte.bin'
 
 
@@ -244,7 +296,7 @@ def odd_names():
 
 
 def main():
-    for fn in (e1, e2, e3, e4, e5, e6, e7, e8, e9, other_input, odd_names):
+    for fn in (e1, e2, e3, e4, e5, e6, e7, e8, e9, other_input, interrupted, odd_names):
         try:
             fn()
         except Exception:
