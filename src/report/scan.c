@@ -710,7 +710,8 @@ static void finish_url(struct scan *sc)
     if (it.cls == CLS_NON_FILE)
         proto_add(r, it.protocol[0] ? it.protocol : "(none)", sc->size);
 
-    qsort(sc->noderefs, nrefs_out, sizeof *sc->noderefs, cmp_str_ptr);
+    if (nrefs_out > 1)   /* qsort wants a valid pointer even for nothing to sort */
+        qsort(sc->noderefs, nrefs_out, sizeof *sc->noderefs, cmp_str_ptr);
     it.node_refs = sc->noderefs;
     it.nrefs = nrefs_out;
     count_item(r, &it);
