@@ -470,11 +470,14 @@ static void text_summary(struct rwriter *w, const struct report *r)
         fputc('\n', fp);
     }
     fprintf(fp, "\nstores:\n");
-    for (size_t i = 0; i < r->nstores; i++)
-        if (r->stores[i].urls)
-            fprintf(fp, "  %s://%-20s %10" PRIu64 " URLs %16" PRIu64 " bytes\n",
-                    r->stores[i].protocol, r->stores[i].identifier, r->stores[i].urls,
-                    r->stores[i].bytes);
+    for (size_t i = 0; i < r->nstores; i++) {
+        if (!r->stores[i].urls)
+            continue;
+        char *ref = xasprintf("%s://%s", r->stores[i].protocol, r->stores[i].identifier);
+        fprintf(fp, "  %-32s %10" PRIu64 " URLs %16" PRIu64 " bytes\n", ref, r->stores[i].urls,
+                r->stores[i].bytes);
+        free(ref);
+    }
     fprintf(fp, "roots:\n");
     for (size_t i = 0; i < r->nroots; i++)
         fprintf(fp, "  %-22s %s: %" PRIu64 " files, %" PRIu64 " bytes%s\n", r->roots[i].name,
