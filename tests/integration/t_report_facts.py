@@ -255,6 +255,28 @@ def disk_oddities():
     each("disk", c.run(), t)
 
 
+def deleted_root():
+    """contentstore.deleted may be missing when eager cleanup is on (nothing is ever copied
+    there); otherwise a missing one is a configuration problem (exit 3)."""
+    c = Case("nodel-eager")
+    c.make_roots["del"] = False
+    c.conf = {"policy": {"eager_orphan_cleanup": True}}
+    doc(c, "ok", "workspace/SpacesStore", "uuid-ok", "store://2024/6/6/6/6/ok.bin", 4)
+
+    def t(e, r):
+        roots = {x["name"]: x["exists"] for x in r.json["roots"]}
+        eq((r.rc, roots.get("contentstore_deleted"), r.json["policy"]["sources"]
+            ["eager_orphan_cleanup"]), (0, False, "alfwipe.conf"),
+           "nodel-eager %s: a missing contentstore.deleted is normal with eager cleanup" % e, r)
+    each("nodel-eager", c.run(), t)
+    c = Case("nodel")
+    c.make_roots["del"] = False
+    doc(c, "ok", "workspace/SpacesStore", "uuid-ok", "store://2024/6/6/6/6/ok.bin", 4)
+    for e, r in c.run().items():
+        check(r.rc == 3 and r.out == "" and c.path("contentstore.deleted") in r.err,
+              "nodel %s: without eager cleanup a missing contentstore.deleted is exit 3" % e, r)
+
+
 def outputs():
     c = Case("outputs")
     doc(c, "ok", "workspace/SpacesStore", "uuid-ok", "store://2024/6/6/6/6/ok.bin", 4)
@@ -295,7 +317,8 @@ def compare():
 
 
 def main():
-    for fn in (folder_tree, deep_tree, versions, content_properties, sharing, disk_oddities, outputs):
+    for fn in (folder_tree, deep_tree, versions, content_properties, sharing, disk_oddities,
+               deleted_root, outputs):
         try:
             fn()
         except Exception:

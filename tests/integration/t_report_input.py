@@ -169,6 +169,64 @@ def e9():
               % e, r)
 
 
+def schema_variants():
+    """Schema generations the facts name: before 5.0 (no encryption table) is read with the
+    other query; a missing orphan_time (before 3.2) and unconverted type 11 content properties
+    are refused; on PostgreSQL a non-default schema (db.schema.name) is honoured."""
+    c = simple_case("pre50")
+    c.extra_sql.append("DROP TABLE alf_content_url_encryption;")
+    for e, r in c.run().items():
+        it = r.item(content_url="store://2024/6/1/9/0/k.bin") if r.json else None
+        eq((r.rc, it and it["class"], it and it["encrypted"]), (0, "live", False),
+           "pre-5.0 %s: no encryption table, the report runs" % e, r)
+    c = simple_case("pre32")
+    c.extra_sql.append("ALTER TABLE alf_content_url DROP COLUMN orphan_time;")
+    out = c.path("out.json")
+    res = c.run(output=out)
+    no_output("pre-3.2", c, res, out)
+    for e, r in res.items():
+        check("schema too old" in r.err and "orphan_time" in r.err,
+              "pre-3.2 %s: orphan_time missing is refused as too old" % e, r)
+    c = simple_case("type11")
+    c.n("legacy", "workspace/SpacesStore", "uuid-legacy")
+    c.extra_sql.append("INSERT INTO alf_node_properties (node_id, actual_type_n, "
+                       "persisted_type_n, boolean_value, long_value, float_value, double_value, "
+                       "string_value, serializable_value, qname_id, list_index, locale_id) "
+                       "SELECT n.id, 11, 9, NULL, NULL, NULL, NULL, NULL, NULL, q.id, -1, l.id "
+                       "FROM alf_node n, alf_qname q, alf_namespace ns, alf_locale l "
+                       "WHERE n.uuid = 'uuid-legacy' AND q.ns_id = ns.id AND q.local_name = "
+                       "'content' AND ns.uri = 'http://www.alfresco.org/model/content/1.0' "
+                       "AND l.locale_str = '.default';")
+    out = c.path("out.json")
+    res = c.run(output=out)
+    no_output("type 11", c, res, out)
+    for e, r in res.items():
+        check("content URL conversion never finished" in r.err,
+              "type 11 %s: unconverted content properties are refused" % e, r)
+    # PostgreSQL: the tables in schema 'alf' named by db.schema.name in the properties, with a
+    # decoy alf_store in public that must not be read
+    from fixture import pg_cmd, _run, SRC
+    c = Case("pgschema")
+    c.f("cs", "2024/6/1/9/0/s.bin", 5, "2024-06-01T09:00:00Z")
+    c.global_properties = "db.schema.name=alf\n"
+    c._write_files()
+    db = c.dbname("pg")
+    _run(pg_cmd("postgres"), stdin=("CREATE DATABASE %s;" % db).encode())
+    _run(pg_cmd(db), stdin=b"CREATE SCHEMA alf; CREATE TABLE public.alf_store (x int);")
+    for f in ("schema.sql", "bootstrap.sql"):
+        with open(os.path.join(SRC, "sql", "pg", f), "rb") as fp:
+            _run(pg_cmd(db), stdin=b"SET search_path TO alf;\n" + fp.read())
+    c._loaded = {"pg"}
+    c._built = {"pg": c.build("pg")}
+    r = c.invoke("pg")
+    eq((r.rc, r.json and r.json["summary"]["stray"]["count"]), (1, 1),
+       "db.schema.name pg: the alf schema is read (one stray file)", r)
+    with open(c.path("alfresco-global.properties"), "w") as fp:
+        fp.write("db.schema.name=nosuch\n")
+    r = c.invoke("pg")
+    check(r.rc == 3 and "nosuch" in r.err, "db.schema.name pg: a missing schema is exit 3", r)
+
+
 def other_input():
     c = simple_case("badflags")
     res = c.run(args=["--format", "xml"])
@@ -296,7 +354,7 @@ def odd_names():
 
 
 def main():
-    for fn in (e1, e2, e3, e4, e5, e6, e7, e8, e9, other_input, interrupted, odd_names):
+    for fn in (e1, e2, e3, e4, e5, e6, e7, e8, e9, schema_variants, other_input, interrupted, odd_names):
         try:
             fn()
         except Exception:
