@@ -37,7 +37,9 @@ enum finding {
     F_DANGLING_DATA = 1u << 7,     /* alf_content_data rows point at it, but no node property */
     F_INVALID_URL = 1u << 8,       /* store:// URL whose path would leave the root */
     F_NOT_REGULAR = 1u << 9,       /* a symlink, FIFO, socket or device where a file belongs */
-    F_COUNT_BITS = 10
+    F_NOT_WALKED = 1u << 10,       /* no file found, but its directory was not walked (another
+                                    * filesystem, unreadable): unknown, not missing */
+    F_COUNT_BITS = 11
 };
 
 const char *rclass_name(enum rclass c);

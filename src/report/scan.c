@@ -377,6 +377,12 @@ struct scan {
     char *prev;
     size_t prev_len, prev_cap;
     bool have_prev;
+    /* directories of content roots the walk did not enter, in walk order */
+    struct skipped_dir {
+        const char *path;
+        size_t len;
+    } *skipped;
+    size_t nskipped, skipped_cap;
     /* scratch for items */
     struct rfile *files;
     size_t files_cap;
@@ -463,6 +469,13 @@ static void emit_disk_item(struct scan *sc, const struct walk_entry *e, bool ref
                             sizeof *r->problems);
         r->problems[r->nproblems++] =
             xasprintf("%s: directory '%s' %s", root->name, walk_path(&sc->wk->w, e), what);
+        if (root->kind != RK_DELETED) {
+            sc->skipped = xgrow(sc->skipped, &sc->skipped_cap, sc->nskipped + 1,
+                                sizeof *sc->skipped);
+            sc->skipped[sc->nskipped].path = walk_path(&sc->wk->w, e);
+            sc->skipped[sc->nskipped].len = e->path_len;
+            sc->nskipped++;
+        }
         return;
     }
     char *url = xasprintf("%s%s", STORE_PREFIX, walk_path(&sc->wk->w, e));
@@ -513,6 +526,18 @@ static void proto_add(struct report *r, const char *proto, int64_t size)
 static int cmp_str_ptr(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* True when rel lies below a content-root directory the walk did not enter. The merge meets a
+ * directory before anything below it, so every such directory is known by then. */
+static bool under_skipped(const struct scan *sc, const char *rel, size_t len)
+{
+    for (size_t i = 0; i < sc->nskipped; i++) {
+        const struct skipped_dir *d = &sc->skipped[i];
+        if (len > d->len && rel[d->len] == '/' && memcmp(rel, d->path, d->len) == 0)
+            return true;
+    }
+    return false;
 }
 
 /* Finish the accumulated URL: meet its files, classify, account, emit. */
@@ -640,6 +665,8 @@ static void finish_url(struct scan *sc)
     if (f.is_store) {
         if (!url_store_relpath_ok(url + rel_off, ulen - rel_off))
             it.findings |= F_INVALID_URL;
+        else if (!present && under_skipped(sc, url + rel_off, ulen - rel_off))
+            it.findings |= F_NOT_WALKED;
         else if (!present)
             it.findings |= F_MISSING_FILE;
     }
@@ -826,6 +853,7 @@ static void scan_release(struct scan *sc)
     free(sc->noderefs);
     free(sc->trashrefs);
     free(sc->items);
+    free(sc->skipped);
 }
 
 /* ------------------------------------------------------------------ roots */

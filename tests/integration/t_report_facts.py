@@ -255,6 +255,37 @@ def disk_oddities():
     each("disk", c.run(), t)
 
 
+def not_walked():
+    """A directory of the content store on another filesystem is not entered: the URLs below
+    it are 'not_walked' (unknown), not missing files, and the report warns about it. The mount
+    needs root, as the rest of the integration set-up does."""
+    import subprocess
+    check(os.geteuid() == 0, "not_walked: runs as root (tmpfs mount)")
+    c = Case("notwalked")
+    doc(c, "ok", "workspace/SpacesStore", "uuid-ok", "store://2024/6/6/6/6/ok.bin", 4)
+    doc(c, "far", "workspace/SpacesStore", "uuid-far", "store://2024/7/1/1/1/far.bin", 5,
+        file=False)
+    doc(c, "gone", "workspace/SpacesStore", "uuid-gone", "store://2024/6/6/6/7/gone.bin", 6,
+        file=False)
+    c._write_files()
+    mnt = c.path("contentstore", "2024", "7")
+    os.makedirs(mnt)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mnt], check=True)
+    try:
+        def t(e, r):
+            got = {it["content_url"].rsplit("/", 1)[1]: (it["class"], it["findings"])
+                   for it in r.json["items"]}
+            eq(got, {"ok.bin": ("live", []), "far.bin": ("live", ["not_walked"]),
+                     "gone.bin": ("live", ["missing_file"])},
+               "not_walked %s: below the mount: not_walked; elsewhere: missing_file" % e, r)
+            check(any("2024/7" in p and "another filesystem" in p for p in r.json["problems"]),
+                  "not_walked %s: the problem names the directory" % e, r)
+            eq(r.rc, 2, "not_walked %s: exit 2 (gone.bin), not more" % e, r)
+        each("notwalked", c.run(), t)
+    finally:
+        subprocess.run(["umount", mnt])
+
+
 def deleted_root():
     """contentstore.deleted may be missing when eager cleanup is on (nothing is ever copied
     there); otherwise a missing one is a configuration problem (exit 3)."""
@@ -318,7 +349,7 @@ def compare():
 
 def main():
     for fn in (folder_tree, deep_tree, versions, content_properties, sharing, disk_oddities,
-               deleted_root, outputs):
+               not_walked, deleted_root, outputs):
         try:
             fn()
         except Exception:
