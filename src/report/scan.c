@@ -994,9 +994,10 @@ static void decide_status(struct report *r)
     if (expired)
         rstatus_add(&r->status, AW_WARNING,
                     "%" PRIu64 " trashcan item(s) older than the keep period", expired);
-    if (s->findings[1])
+    uint64_t mismatched = s->findings[__builtin_ctz(F_SIZE_MISMATCH)];
+    if (mismatched)
         rstatus_add(&r->status, AW_WARNING,
-                    "%" PRIu64 " file(s) whose size differs from the database", s->findings[1]);
+                    "%" PRIu64 " file(s) whose size differs from the database", mismatched);
     if (s->cls[CLS_DELETED_REFERENCED].count)
         rstatus_add(&r->status, AW_WARNING,
                     "%" PRIu64 " file(s) in contentstore.deleted whose URL is still referenced",
