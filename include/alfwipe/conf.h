@@ -138,6 +138,11 @@ void conf_release(struct conf *conf);
 #include <stdio.h>
 int conf_show(const struct conf *conf, FILE *fp, bool json);
 
+/* The JSON document conf_show prints, as a new jansson object (caller owns the reference), so
+ * that a command can add its own members before printing it. */
+struct json_t;
+struct json_t *conf_show_json(const struct conf *conf);
+
 /* Day / minute helpers in milliseconds. */
 #define MS_PER_DAY INT64_C(86400000)
 #define MS_PER_MINUTE INT64_C(60000)

@@ -37,7 +37,9 @@ enum finding {
     F_DANGLING_DATA = 1u << 7,     /* alf_content_data rows point at it, but no node property */
     F_INVALID_URL = 1u << 8,       /* store:// URL whose path would leave the root */
     F_NOT_REGULAR = 1u << 9,       /* a symlink, FIFO, socket or device where a file belongs */
-    F_COUNT_BITS = 10
+    F_NOT_WALKED = 1u << 10,       /* no file found, but its directory was not walked (another
+                                    * filesystem, unreadable): unknown, not missing */
+    F_COUNT_BITS = 11
 };
 
 const char *rclass_name(enum rclass c);
@@ -70,6 +72,15 @@ struct url_facts {
  * dangling content data is 'unreferenced' (Alfresco will never clean it) with F_DANGLING_DATA
  * added by the caller. */
 enum rclass classify_url(const struct url_facts *f, const struct rpolicy *p);
+
+/* Class of a file that no URL item claims: under contentstore.deleted 'deleted' (a wipe
+ * candidate) unless a URL row with that path is still referenced ('deleted_referenced');
+ * under a content root (contentstore, extra roots) a file without a URL row is 'stray'. */
+enum rclass classify_file(bool in_deleted_root, bool url_referenced);
+
+/* True when a file of this age (now - mtime, negative for a future mtime) is younger than the
+ * in-flight grace period: it may belong to a transaction that has not committed yet. */
+bool file_in_flight(int64_t age_ms, const struct rpolicy *p);
 
 /* When Alfresco's cleaner may first take an orphan: orphan_time + protect (strictly after). */
 static inline int64_t orphan_eligible_after(int64_t orphan_time, const struct rpolicy *p)

@@ -2,6 +2,7 @@
  * open the database snapshot and run the schema check, and look at the content roots. */
 #include <getopt.h>
 #include <inttypes.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -28,58 +29,84 @@ static void check_usage(FILE *fp)
             "3 invalid configuration, unreachable database or unusable root.\n");
 }
 
-static int check_root(const char *name, const char *path, bool optional)
+/* The outcome of --connect, printed as text lines or as the "checks" member of the JSON. */
+struct checks {
+    FILE *fp;        /* text output, or NULL for JSON */
+    json_t *json;
+};
+
+static void check_line(struct checks *ck, const char *name, const char *path, const char *state,
+                       bool ok)
+{
+    if (ck->fp) {
+        if (path)
+            fprintf(ck->fp, "  %-22s %s: %s\n", name, path, state);
+        else
+            fprintf(ck->fp, "  %-22s %s\n", name, state);
+        return;
+    }
+    json_object_set_new(ck->json, name,
+                        json_pack("{s:o,s:s,s:b}", "path", path ? json_string(path) : json_null(),
+                                  "state", state, "ok", ok));
+}
+
+static int check_root(struct checks *ck, const char *name, const char *path, bool optional)
 {
     struct stat st;
     if (!path) {
-        printf("  %-22s (unset)\n", name);
+        check_line(ck, name, NULL, "(unset)", optional);
         return optional ? 0 : -1;
     }
     if (stat(path, &st) != 0) {
-        printf("  %-22s %s: missing%s\n", name, path, optional ? " (allowed)" : "");
+        check_line(ck, name, path, optional ? "missing (allowed)" : "missing", optional);
         return optional ? 0 : -1;
     }
     if (!S_ISDIR(st.st_mode)) {
-        printf("  %-22s %s: not a directory\n", name, path);
+        check_line(ck, name, path, "not a directory", false);
         return -1;
     }
-    printf("  %-22s %s: ok\n", name, path);
+    check_line(ck, name, path, "ok", true);
     return 0;
 }
 
-static int connect_check(struct conf *conf)
+static int connect_check(struct conf *conf, struct checks *ck)
 {
     struct err err = ERR_INIT;
     int rc = AW_OK;
-    printf("\nchecks:\n");
+    if (ck->fp)
+        fprintf(ck->fp, "\nchecks:\n");
     const struct conf_alfresco *a = &conf->alfresco;
-    if (check_root("contentstore", a->contentstore.val, false) != 0)
+    if (check_root(ck, "contentstore", a->contentstore.val, false) != 0)
         rc = AW_UNKNOWN;
-    if (check_root("contentstore_deleted", a->contentstore_deleted.val,
+    if (check_root(ck, "contentstore_deleted", a->contentstore_deleted.val,
                    conf->policy.eager_orphan_cleanup.val) != 0)
         rc = AW_UNKNOWN;
     for (size_t i = 0; i < a->n_extra_roots; i++) {
         char name[48];
         snprintf(name, sizeof name, "extra_roots[%zu]", i);
-        if (check_root(name, a->extra_roots[i], false) != 0)
+        if (check_root(ck, name, a->extra_roots[i], false) != 0)
             rc = AW_UNKNOWN;
     }
     if (!conf->db.configured) {
-        printf("  %-22s not configured\n", "database");
+        check_line(ck, "database", NULL, "not configured", false);
         return AW_UNKNOWN;
     }
     struct db *db = NULL;
     struct db_schema_info info;
     if (conf_load_db_password(conf, &err) != 0 || db_open(&db, &conf->db, &err) != 0 ||
         db_check_schema(db, &info, &err) != 0) {
-        printf("  %-22s FAILED\n", "database");
-        fflush(stdout);
+        check_line(ck, "database", NULL, "FAILED", false);
+        if (ck->fp)
+            fflush(ck->fp);
         err_print(&err);
         db_close(db);
         return AW_UNKNOWN;
     }
-    printf("  %-22s ok: %s %s, schema %" PRId64 "..%" PRId64 ", read-only snapshot\n",
-           "database", db_engine(db), db_server_version(db), info.schema_min, info.schema_max);
+    char state[512];
+    snprintf(state, sizeof state,
+             "ok: %s %s, schema %" PRId64 "..%" PRId64 ", read-only snapshot", db_engine(db),
+             db_server_version(db), info.schema_min, info.schema_max);
+    check_line(ck, "database", NULL, state, true);
     db_close(db);
     return rc;
 }
@@ -127,11 +154,26 @@ int cmd_check(struct ctx *ctx, int argc, char **argv)
     if (cli_load_conf(ctx, &conf) != 0)
         return AW_UNKNOWN;
     int rc = AW_OK;
-    if (conf_show(&conf, stdout, fmt == OUT_JSON) != 0)
-        rc = AW_UNKNOWN;
-    if (do_connect && rc == AW_OK)
-        rc = connect_check(&conf);
-    if (fflush(stdout) != 0)
+    if (fmt == OUT_JSON) {
+        /* One JSON document: the settings, plus "checks" with --connect. */
+        json_t *root = conf_show_json(&conf);
+        if (do_connect) {
+            struct checks ck = {NULL, json_object()};
+            rc = connect_check(&conf, &ck);
+            json_object_set_new(root, "checks", ck.json);
+        }
+        if (json_dumpf(root, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII) != 0 ||
+            fputc('\n', stdout) == EOF)
+            rc = AW_UNKNOWN;
+        json_decref(root);
+    } else {
+        if (conf_show(&conf, stdout, false) != 0)
+            rc = AW_UNKNOWN;
+        struct checks ck = {stdout, NULL};
+        if (do_connect && rc == AW_OK)
+            rc = connect_check(&conf, &ck);
+    }
+    if (fflush(stdout) != 0 || ferror(stdout))
         rc = AW_UNKNOWN;
     conf_release(&conf);
     return rc;

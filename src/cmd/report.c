@@ -1,8 +1,10 @@
 /* alfwipe report: parse options, load the configuration, run the engine, pick the exit code. */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "alfwipe/cli.h"
 #include "alfwipe/exitcode.h"
@@ -22,7 +24,22 @@ static void report_usage(FILE *fp)
             "  -h, --help               this help\n"
             "\n"
             "Exit codes: 0 OK, 1 WARNING, 2 CRITICAL (missing files for live, version or\n"
-            "trashcan content), 3 UNKNOWN (usage, config, connection, unusable root).\n");
+            "trashcan content), 3 UNKNOWN (usage, config, connection, unusable root),\n"
+            "130/143 interrupted by SIGINT/SIGTERM (no report written).\n");
+}
+
+/* SIGINT / SIGTERM: the report stops where it is. The --output file never appears (its
+ * temporary file is removed), and the exit code says it was interrupted. */
+static char report_tmp_path[4096];  /* a copy: out_close frees the original */
+
+static void on_report_signal(int sig)
+{
+    static const char msg[] = "alfwipe: interrupted; no report was written\n";
+    if (report_tmp_path[0])
+        unlink(report_tmp_path);
+    ssize_t n = write(STDERR_FILENO, msg, sizeof msg - 1);
+    (void)n;
+    _exit(sig == SIGINT ? AW_SIGINT : AW_SIGTERM);
 }
 
 static void report_release(struct report *r)
@@ -125,6 +142,12 @@ int cmd_report(struct ctx *ctx, int argc, char **argv)
     struct rwriter w = {0};
     w.fmt = fmt;
     w.all_items = ctx->verbosity > 0;
+    struct sigaction sa = {0}, old_int, old_term;
+    sa.sa_handler = on_report_signal;
+    sigemptyset(&sa.sa_mask);
+    snprintf(report_tmp_path, sizeof report_tmp_path, "%s", out.tmp ? out.tmp : "");
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
     int rc = report_run(&r, &w, out.fp);
     if (w.text_items)
         fclose(w.text_items);
@@ -132,6 +155,9 @@ int cmd_report(struct ctx *ctx, int argc, char **argv)
         err_print(&err);
         rc = AW_UNKNOWN;
     }
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    report_tmp_path[0] = '\0';
     report_release(&r);
     conf_release(&conf);
     return rc;

@@ -36,7 +36,8 @@ int conf_read_secret_file(const char *path, const char *what, char **out, struct
     }
     if (st.st_mode & (S_IRWXG | S_IRWXO)) {
         close(fd);
-        err_set(err, ERR_CONFIG, "%s '%s' is readable by others (mode %04o); refusing to use it",
+        err_set(err, ERR_CONFIG, "%s '%s' is readable by group or others (mode %04o); refusing "
+                     "to use it",
                 what, path, (unsigned)(st.st_mode & 07777));
         return err_hint(err, "Run 'chmod 600 %s' so that only its owner can read it.", path);
     }

@@ -133,7 +133,7 @@ static void show_text(const struct conf *conf, FILE *fp)
     }
 }
 
-static json_t *show_json(const struct conf *conf)
+json_t *conf_show_json(const struct conf *conf)
 {
     json_t *root = json_object();
     json_object_set_new(root, "config_file", conf->path ? json_string(conf->path) : json_null());
@@ -182,7 +182,7 @@ int conf_show(const struct conf *conf, FILE *fp, bool json)
         show_text(conf, fp);
         return ferror(fp) ? -1 : 0;
     }
-    json_t *root = show_json(conf);
+    json_t *root = conf_show_json(conf);
     int rc = json_dumpf(root, fp, JSON_INDENT(2) | JSON_ENSURE_ASCII);
     fputc('\n', fp);
     json_decref(root);

@@ -19,6 +19,7 @@ static const char *const class_names[CLS_COUNT] = {
 static const char *const finding_names[F_COUNT_BITS] = {
     "missing_file", "size_mismatch", "stale_orphan_mark", "shared", "trashcan_expired",
     "no_archived_date", "in_flight", "dangling_content_data", "invalid_url", "not_regular_file",
+    "not_walked",
 };
 
 const char *rclass_name(enum rclass c)
@@ -61,4 +62,16 @@ enum rclass classify_url(const struct url_facts *f, const struct rpolicy *p)
 bool trash_expired(int64_t archived_ms, const struct rpolicy *p)
 {
     return archived_ms < p->now_ms - p->keep_ms;
+}
+
+enum rclass classify_file(bool in_deleted_root, bool url_referenced)
+{
+    if (!in_deleted_root)
+        return CLS_STRAY;
+    return url_referenced ? CLS_DELETED_REFERENCED : CLS_DELETED;
+}
+
+bool file_in_flight(int64_t age_ms, const struct rpolicy *p)
+{
+    return age_ms < p->grace_ms;
 }

@@ -3,7 +3,8 @@
  *
  * Bytes that are not valid UTF-8 (file names may hold any byte): JSON carries the name with
  * each invalid byte replaced by U+FFFD in the field itself, plus "<field>_base64" holding the
- * exact bytes; CSV carries the exact bytes. */
+ * exact bytes; CSV carries the exact bytes; text writes a backslash as \\ and control or
+ * invalid bytes as \xNN, so that one item stays on its lines. */
 #include <errno.h>
 #include <inttypes.h>
 #include <jansson.h>
@@ -24,15 +25,25 @@ static bool utf8_valid(const char *s, size_t len)
     return ok;
 }
 
+/* Length of the valid UTF-8 sequence at s[i] (1..4), or 0 for a byte that starts none. NUL
+ * counts as invalid: no name holds one, and JSON strings should not either. */
+static size_t utf8_seq(const char *s, size_t len, size_t i)
+{
+    unsigned char c = (unsigned char)s[i];
+    size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    if (n == 0 || c == 0 || i + n > len)
+        return 0;
+    return n == 1 || utf8_valid(s + i, n) ? n : 0;
+}
+
 /* s with every byte that is not part of valid UTF-8 replaced by U+FFFD. Caller frees. */
 static char *utf8_lossy(const char *s, size_t len, size_t *outlen)
 {
     char *out = xmalloc(len * 3 + 1);
     size_t o = 0;
     for (size_t i = 0; i < len;) {
-        unsigned char c = (unsigned char)s[i];
-        size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-        if (n > 0 && i + n <= len && c != 0 && utf8_valid(s + i, n)) {
+        size_t n = utf8_seq(s, len, i);
+        if (n > 0) {
             memcpy(out + o, s + i, n);
             o += n;
             i += n;
@@ -45,6 +56,24 @@ static char *utf8_lossy(const char *s, size_t len, size_t *outlen)
     out[o] = '\0';
     *outlen = o;
     return out;
+}
+
+void text_escape(FILE *fp, const char *s, size_t len)
+{
+    for (size_t i = 0; i < len;) {
+        unsigned char c = (unsigned char)s[i];
+        size_t n = utf8_seq(s, len, i);
+        if (c == '\\') {
+            fputs("\\\\", fp);
+            i++;
+        } else if (n == 0 || c < 0x20 || c == 0x7f) {
+            fprintf(fp, "\\x%02x", c);
+            i++;
+        } else {
+            fwrite(s + i, 1, n, fp);
+            i += n;
+        }
+    }
 }
 
 static void json_set_bytes(json_t *obj, const char *key, const char *s, size_t len)
@@ -378,7 +407,7 @@ static void text_item(FILE *fp, const struct ritem *it)
     char f[512];
     findings_text(it->findings, f, sizeof f, ",");
     fprintf(fp, "  %-18s %-28s ", rclass_name(it->cls), f[0] ? f : "-");
-    fwrite(it->url, 1, it->url_len, fp);
+    text_escape(fp, it->url, it->url_len);
     if (it->has_size)
         fprintf(fp, "  size %" PRId64, it->size);
     if (it->has_disk_size)
@@ -392,7 +421,7 @@ static void text_item(FILE *fp, const struct ritem *it)
     fputc('\n', fp);
     for (size_t i = 0; i < it->nfiles; i++) {
         fprintf(fp, "      file %s:", it->files[i].root->name);
-        fwrite(it->files[i].path, 1, it->files[i].path_len, fp);
+        text_escape(fp, it->files[i].path, it->files[i].path_len);
         fputc('\n', fp);
     }
     for (size_t i = 0; i < it->nrefs; i++)
@@ -441,11 +470,14 @@ static void text_summary(struct rwriter *w, const struct report *r)
         fputc('\n', fp);
     }
     fprintf(fp, "\nstores:\n");
-    for (size_t i = 0; i < r->nstores; i++)
-        if (r->stores[i].urls)
-            fprintf(fp, "  %s://%-20s %10" PRIu64 " URLs %16" PRIu64 " bytes\n",
-                    r->stores[i].protocol, r->stores[i].identifier, r->stores[i].urls,
-                    r->stores[i].bytes);
+    for (size_t i = 0; i < r->nstores; i++) {
+        if (!r->stores[i].urls)
+            continue;
+        char *ref = xasprintf("%s://%s", r->stores[i].protocol, r->stores[i].identifier);
+        fprintf(fp, "  %-32s %10" PRIu64 " URLs %16" PRIu64 " bytes\n", ref, r->stores[i].urls,
+                r->stores[i].bytes);
+        free(ref);
+    }
     fprintf(fp, "roots:\n");
     for (size_t i = 0; i < r->nroots; i++)
         fprintf(fp, "  %-22s %s: %" PRIu64 " files, %" PRIu64 " bytes%s\n", r->roots[i].name,
@@ -465,9 +497,12 @@ static void text_summary(struct rwriter *w, const struct report *r)
             continue;
         char f[256];
         findings_text(t->findings, f, sizeof f, ",");
-        fprintf(fp, "  archive://SpacesStore/%s '%s' by %s, archived %s, %" PRIu64
-                    " bytes, %" PRIu64 " reclaimable%s%s\n",
-                t->uuid, t->name ? t->name : "", t->by ? t->by : "?",
+        fprintf(fp, "  archive://SpacesStore/%s '", t->uuid);
+        if (t->name)
+            text_escape(fp, t->name, strlen(t->name));
+        fputs("' by ", fp);
+        text_escape(fp, t->by ? t->by : "?", t->by ? strlen(t->by) : 1);
+        fprintf(fp, ", archived %s, %" PRIu64 " bytes, %" PRIu64 " reclaimable%s%s\n",
                 t->has_date ? time_format_iso8601(t->archived_ms, b1) : "(no date)", t->bytes,
                 t->reclaimable, f[0] ? "  " : "", f);
     }

@@ -143,6 +143,28 @@ struct report {
     size_t nproblems, problems_cap;
 };
 
+/* Trashcan trees (tree.c): archive nodes with their primary parent, sorted by id. */
+struct tree_node {
+    int64_t id, parent;       /* parent -1: none */
+    int item;                 /* trashcan item index, -1 none; internal marks below -1 */
+};
+struct tree {
+    struct tree_node *v;
+    size_t n, cap;
+    size_t *path, path_cap;   /* scratch for tree_item */
+};
+/* The index of the trashcan item whose top node has this id, or -1. */
+typedef int tree_top_fn(const void *arg, int64_t node_id);
+/* Append a node; ids must come in ascending order (tree_find searches by halving). */
+void tree_add(struct tree *t, int64_t id, int64_t parent);
+/* Index of node id, or -1. */
+long tree_find(const struct tree *t, int64_t id);
+/* The item the node at idx belongs to (the first node up its chain of primary parents for which
+ * top answers >= 0), or -1 when the chain ends, or loops, without one. Results are cached on
+ * every node of the chain; any depth is followed. */
+int tree_item(struct tree *t, size_t idx, tree_top_fn *top, const void *arg);
+void tree_release(struct tree *t);
+
 /* Writers (output.c). */
 struct rwriter {
     enum out_format fmt;
@@ -152,6 +174,9 @@ struct rwriter {
     size_t nitems;
     int error;                /* errno of a failed write */
 };
+/* Write bytes for the text report: valid UTF-8 as is, a backslash as two, a control byte
+ * (below 0x20, 0x7f) or a byte outside valid UTF-8 as \xNN. */
+void text_escape(FILE *fp, const char *s, size_t len);
 int rw_begin(struct rwriter *w, const struct report *r, FILE *fp, struct err *err);
 void rw_item(struct rwriter *w, const struct report *r, const struct ritem *it);
 int rw_end(struct rwriter *w, const struct report *r, struct err *err);

@@ -184,17 +184,11 @@ static int trash_index(const struct report *r, int64_t node_id)
     return lo < r->ntrash && r->trash[lo].node_id == node_id ? (int)lo : -1;
 }
 
-/* Archive nodes with their primary parent; item = index of the trashcan item at the top of
- * the node's tree (-1 none, -2 not yet resolved). */
-struct anode {
-    int64_t id, parent;
-    size_t uuid_off;
-    int item;
-};
-
+/* Archive nodes with their primary parent (a tree, tree.c) and their uuids. */
 struct anodes {
-    struct anode *v;
-    size_t n, cap;
+    struct tree t;
+    size_t *uuid_off;         /* parallel to t.v */
+    size_t uuid_cap;
     struct arena uuids;
     size_t *by_uuid;          /* indexes sorted by uuid */
 };
@@ -204,84 +198,52 @@ static int on_archive_node(void *arg, const struct db_value *c, int nc, struct e
     struct anodes *a = arg;
     if (nc < 3 || c[2].null)
         return err_set(err, ERR_DATA, "archive node: unexpected row shape");
-    int64_t id;
+    int64_t id, parent;
     if (db_int64(&c[0], &id) != 0)
         return err_set(err, ERR_DATA, "archive node: id '%s' is not an integer", c[0].s);
-    if (a->n && a->v[a->n - 1].id == id)
+    if (a->t.n && a->t.v[a->t.n - 1].id == id)
         return 0;
-    a->v = xgrow(a->v, &a->cap, a->n + 1, sizeof *a->v);
-    struct anode *x = &a->v[a->n++];
-    x->id = id;
-    if (db_int64(&c[1], &x->parent) != 0)
-        x->parent = -1;
-    x->uuid_off = arena_add(&a->uuids, c[2].s, c[2].len);
-    x->item = -2;
+    if (db_int64(&c[1], &parent) != 0)
+        parent = -1;
+    a->uuid_off = xgrow(a->uuid_off, &a->uuid_cap, a->t.n + 1, sizeof *a->uuid_off);
+    a->uuid_off[a->t.n] = arena_add(&a->uuids, c[2].s, c[2].len);
+    tree_add(&a->t, id, parent);
     return 0;
 }
 
-static struct anode *anode_find(struct anodes *a, int64_t id)
+static int trash_top(const void *arg, int64_t node_id)
 {
-    size_t lo = 0, hi = a->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (a->v[mid].id < id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < a->n && a->v[lo].id == id ? &a->v[lo] : NULL;
+    return trash_index(arg, node_id);
 }
 
-/* Follow primary parents up to a trashcan item. Iterative with a depth cap so that a
- * corrupt parent cycle cannot loop forever. */
-static int anode_item(const struct report *r, struct anodes *a, struct anode *x)
+/* The trashcan item an archive node belongs to, -1 none. */
+static int anode_item(const struct report *r, struct anodes *a, int64_t node_id)
 {
-    struct anode *path[256];
-    size_t depth = 0;
-    int item = -1;
-    while (x) {
-        if (x->item != -2) {
-            item = x->item;
-            break;
-        }
-        int t = trash_index(r, x->id);
-        if (t >= 0) {
-            item = t;
-            x->item = t;
-            break;
-        }
-        if (depth == sizeof path / sizeof path[0])
-            break;
-        path[depth++] = x;
-        x = x->parent >= 0 ? anode_find(a, x->parent) : NULL;
-    }
-    for (size_t i = 0; i < depth; i++)
-        path[i]->item = item;
-    return item;
+    long i = tree_find(&a->t, node_id);
+    return i >= 0 ? tree_item(&a->t, (size_t)i, trash_top, r) : -1;
 }
 
 static struct anodes *g_sort_anodes;
 static int cmp_anode_uuid(const void *pa, const void *pb)
 {
     const struct anodes *a = g_sort_anodes;
-    return strcmp(arena_str(&a->uuids, a->v[*(const size_t *)pa].uuid_off),
-                  arena_str(&a->uuids, a->v[*(const size_t *)pb].uuid_off));
+    return strcmp(arena_str(&a->uuids, a->uuid_off[*(const size_t *)pa]),
+                  arena_str(&a->uuids, a->uuid_off[*(const size_t *)pb]));
 }
 
 static int anode_item_by_uuid(const struct report *r, struct anodes *a, const char *uuid)
 {
-    size_t lo = 0, hi = a->n;
+    size_t lo = 0, hi = a->t.n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(arena_str(&a->uuids, a->v[a->by_uuid[mid]].uuid_off), uuid);
+        int c = strcmp(arena_str(&a->uuids, a->uuid_off[a->by_uuid[mid]]), uuid);
         if (c < 0)
             lo = mid + 1;
         else
             hi = mid;
     }
-    if (lo < a->n &&
-        strcmp(arena_str(&a->uuids, a->v[a->by_uuid[lo]].uuid_off), uuid) == 0)
-        return anode_item(r, a, &a->v[a->by_uuid[lo]]);
+    if (lo < a->t.n && strcmp(arena_str(&a->uuids, a->uuid_off[a->by_uuid[lo]]), uuid) == 0)
+        return tree_item(&a->t, a->by_uuid[lo], trash_top, r);
     return -1;
 }
 
@@ -395,6 +357,7 @@ struct scan {
     struct walker *wk;
     struct anodes *an;
     struct vowners *vo;
+    FILE *fp;                 /* the writer starts once the walk is complete */
     bool walk_ready;
     size_t wc;                /* walk cursor */
     /* the URL being accumulated */
@@ -414,6 +377,12 @@ struct scan {
     char *prev;
     size_t prev_len, prev_cap;
     bool have_prev;
+    /* directories of content roots the walk did not enter, in walk order */
+    struct skipped_dir {
+        const char *path;
+        size_t len;
+    } *skipped;
+    size_t nskipped, skipped_cap;
     /* scratch for items */
     struct rfile *files;
     size_t files_cap;
@@ -488,8 +457,7 @@ static void fill_file(struct scan *sc, struct rfile *f, const struct walk_entry 
 
 /* A file under contentstore.deleted: 'deleted' (a wipe candidate) unless its URL is still
  * referenced, or a file with no URL row under a content root: 'stray'. */
-static void emit_disk_item(struct scan *sc, const struct walk_entry *e, bool url_row,
-                           bool referenced)
+static void emit_disk_item(struct scan *sc, const struct walk_entry *e, bool referenced)
 {
     struct report *r = sc->r;
     const struct rroot *root = &r->roots[e->root];
@@ -501,6 +469,13 @@ static void emit_disk_item(struct scan *sc, const struct walk_entry *e, bool url
                             sizeof *r->problems);
         r->problems[r->nproblems++] =
             xasprintf("%s: directory '%s' %s", root->name, walk_path(&sc->wk->w, e), what);
+        if (root->kind != RK_DELETED) {
+            sc->skipped = xgrow(sc->skipped, &sc->skipped_cap, sc->nskipped + 1,
+                                sizeof *sc->skipped);
+            sc->skipped[sc->nskipped].path = walk_path(&sc->wk->w, e);
+            sc->skipped[sc->nskipped].len = e->path_len;
+            sc->nskipped++;
+        }
         return;
     }
     char *url = xasprintf("%s%s", STORE_PREFIX, walk_path(&sc->wk->w, e));
@@ -518,20 +493,14 @@ static void emit_disk_item(struct scan *sc, const struct walk_entry *e, bool url
     it.age_ms = r->pol.now_ms - e->mtime_ms;
     if (e->type != WALK_FILE)
         it.findings |= F_NOT_REGULAR;
-    if (root->kind == RK_DELETED) {
-        it.cls = referenced ? CLS_DELETED_REFERENCED : CLS_DELETED;
-        if (it.cls == CLS_DELETED)
-            bucket_add(r, BS_DELETED, true, it.age_ms, e->size);
-    } else {
-        it.cls = CLS_STRAY;
-        (void)url_row;
-        if (it.age_ms < r->pol.grace_ms)
-            it.findings |= F_IN_FLIGHT;
-        else
-            r->sum.strays_past_grace++;
-    }
-    if (it.cls != CLS_STRAY && it.age_ms < r->pol.grace_ms)
+    it.cls = classify_file(root->kind == RK_DELETED, referenced);
+    bool young = file_in_flight(it.age_ms, &r->pol);
+    if (young)
         it.findings |= F_IN_FLIGHT;
+    if (it.cls == CLS_DELETED)
+        bucket_add(r, BS_DELETED, true, it.age_ms, e->size);
+    else if (it.cls == CLS_STRAY && !young)
+        r->sum.strays_past_grace++;
     count_item(r, &it);
     rw_item(sc->w, r, &it);
     free(url);
@@ -559,6 +528,18 @@ static int cmp_str_ptr(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* True when rel lies below a content-root directory the walk did not enter. The merge meets a
+ * directory before anything below it, so every such directory is known by then. */
+static bool under_skipped(const struct scan *sc, const char *rel, size_t len)
+{
+    for (size_t i = 0; i < sc->nskipped; i++) {
+        const struct skipped_dir *d = &sc->skipped[i];
+        if (len > d->len && rel[d->len] == '/' && memcmp(rel, d->path, d->len) == 0)
+            return true;
+    }
+    return false;
+}
+
 /* Finish the accumulated URL: meet its files, classify, account, emit. */
 static void finish_url(struct scan *sc)
 {
@@ -570,7 +551,7 @@ static void finish_url(struct scan *sc)
     /* Files whose derived URL sorts before this one have no row. */
     while (sc->wc < w->n &&
            cmp_path_url(walk_path(w, &w->v[sc->wc]), w->v[sc->wc].path_len, url, ulen) < 0) {
-        emit_disk_item(sc, &w->v[sc->wc], false, false);
+        emit_disk_item(sc, &w->v[sc->wc], false);
         sc->wc++;
     }
     size_t first = sc->wc;
@@ -612,8 +593,7 @@ static void finish_url(struct scan *sc)
             item = vowner_item(sc->vo, g->node_id);
         } else {
             f.has_archive = true;
-            struct anode *x = anode_find(sc->an, g->node_id);
-            item = x ? anode_item(r, sc->an, x) : -1;
+            item = anode_item(r, sc->an, g->node_id);
         }
         if (item < 0) {
             outside = true;
@@ -662,7 +642,7 @@ static void finish_url(struct scan *sc)
         if (root->kind == RK_DELETED)
             continue;
         if (e->type == WALK_MOUNT || e->type == WALK_UNREADABLE) {
-            emit_disk_item(sc, e, true, referenced);
+            emit_disk_item(sc, e, referenced);
             continue;
         }
         fill_file(sc, scan_file(sc, nfiles), e);
@@ -685,6 +665,8 @@ static void finish_url(struct scan *sc)
     if (f.is_store) {
         if (!url_store_relpath_ok(url + rel_off, ulen - rel_off))
             it.findings |= F_INVALID_URL;
+        else if (!present && under_skipped(sc, url + rel_off, ulen - rel_off))
+            it.findings |= F_NOT_WALKED;
         else if (!present)
             it.findings |= F_MISSING_FILE;
     }
@@ -765,7 +747,7 @@ static void finish_url(struct scan *sc)
     for (size_t i = first; i < last; i++) {
         const struct walk_entry *e = &w->v[i];
         if (r->roots[e->root].kind == RK_DELETED)
-            emit_disk_item(sc, e, true, referenced);
+            emit_disk_item(sc, e, referenced);
     }
     for (size_t i = 0; i < nrefs_out; i++)
         free(sc->noderefs[i]);
@@ -773,14 +755,22 @@ static void finish_url(struct scan *sc)
     sc->uuids.len = 0;
 }
 
+/* Wait for the disk walk, then start the writer: a failed walk prints nothing at all. */
+static int walk_ready(struct scan *sc, struct err *err)
+{
+    if (sc->walk_ready)
+        return 0;
+    if (walker_join(sc->wk, err) != 0 || rw_begin(sc->w, sc->r, sc->fp, err) != 0)
+        return -1;
+    sc->walk_ready = true;
+    return 0;
+}
+
 static int on_url_row(void *arg, const struct db_value *c, int nc, struct err *err)
 {
     struct scan *sc = arg;
-    if (!sc->walk_ready) {
-        if (walker_join(sc->wk, err) != 0)
-            return -1;
-        sc->walk_ready = true;
-    }
+    if (walk_ready(sc, err) != 0)
+        return -1;
     if (nc < 9 || c[1].null || c[2].null)
         return err_set(err, ERR_DATA, "alf_content_url: unexpected row shape");
     int64_t id;
@@ -843,18 +833,13 @@ static int stream_urls(struct scan *sc, struct db *db, const char *qname,
     sc->have = false;
     sc->have_prev = false;
     sc->wc = 0;
-    if (db_query(db, qname, params, 8, on_url_row, sc, err) != 0)
+    if (db_query(db, qname, params, 8, on_url_row, sc, err) != 0 || walk_ready(sc, err) != 0)
         return -1;
-    if (!sc->walk_ready) {
-        if (walker_join(sc->wk, err) != 0)
-            return -1;
-        sc->walk_ready = true;
-    }
     if (sc->have)
         finish_url(sc);
     struct walk *w = &sc->wk->w;
     for (; sc->wc < w->n; sc->wc++)
-        emit_disk_item(sc, &w->v[sc->wc], false, false);
+        emit_disk_item(sc, &w->v[sc->wc], false);
     return 0;
 }
 
@@ -868,6 +853,7 @@ static void scan_release(struct scan *sc)
     free(sc->noderefs);
     free(sc->trashrefs);
     free(sc->items);
+    free(sc->skipped);
 }
 
 /* ------------------------------------------------------------------ roots */
@@ -1008,9 +994,10 @@ static void decide_status(struct report *r)
     if (expired)
         rstatus_add(&r->status, AW_WARNING,
                     "%" PRIu64 " trashcan item(s) older than the keep period", expired);
-    if (s->findings[1])
+    uint64_t mismatched = s->findings[__builtin_ctz(F_SIZE_MISMATCH)];
+    if (mismatched)
         rstatus_add(&r->status, AW_WARNING,
-                    "%" PRIu64 " file(s) whose size differs from the database", s->findings[1]);
+                    "%" PRIu64 " file(s) whose size differs from the database", mismatched);
     if (s->cls[CLS_DELETED_REFERENCED].count)
         rstatus_add(&r->status, AW_WARNING,
                     "%" PRIu64 " file(s) in contentstore.deleted whose URL is still referenced",
@@ -1030,7 +1017,6 @@ int report_run(struct report *r, struct rwriter *w, FILE *fp)
     struct qnames qn = {0};
     struct scan sc = {0};
     int rc = AW_UNKNOWN;
-    bool writer_open = false;
 
     if (open_roots(r, &err) != 0)
         goto fail;
@@ -1106,15 +1092,15 @@ int report_run(struct report *r, struct rwriter *w, FILE *fp)
         const char *ap[1] = {sid};
         if (db_query(db, "q_report_archive_nodes", ap, 1, on_archive_node, &an, &err) != 0)
             goto fail;
-        an.by_uuid = xmalloc((an.n ? an.n : 1) * sizeof *an.by_uuid);
-        for (size_t i = 0; i < an.n; i++)
+        an.by_uuid = xmalloc((an.t.n ? an.t.n : 1) * sizeof *an.by_uuid);
+        for (size_t i = 0; i < an.t.n; i++)
             an.by_uuid[i] = i;
         g_sort_anodes = &an;
-        qsort(an.by_uuid, an.n, sizeof *an.by_uuid, cmp_anode_uuid);
+        qsort(an.by_uuid, an.t.n, sizeof *an.by_uuid, cmp_anode_uuid);
     }
     vo.r = r;
     vo.a = &an;
-    if (version && an.n) {
+    if (version && an.t.n) {
         char sid[24], qf[24], qv[24];
         snprintf(sid, sizeof sid, "%" PRId64, version->id);
         snprintf(qf, sizeof qf, "%" PRId64, qname_id(&qn, NS_VER2, "frozenNodeRef"));
@@ -1145,10 +1131,8 @@ int report_run(struct report *r, struct rwriter *w, FILE *fp)
     sc.wk = &wk;
     sc.an = &an;
     sc.vo = &vo;
+    sc.fp = fp;
 
-    if (rw_begin(w, r, fp, &err) != 0)
-        goto fail;
-    writer_open = true;
     if (stream_urls(&sc, db, urlq, cparams, &err) != 0)
         goto fail;
     for (size_t i = 0; i < wk.w.n; i++) {
@@ -1166,7 +1150,6 @@ int report_run(struct report *r, struct rwriter *w, FILE *fp)
     goto out;
 
 fail:
-    (void)writer_open;
     err_print(&err);
     rc = AW_UNKNOWN;
 out:
@@ -1178,7 +1161,8 @@ out:
     db_close(db);
     walk_release(&wk.w);
     qnames_release(&qn);
-    free(an.v);
+    tree_release(&an.t);
+    free(an.uuid_off);
     free(an.by_uuid);
     arena_release(&an.uuids);
     free(vo.v);

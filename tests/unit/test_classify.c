@@ -96,6 +96,25 @@ static void trash_expired__keep_period__strictly_older(void **state)
     assert_true(trash_expired(INT64_C(1705276800000), &POL)); /* R5: 2024-01-15 */
 }
 
+static void classify_file__roots__stray_deleted_referenced(void **state)
+{
+    (void)state;
+    assert_int_equal(classify_file(false, false), CLS_STRAY);              /* R2 */
+    assert_int_equal(classify_file(true, false), CLS_DELETED);             /* R1 */
+    assert_int_equal(classify_file(true, true), CLS_DELETED_REFERENCED);   /* R18 */
+}
+
+static void file_in_flight__grace_period__strictly_younger(void **state)
+{
+    (void)state;
+    int64_t grace = POL.grace_ms;
+    assert_true(file_in_flight(30 * INT64_C(60000), &POL));                /* R2: u10 */
+    assert_true(file_in_flight(grace - 1, &POL));
+    assert_false(file_in_flight(grace, &POL));
+    assert_false(file_in_flight(14 * INT64_C(3600000), &POL));             /* R12: e1 */
+    assert_true(file_in_flight(-5000, &POL));    /* mtime after "now": not settled either */
+}
+
 static void names__every_class_and_finding__named(void **state)
 {
     (void)state;
@@ -122,6 +141,8 @@ int main(void)
         cmocka_unit_test(classify_url__references__strongest_wins),
         cmocka_unit_test(classify_url__other_protocol__non_file_first),
         cmocka_unit_test(trash_expired__keep_period__strictly_older),
+        cmocka_unit_test(classify_file__roots__stray_deleted_referenced),
+        cmocka_unit_test(file_in_flight__grace_period__strictly_younger),
         cmocka_unit_test(names__every_class_and_finding__named),
     };
     return cmocka_run_group_tests_name("classify", tests, NULL, NULL);

@@ -1,0 +1,367 @@
+#!/usr/bin/env python3
+"""alfwipe report on bad input and a broken environment (cases E1-E9 of
+../shared/cases/report-cases.md) on PostgreSQL and MariaDB: exit 3, a message naming the input
+and the fix, nothing on stdout, no --output file. Then odd file names: a stray whose name holds
+a double quote, a backslash, a tab and the byte 0xFF survives into CSV and JSON, and the exact
+bytes come back through the documented escaping (CSV raw bytes, JSON path_base64).
+"""
+import base64
+import csv
+import io
+import json
+import os
+import socket
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fixture import Case, check, eq, finish  # noqa: E402
+
+
+def no_output(label, c, res, out):
+    for e, r in res.items():
+        eq(r.rc, 3, "%s %s: exit 3" % (label, e), r)
+        eq(r.out, "", "%s %s: nothing on stdout" % (label, e), r)
+        check(not os.path.exists(out) and not any(
+            n.startswith(os.path.basename(out)) for n in os.listdir(os.path.dirname(out))),
+            "%s %s: no output file (not even a temporary one)" % (label, e))
+        check(r.err.startswith("alfwipe: ") and "\nhint: " in r.err,
+              "%s %s: 'alfwipe:' message and a hint" % (label, e), r)
+
+
+def simple_case(name):
+    c = Case(name)
+    c.u("k", "store://2024/6/1/9/0/k.bin", 5)
+    c.d("dk", "k")
+    c.n("nk", "workspace/SpacesStore", "uuid-k")
+    c.p("nk", "cm:content", "dk")
+    c.f("cs", "2024/6/1/9/0/k.bin", 5, "2024-06-01T09:00:00Z")
+    return c
+
+
+def e1():
+    c = simple_case("e1")
+    lines = ['alfresco = {', '    contentstore = "%s";' % c.path("contentstore"),
+             '};', 'policy = {', '    orphan_protect_days = 14;', '    cleaner_slack_days = 1;',
+             '    in_flight_grace_minutes = 60 60;', '};']
+    c.conf_text = "\n".join(lines) + "\n"
+    out = c.path("out.json")
+    res = c.run(output=out)
+    no_output("E1", c, res, out)
+    for e, r in res.items():
+        check("alfwipe-%s.conf" % e in r.err and "line 7" in r.err,
+              "E1 %s: message names the file and line 7" % e, r)
+
+
+def e2():
+    c = simple_case("e2")
+    c.conf = {"policy": {"orphan_protect_dayz": 14}}
+    out = c.path("out.json")
+    res = c.run(output=out)
+    no_output("E2", c, res, out)
+    for e, r in res.items():
+        check("policy.orphan_protect_dayz" in r.err and "orphan_protect_days" in r.err
+              and "cleaner_slack_days" in r.err and "trashcan_keep_days" in r.err,
+              "E2 %s: message names the key and the valid keys of the group" % e, r)
+
+
+def e3():
+    c = simple_case("e3")
+    pw = c.dir + ".db.pass"
+    c.conf = {"database": {"password_file": pw}}
+    with open(pw, "w") as fp:
+        fp.write("secret\n")
+    os.chmod(pw, 0o644)
+    out = c.path("out.json")
+    res = c.run(output=out)
+    no_output("E3", c, res, out)
+    for e, r in res.items():
+        check(pw in r.err and "readable by group or others" in r.err
+              and "chmod 600 %s" % pw in r.err,
+              "E3 %s: path, 'readable by group or others', chmod 600" % e, r)
+        check("secret" not in r.err, "E3 %s: the password is not printed" % e)
+
+
+def closed_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def e4():
+    c = simple_case("e4")
+    port = closed_port()
+    c.conf = {"database": {"host": "127.0.0.1", "port": port}}
+    out = c.path("out.json")
+    res = c.run(output=out)
+    no_output("E4", c, res, out)
+    names = {"pg": "postgresql", "my": "mysql"}
+    for e, r in res.items():
+        check("127.0.0.1" in r.err and str(port) in r.err and names[e] in r.err.lower(),
+              "E4 %s: message names host, port and engine" % e, r)
+
+
+def e5():
+    c = Case("e5")
+    c.load_schema = False
+    out = c.path("out.json")
+    res = c.run(output=out)
+    no_output("E5", c, res, out)
+    for e, r in res.items():
+        check("not an Alfresco database" in r.err and "'alf_store'" in r.err,
+              "E5 %s: not an Alfresco database, first missing table" % e, r)
+
+
+def e6():
+    c = simple_case("e6")
+    c.extra_sql.append("ALTER TABLE alf_node ADD node_deleted BOOLEAN DEFAULT FALSE NOT NULL;")
+    out = c.path("out.json")
+    res = c.run(output=out)
+    no_output("E6", c, res, out)
+    for e, r in res.items():
+        check("schema too old" in r.err and "NodeDeleted" in r.err and "not supported" in r.err
+              and "node_deleted" in r.err, "E6 %s: schema too old, NodeDeleted, not supported"
+              % e, r)
+
+
+def e7():
+    c = simple_case("e7")
+    c.extra_sql.append("CREATE TABLE alf_bootstrap_lock (charval CHAR(1) NOT NULL);")
+    out = c.path("out.json")
+    res = c.run(output=out)
+    no_output("E7", c, res, out)
+    for e, r in res.items():
+        check("schema creation or upgrade is in progress" in r.err,
+              "E7 %s: a schema creation or upgrade is in progress" % e, r)
+
+
+def e8():
+    c = simple_case("e8")
+    c.global_properties = "trashcan-cleaner.keepPeriod=P1M\n"
+    out = c.path("out.json")
+    res = c.run(output=out)
+    no_output("E8", c, res, out)
+    for e, r in res.items():
+        check("trashcan-cleaner.keepPeriod" in r.err and "P1M" in r.err
+              and "not a valid java.time.Duration (Alfresco would not start with it)" in r.err
+              and "P30D" in r.err, "E8 %s: property, value, Duration, suggests P30D" % e, r)
+        check("line 1" in r.err, "E8 %s: names the line" % e, r)
+    # set in alfwipe.conf, the broken property is only a warning
+    c2 = simple_case("e8b")
+    c2.global_properties = "trashcan-cleaner.keepPeriod=P1M\n"
+    c2.conf = {"policy": {"trashcan_keep_days": 30}}
+    for e, r in c2.run().items():
+        eq(r.rc, 0, "E8 %s: with trashcan_keep_days in alfwipe.conf the report runs" % e, r)
+        check("P1M" in r.err and "warning" in r.err, "E8 %s: and warns about P1M" % e, r)
+
+
+def e9():
+    c = simple_case("e9")
+    c.global_properties = "db.url=jdbc:oracle:thin:@localhost:1521:alfresco\n"
+    c.no_db_group = True
+    out = c.path("out.json")
+    res = c.run(output=out)
+    no_output("E9", c, res, out)
+    for e, r in res.items():
+        check("not supported" in r.err and "PostgreSQL, MySQL and MariaDB" in r.err
+              and "oracle" in r.err, "E9 %s: engine not supported; PostgreSQL, MySQL and MariaDB"
+              % e, r)
+
+
+def schema_variants():
+    """Schema generations the facts name: before 5.0 (no encryption table) is read with the
+    other query; a missing orphan_time (before 3.2) and unconverted type 11 content properties
+    are refused; on PostgreSQL a non-default schema (db.schema.name) is honoured."""
+    c = simple_case("pre50")
+    c.extra_sql.append("DROP TABLE alf_content_url_encryption;")
+    for e, r in c.run().items():
+        it = r.item(content_url="store://2024/6/1/9/0/k.bin") if r.json else None
+        eq((r.rc, it and it["class"], it and it["encrypted"]), (0, "live", False),
+           "pre-5.0 %s: no encryption table, the report runs" % e, r)
+    c = simple_case("pre32")
+    c.extra_sql.append("ALTER TABLE alf_content_url DROP COLUMN orphan_time;")
+    out = c.path("out.json")
+    res = c.run(output=out)
+    no_output("pre-3.2", c, res, out)
+    for e, r in res.items():
+        check("schema too old" in r.err and "orphan_time" in r.err,
+              "pre-3.2 %s: orphan_time missing is refused as too old" % e, r)
+    c = simple_case("type11")
+    c.n("legacy", "workspace/SpacesStore", "uuid-legacy")
+    c.extra_sql.append("INSERT INTO alf_node_properties (node_id, actual_type_n, "
+                       "persisted_type_n, boolean_value, long_value, float_value, double_value, "
+                       "string_value, serializable_value, qname_id, list_index, locale_id) "
+                       "SELECT n.id, 11, 9, NULL, NULL, NULL, NULL, NULL, NULL, q.id, -1, l.id "
+                       "FROM alf_node n, alf_qname q, alf_namespace ns, alf_locale l "
+                       "WHERE n.uuid = 'uuid-legacy' AND q.ns_id = ns.id AND q.local_name = "
+                       "'content' AND ns.uri = 'http://www.alfresco.org/model/content/1.0' "
+                       "AND l.locale_str = '.default';")
+    out = c.path("out.json")
+    res = c.run(output=out)
+    no_output("type 11", c, res, out)
+    for e, r in res.items():
+        check("content URL conversion never finished" in r.err,
+              "type 11 %s: unconverted content properties are refused" % e, r)
+    # PostgreSQL: the tables in schema 'alf' named by db.schema.name in the properties, with a
+    # decoy alf_store in public that must not be read
+    from fixture import pg_cmd, _run, SRC
+    c = Case("pgschema")
+    c.f("cs", "2024/6/1/9/0/s.bin", 5, "2024-06-01T09:00:00Z")
+    c.global_properties = "db.schema.name=alf\n"
+    c._write_files()
+    db = c.dbname("pg")
+    _run(pg_cmd("postgres"), stdin=("CREATE DATABASE %s;" % db).encode())
+    _run(pg_cmd(db), stdin=b"CREATE SCHEMA alf; CREATE TABLE public.alf_store (x int);")
+    for f in ("schema.sql", "bootstrap.sql"):
+        with open(os.path.join(SRC, "sql", "pg", f), "rb") as fp:
+            _run(pg_cmd(db), stdin=b"SET search_path TO alf;\n" + fp.read())
+    c._loaded = {"pg"}
+    c._built = {"pg": c.build("pg")}
+    r = c.invoke("pg")
+    eq((r.rc, r.json and r.json["summary"]["stray"]["count"]), (1, 1),
+       "db.schema.name pg: the alf schema is read (one stray file)", r)
+    with open(c.path("alfresco-global.properties"), "w") as fp:
+        fp.write("db.schema.name=nosuch\n")
+    r = c.invoke("pg")
+    check(r.rc == 3 and "nosuch" in r.err, "db.schema.name pg: a missing schema is exit 3", r)
+
+
+def other_input():
+    c = simple_case("badflags")
+    res = c.run(args=["--format", "xml"])
+    for e, r in res.items():
+        eq((r.rc, r.out), (3, ""), "usage %s: --format xml exits 3, nothing printed" % e, r)
+    res = c.run(args=["extra-arg"])
+    for e, r in res.items():
+        eq((r.rc, r.out), (3, ""), "usage %s: a stray argument exits 3" % e, r)
+    # a missing password file
+    c = simple_case("nopwfile")
+    c.conf = {"database": {"password_file": c.path("does-not-exist")}}
+    for e, r in c.run().items():
+        eq((r.rc, r.out), (3, ""), "password file %s: missing file exits 3" % e, r)
+        check(c.path("does-not-exist") in r.err, "password file %s: names the path" % e, r)
+    # --output writes the complete report and nothing on stdout
+    c = simple_case("output")
+    out = c.path("report.json")
+    for e, r in c.run(output=out).items():
+        eq((r.rc, r.out), (0, ""), "--output %s: exit 0, stdout empty" % e, r)
+        check(r.json is not None and len(r.json["items"]) == 1,
+              "--output %s: the file holds the whole JSON report" % e, r)
+
+
+def interrupted():
+    """SIGTERM / SIGINT while the report waits on a locked table: exit 143 / 130, no output
+    file, nothing on stdout presented as complete."""
+    import signal
+    import subprocess
+    import time
+    from fixture import pg_cmd, my_cmd, ALFWIPE
+    for sig, code in ((signal.SIGTERM, 143), (signal.SIGINT, 130)):
+        c = simple_case("sig%d" % code)
+        for e in ("pg", "my"):
+            conf = c.build(e)
+            c.__dict__.setdefault("_built", {})[e] = conf
+            db = c.dbname(e)
+            if e == "pg":
+                locker = subprocess.Popen(pg_cmd(db), stdin=subprocess.PIPE,
+                                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                locker.stdin.write(b"BEGIN; LOCK TABLE alf_content_url IN ACCESS EXCLUSIVE MODE;"
+                                   b" SELECT 'locked';\n")
+            else:
+                locker = subprocess.Popen(my_cmd() + ["--unbuffered", db], stdin=subprocess.PIPE,
+                                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                locker.stdin.write(b"LOCK TABLES alf_content_url WRITE; SELECT 'locked';\n")
+            locker.stdin.flush()
+            import select
+            if not select.select([locker.stdout], [], [], 30)[0]:
+                locker.kill()
+                check(False, "interrupt %s: could not take the table lock" % e)
+                continue
+            locker.stdout.readline()   # the lock is held from here on
+            out = c.path("sig-%s.json" % e)
+            env = dict(os.environ)
+            if e == "pg":
+                env["ALFWIPE_DB_PASSWORD"] = "unused"
+            p = subprocess.Popen([ALFWIPE, "-c", conf, "--now",
+                                  "2024-06-30T00:00:00Z", "report", "--format", "json",
+                                  "--output", out], stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, env=env)
+            time.sleep(1.5)
+            still = p.poll() is None
+            p.send_signal(sig)
+            so, se = p.communicate(timeout=60)
+            locker.stdin.close()
+            locker.wait(timeout=30)
+            check(still, "interrupt %s %s: the report was waiting on the lock" % (e, sig.name))
+            eq(p.returncode, code, "interrupt %s %s: exit %d" % (e, sig.name, code),
+               se.decode("utf-8", "replace"))
+            check(not any(n.startswith("sig-%s.json" % e) for n in os.listdir(c.dir)),
+                  "interrupt %s %s: no output file, no temporary file left" % (e, sig.name))
+            check(b"interrupted" in se and so == b"",
+                  "interrupt %s %s: says so on stderr, nothing on stdout" % (e, sig.name), se)
+
+
+ODD = b'2024/5/1/10/15/odd"quote\\back\ttab\xffbyte.bin'
+
+
+def odd_names():
+    c = Case("odd")
+    c.f("cs", ODD, 33, "2024-05-01T10:15:00Z")
+    res = c.run()
+    for e, r in res.items():
+        check(r.json is not None, "odd names %s: JSON is valid UTF-8 JSON" % e,
+              "%s %s" % (r.json_error, r.raw[:300]))
+        if r.json is None:
+            continue
+        eq(r.rc, 1, "odd names %s: exit as the class dictates (stray: 1)" % e, r)
+        its = r.json["items"]
+        eq(len(its), 1, "odd names %s: one item" % e)
+        it = its[0] if its else {}
+        eq(it.get("class"), "stray", "odd names %s: stray" % e)
+        check("\ufffd" in it.get("path", ""), "odd names %s: invalid byte shown as U+FFFD" % e, it)
+        eq(base64.b64decode(it.get("path_base64", "")), ODD,
+           "odd names %s: path_base64 gives the exact bytes" % e, it)
+        eq(base64.b64decode(it.get("content_url_base64", "")), b"store://" + ODD,
+           "odd names %s: content_url_base64 gives the exact URL bytes" % e, it)
+        f = it.get("files", [{}])[0]
+        eq(base64.b64decode(f.get("path_base64", "")), ODD,
+           "odd names %s: files[].path_base64 too" % e)
+    res = c.run(fmt="csv")
+    for e, r in res.items():
+        eq(r.rc, 1, "odd names %s: CSV exit 1" % e, r)
+        text = r.raw.decode("utf-8", "surrogateescape")
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+        head = rows[0] if rows else []
+        check(len(rows) == 2 and all(len(x) == len(head) for x in rows),
+              "odd names %s: CSV parses into a header and one row of equal width" % e, text)
+        if len(rows) == 2 and "path" in head:
+            row = dict(zip(head, rows[1]))
+            eq(row["path"].encode("utf-8", "surrogateescape"), ODD,
+               "odd names %s: CSV path holds the exact bytes" % e)
+            eq(row["content_url"].encode("utf-8", "surrogateescape"), b"store://" + ODD,
+               "odd names %s: CSV content_url holds the exact bytes" % e)
+            eq((row["class"], row["root"]), ("stray", "contentstore"),
+               "odd names %s: CSV class and root" % e)
+    res = c.run(fmt="text", global_args=["-v"])
+    want = 'odd"quote\\\\back\\x09tab\\xffbyte.bin'
+    for e, r in res.items():
+        eq(r.rc, 1, "odd names %s: text exit 1" % e, r)
+        lines = [ln for ln in r.raw.split(b"\n") if b"quote" in ln]
+        check(len(lines) == 2 and all(want.encode() in ln for ln in lines),
+              "odd names %s: text escapes the name on the item and file lines (%s)" % (e, want),
+              r.raw[-600:])
+
+
+def main():
+    for fn in (e1, e2, e3, e4, e5, e6, e7, e8, e9, schema_variants, other_input, interrupted, odd_names):
+        try:
+            fn()
+        except Exception:
+            import traceback
+            check(False, "%s ran" % fn.__name__, traceback.format_exc())
+    finish()
+
+
+if __name__ == "__main__":
+    main()
