@@ -120,6 +120,17 @@ bool wipe_rel_ok(const char *rel, size_t len);
  * or -1 with err. */
 int wipe_open_parent(int rootfd, uint64_t dev, const char *rel, struct err *err);
 
+/* ---- urlmap.c: content URL <-> relative path ---- */
+
+/* "store://" + rel (caller frees), or NULL when rel is not a safe relative path (wipe_rel_ok)
+ * or holds a backslash, which Alfresco would read as a separator. */
+char *wipe_url_of_rel(const char *rel);
+/* The relative path of a store:// URL into out; -1 when the URL is not store://, its path
+ * would leave the root, or out is too small. */
+int wipe_rel_of_url(const char *url, char *out, size_t outlen);
+/* Whether two resolved absolute paths overlap: equal, or one below the other. */
+bool wipe_path_overlaps(const char *a, const char *b);
+
 /* ---- overwrite.c: one file, one descriptor ---- */
 
 enum wipe_check_how {
