@@ -18,6 +18,8 @@ static const struct cmd commands[] = {
     {"report", cmd_report, "classify every content URL and every file under the content roots"},
     {"check", cmd_check, "print the effective settings and where each came from"},
     {"purge", cmd_purge, "empty the trashcan by age through Alfresco's REST API"},
+    {"wipe", cmd_wipe, "overwrite contentstore.deleted provably, with a certificate"},
+    {"methods", cmd_methods, "print the pass table of every wipe method"},
 };
 
 static void usage(FILE *fp)

@@ -23,8 +23,8 @@ static int64_t mtime_ns_of(const struct stat *st)
     return (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
 }
 
-int wipe_file_open(struct wipe_file *wf, int dirfd, const char *name, char *reason,
-                   size_t reasonlen, struct err *err)
+int wipe_file_open(struct wipe_file *wf, int dirfd, const char *name, bool writable,
+                   char *reason, size_t reasonlen, struct err *err)
 {
     wf_reset(wf);
     struct stat pre;
@@ -50,7 +50,10 @@ int wipe_file_open(struct wipe_file *wf, int dirfd, const char *name, char *reas
         snprintf(reason, reasonlen, "%lu hard links", (unsigned long)pre.st_nlink);
         return WIPE_OPEN_REFUSED;
     }
-    int fd = openat(dirfd, name, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    int flags = (writable ? O_RDWR : O_RDONLY) | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
+    int fd = openat(dirfd, name, flags | (writable ? 0 : O_NOATIME));
+    if (fd < 0 && !writable && errno == EPERM)   /* O_NOATIME needs ownership */
+        fd = openat(dirfd, name, flags);
     if (fd < 0) {
         if (errno == ELOOP) {
             snprintf(reason, reasonlen, "symlink");
@@ -60,7 +63,8 @@ int wipe_file_open(struct wipe_file *wf, int dirfd, const char *name, char *reas
             snprintf(reason, reasonlen, "disappeared before the wipe");
             return WIPE_OPEN_REFUSED;
         }
-        return err_sys(err, ERR_IO, errno, "could not open '%s' for writing", name);
+        return err_sys(err, ERR_IO, errno, "could not open '%s'%s", name,
+                       writable ? " for writing" : "");
     }
     struct stat st;
     if (fstat(fd, &st) != 0) {
@@ -505,7 +509,7 @@ static bool name_is_ours(const struct wipe_file *wf, const char *name)
            st.st_dev == wf->dev && st.st_ino == wf->ino;
 }
 
-static int random_name(char *out, size_t len, struct err *err)
+int wipe_random_name(char *out, size_t len, struct err *err)
 {
     static const char set[] = "abcdefghijklmnopqrstuvwxyz0123456789";
     uint8_t rnd[256];
@@ -537,8 +541,8 @@ static int truncate_kept(struct wipe_file *wf, char *reason, size_t reasonlen, c
     return WIPE_NOT_REMOVED;
 }
 
-int wipe_file_remove(struct wipe_file *wf, char *reason, size_t reasonlen, bool *truncated,
-                     struct err *err)
+int wipe_file_remove(struct wipe_file *wf, const char *tmpname, char *reason, size_t reasonlen,
+                     bool *truncated, struct err *err)
 {
     *truncated = false;
     if (!name_is_ours(wf, wf->name)) {
@@ -551,7 +555,9 @@ int wipe_file_remove(struct wipe_file *wf, char *reason, size_t reasonlen, bool 
         return err_set(err, ERR_IO, "name '%s' is too long", wf->name);
     int rc = -1;
     for (int tries = 0; tries < 16; tries++) {
-        if (random_name(tmp, len, err) != 0)
+        if (tries == 0 && tmpname && strlen(tmpname) == len)
+            memcpy(tmp, tmpname, len + 1);
+        else if (wipe_random_name(tmp, len, err) != 0)
             return -1;
         rc = renameat2(wf->dirfd, wf->name, wf->dirfd, tmp, RENAME_NOREPLACE);
         if (rc == 0 || errno != EEXIST)

@@ -163,12 +163,12 @@ struct wipe_file {
 /* Outcome of wipe_file_open when it is not an error. */
 enum wipe_open_result { WIPE_OPEN_OK = 0, WIPE_OPEN_REFUSED };
 
-/* Open name in dirfd for overwriting: type checked with fstatat before any open (a FIFO is
+/* Open name in dirfd (for overwriting when writable, else read-only for a dry run): type checked with fstatat before any open (a FIFO is
  * never opened), then openat(O_RDWR|O_NOFOLLOW|O_NONBLOCK|O_NOCTTY), fstat, same dev/ino as
  * the fstatat, regular, one link. REFUSED with reason filled when a rule says no; -1 on a
  * system error (err). On OK, wf owns a dup of dirfd and the fd. */
-int wipe_file_open(struct wipe_file *wf, int dirfd, const char *name, char *reason,
-                   size_t reasonlen, struct err *err);
+int wipe_file_open(struct wipe_file *wf, int dirfd, const char *name, bool writable,
+                   char *reason, size_t reasonlen, struct err *err);
 void wipe_file_close(struct wipe_file *wf);
 
 /* Map the allocated extents with SEEK_DATA/SEEK_HOLE (whole file when unsupported). */
@@ -214,10 +214,13 @@ enum wipe_remove_result {
 };
 
 /* Remove after a verified wipe: re-check dev/ino through dirfd, one rename to a random name of
- * the same length (RENAME_NOREPLACE), re-check, truncate, unlink. A directory that refuses the
- * rename gets the file truncated to 0 and NOT_REMOVED. The directory is not synced here. */
-int wipe_file_remove(struct wipe_file *wf, char *reason, size_t reasonlen, bool *truncated,
-                     struct err *err);
+ * the same length (RENAME_NOREPLACE; tmpname first when given and of that length, so the
+ * state journal can name it in advance), re-check, truncate, unlink. A directory that refuses
+ * the rename gets the file truncated to 0 and NOT_REMOVED. The directory is not synced here. */
+int wipe_file_remove(struct wipe_file *wf, const char *tmpname, char *reason, size_t reasonlen,
+                     bool *truncated, struct err *err);
+/* len random characters [a-z0-9] + NUL into out (len < 256). */
+int wipe_random_name(char *out, size_t len, struct err *err);
 
 /* ---- journal.c: lock and state journal ---- */
 
