@@ -670,8 +670,9 @@ static int check_db(struct wrun *w, struct err *err)
                              "--no-db-check to wipe without the reference check.");
     }
     struct db *db = NULL;
+    struct db_schema_info info;
     if (conf_load_db_password(w->conf, err) != 0 || db_open(&db, &w->conf->db, err) != 0 ||
-        db_check_schema(db, NULL, err) != 0) {
+        db_check_schema(db, &info, err) != 0) {
         db_close(db);
         err_prefix(err, "cannot check references");
         return err_hint(err, "Make the database reachable, or give --no-db-check to wipe "

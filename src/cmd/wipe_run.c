@@ -32,6 +32,7 @@ struct bfile {
     bool pass_written;       /* the current pass reached the file completely */
     char tmpname[256];
     const struct wipe_jentry *earlier;
+    uint64_t stream_id;      /* numbers the keyed streams: unique per file within the run */
 };
 
 struct batch {
@@ -286,7 +287,7 @@ static void open_file(struct wrun *w, struct bfile *f, struct parent_cache *pc)
         }
         r->guaranteed = false;
     }
-    f->wf.stream_id = w->files_started + 1;
+    f->wf.stream_id = f->stream_id;
     if (wipe_file_map(&f->wf, &err) != 0) {
         fail_rec(r, &err);
         f->active = false;
@@ -799,6 +800,7 @@ int wipe_run_all(struct wrun *w)
         memset(f, 0, sizeof *f);
         f->rec = r;
         f->earlier = je;
+        f->stream_id = w->files_started;
         b.bytes += (uint64_t)c->size;
         if (b.n >= batch_max || b.bytes >= BATCH_MAX_BYTES)
             run_batch(w, &b);
