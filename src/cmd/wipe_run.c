@@ -270,6 +270,8 @@ static void open_file(struct wrun *w, struct bfile *f, struct parent_cache *pc)
     /* Whether an in-place overwrite holds for this very file. */
     struct wipe_file_fs ff;
     wipe_file_fs_probe(f->wf.fd, &ff);
+    if (wipe_fault_jflag(f->wf.name))
+        ff.journal_data = true;
     char why[300];
     if (ff.journal_data) {
         if (!w->o.allow_unsafe) {

@@ -296,11 +296,13 @@ bool wipe_hooks_active(void);
 const char *wipe_test_settings(void);
 
 /* ALFWIPE_TEST_FAULT=spec[,spec]: write:PASS:OFFSET:ERRNO[:PATHPART],
- * sync:PASS:ERRNO[:PATHPART], odirect. */
+ * sync:PASS:ERRNO[:PATHPART], odirect, jflag[:PATHPART] (the file reports the per-file data
+ * journaling flag, for machines where chattr +j needs a capability the tests lack). */
 int wipe_fault_write(unsigned passno, uint64_t off, size_t len, const char *name,
                      uint64_t *fail_off);
 int wipe_fault_sync(unsigned passno, const char *name);
 bool wipe_fault_odirect(void);
+bool wipe_fault_jflag(const char *name);
 
 /* ALFWIPE_TEST_BATCH=n: at most n files per batch (1 = one file at a time). 0 when unset. */
 size_t wipe_test_batch(void);
