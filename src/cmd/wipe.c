@@ -385,7 +385,7 @@ static int prescan_per_file(struct wrun *w, struct err *err)
             continue;
         }
         struct wipe_file_fs ff;
-        wipe_file_fs_probe(fd, &ff);
+        wipe_file_fs_probe(fd, true, &ff);
         close(fd);
         char why[300];
         if (!wipe_fs_file_in_place(&r->fi, &ff, why, sizeof why)) {
@@ -613,6 +613,8 @@ static void wrun_release(struct wrun *w)
     }
     free(w->roots);
     wipe_bufs_release(&w->bufs);
+    for (size_t i = 0; i < w->ntbufs; i++)
+        wipe_bufs_release(&w->tbufs[i]);
     OPENSSL_cleanse(&w->key, sizeof w->key);
     free(w->o.roots);
 }

@@ -77,6 +77,8 @@ struct wrun {
     bool have_journal;
     struct cert_writer *cert;
     struct wipe_bufs bufs;
+    struct wipe_bufs tbufs[4];   /* one set per verification thread, allocated on first use */
+    size_t ntbufs;
     struct wrec *recs;
     size_t nrecs, cap;
     size_t ncands_files;         /* candidates of kind FILE */

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +20,7 @@
 #include "alfwipe/xalloc.h"
 #include "wipe_cmd.h"
 
-#define BATCH_MAX_FILES 256
+#define BATCH_MAX_FILES 1024
 #define BATCH_MAX_BYTES (64u << 20)
 
 volatile sig_atomic_t wipe_stop_signal;
@@ -269,7 +270,7 @@ static void open_file(struct wrun *w, struct bfile *f, struct parent_cache *pc)
     }
     /* Whether an in-place overwrite holds for this very file. */
     struct wipe_file_fs ff;
-    wipe_file_fs_probe(f->wf.fd, &ff);
+    wipe_file_fs_probe(f->wf.fd, root->fi.policy != WIPE_FS_SAFE, &ff);
     if (wipe_fault_jflag(f->wf.name))
         ff.journal_data = true;
     char why[300];
@@ -354,10 +355,13 @@ static int cmp_depth_desc(const void *a, const void *b)
 }
 
 /* Sync each directory that lost a file, then remove empty directories upward, never the root. */
-static void remove_empty_parents(struct wrun *w, struct batch *b)
+/* Then make every rename, unlink and rmdir of the batch durable with one barrier: the
+ * directory's fsync when a single file went and no directory, else one syncfs. */
+static void remove_empty_parents(struct wrun *w, struct batch *b, int file_dirfd,
+                                 size_t nremoved)
 {
     char **dirs = NULL;
-    size_t n = 0, cap = 0;
+    size_t n = 0, cap = 0, nrm = 0;
     for (size_t i = 0; i < b->n; i++) {
         struct bfile *f = &b->v[i];
         if (!f->rec->removed)
@@ -388,8 +392,7 @@ static void remove_empty_parents(struct wrun *w, struct batch *b)
         bool gone = false;
         if (pfd >= 0) {
             gone = unlinkat(pfd, base ? base + 1 : d, AT_REMOVEDIR) == 0;
-            if (gone && fsync(pfd) != 0)
-                warnx_msg("could not sync the directory holding '%s': %s", d, strerror(errno));
+            nrm += gone;
             close(pfd);
         }
         if (gone && base) {
@@ -407,6 +410,13 @@ static void remove_empty_parents(struct wrun *w, struct batch *b)
         free(d);
     }
     free(dirs);
+    int rc = 0;
+    if (nremoved == 1 && nrm == 0)
+        rc = fsync(file_dirfd);
+    else if (nremoved + nrm > 0)
+        rc = syncfs(file_dirfd);
+    if (rc != 0)
+        warnx_msg("could not sync the directories of removed files: %s", strerror(errno));
 }
 
 static void remove_batch(struct wrun *w, struct batch *b)
@@ -424,7 +434,7 @@ static void remove_batch(struct wrun *w, struct batch *b)
     }
     if (!any || journal_save(w) != 0)
         return;
-    int sync_fd = -1;
+    int sync_fd = -1;   /* a directory of a removed file: any fd on the filesystem */
     size_t nremoved = 0;
     for (size_t i = 0; i < b->n; i++) {
         struct bfile *f = &b->v[i];
@@ -446,16 +456,8 @@ static void remove_batch(struct wrun *w, struct batch *b)
             wrec_set_reason(f->rec, "overwritten, not removed: %s", err.msg);
         }
     }
-    /* The renames and unlinks made durable: the directory's fsync for a single file, one
-     * filesystem-wide barrier for a batch. */
-    if (nremoved == 1 && fsync(sync_fd) != 0)
-        warnx_msg("could not sync the directory of a removed file: %s", strerror(errno));
-    else if (nremoved > 1 && syncfs(sync_fd) != 0)
-        warnx_msg("could not sync the directories of removed files: %s", strerror(errno));
-    remove_empty_parents(w, b);
+    remove_empty_parents(w, b, sync_fd, nremoved);
 }
-
-/* ---- one batch ---- */
 
 enum abort_at { AB_WRITE, AB_VERIFY, AB_AFTER };
 
@@ -469,6 +471,163 @@ static void abort_rec(struct bfile *f, int sig, unsigned passno, enum abort_at a
     wrec_set_reason(r, "interrupted by %s %s %u (%u of %u passes done)", signame(sig),
                     where[at], passno, r->passes_done, r->passes_total);
 }
+
+/* ---- reading a pass back: several files, or ranges of a large one, at a time ---- */
+
+#define VERIFY_THREADS 4
+#define VERIFY_UNIT (64u << 20)
+
+struct vunit {
+    struct bfile *f;
+    uint64_t lo, hi;
+    int rc;
+    uint64_t nread;
+    char reason[160];
+    struct err err;
+};
+
+struct vpool {
+    struct wrun *w;
+    const struct wipe_pass *p;
+    unsigned pn;
+    struct vunit *u;
+    size_t n, next;
+    pthread_mutex_t mu;
+};
+
+struct vworker {
+    struct vpool *pool;
+    struct wipe_bufs *bufs;
+};
+
+static void *verify_worker(void *arg)
+{
+    struct vworker *vw = arg;
+    struct vpool *pool = vw->pool;
+    for (;;) {
+        pthread_mutex_lock(&pool->mu);
+        size_t i = pool->next++;
+        pthread_mutex_unlock(&pool->mu);
+        if (i >= pool->n)
+            break;
+        struct vunit *u = &pool->u[i];
+        err_init(&u->err);
+        u->rc = wipe_file_verify_range(&u->f->wf, pool->p, pool->pn, &pool->w->key, vw->bufs,
+                                       &wipe_stop_signal, u->lo, u->hi, &u->nread, u->reason,
+                                       sizeof u->reason, &u->err);
+    }
+    return NULL;
+}
+
+/* Read pass pn back for every active file of the batch with up to VERIFY_THREADS threads, so
+ * the device sees several requests at once. Results are applied in file order afterwards. */
+static int verify_parallel(struct wrun *w, struct batch *b, const struct wipe_pass *p,
+                           unsigned pn)
+{
+    int sig = 0;
+    size_t nu = 0, cap = 0;
+    struct vunit *u = NULL;
+    for (size_t i = 0; i < b->n; i++) {
+        struct bfile *f = &b->v[i];
+        if (!f->active || f->wf.data_bytes == 0)
+            continue;
+        struct err err = ERR_INIT;
+        if (wipe_file_verify_prepare(&f->wf, pn, &err) != 0) {
+            fail_rec(f->rec, &err);
+            f->active = false;
+            continue;
+        }
+        for (uint64_t lo = 0; lo < (uint64_t)f->wf.size; lo += VERIFY_UNIT) {
+            u = xgrow(u, &cap, nu + 1, sizeof *u);
+            memset(&u[nu], 0, sizeof u[nu]);
+            u[nu].f = f;
+            u[nu].lo = lo;
+            u[nu].hi = lo + VERIFY_UNIT < (uint64_t)f->wf.size ? lo + VERIFY_UNIT
+                                                               : (uint64_t)f->wf.size;
+            nu++;
+        }
+    }
+    size_t nt = nu < VERIFY_THREADS ? nu : VERIFY_THREADS;
+    while (w->ntbufs < nt) {
+        struct err err = ERR_INIT;
+        if (wipe_bufs_init(&w->tbufs[w->ntbufs], &err) != 0)
+            break;
+        w->ntbufs++;
+    }
+    if (nt > w->ntbufs)
+        nt = w->ntbufs;
+    struct vpool pool = {w, p, pn, u, nu, 0, PTHREAD_MUTEX_INITIALIZER};
+    struct vworker vw[VERIFY_THREADS];
+    pthread_t th[VERIFY_THREADS];
+    size_t started = 0;
+    for (size_t t = 0; t < nt; t++) {
+        vw[t].pool = &pool;
+        vw[t].bufs = &w->tbufs[t];
+        if (pthread_create(&th[t], NULL, verify_worker, &vw[t]) != 0)
+            break;
+        started++;
+    }
+    if (started == 0) {
+        struct vworker self = {&pool, &w->bufs};
+        verify_worker(&self);
+    }
+    for (size_t t = 0; t < started; t++)
+        pthread_join(th[t], NULL);
+    /* Apply per file, in offset order: error, then a mismatch, then a stop. */
+    for (size_t k = 0; k < nu;) {
+        struct bfile *f = u[k].f;
+        size_t end = k;
+        int rc = 0;
+        const struct vunit *bad = NULL;
+        uint64_t nread = 0;
+        for (; end < nu && u[end].f == f; end++) {
+            nread += u[end].nread;
+            int r = u[end].rc;
+            int rank = r == -1 ? 4 : r == 3 ? 3 : r == 2 ? 2 : r == 1 ? 1 : 0;
+            int cur = rc == -1 ? 4 : rc == 3 ? 3 : rc == 2 ? 2 : rc == 1 ? 1 : 0;
+            if (rank > cur) {
+                rc = r;
+                bad = &u[end];
+            }
+        }
+        k = end;
+        enum wipe_check_how how = f->wf.rfd_direct ? WIPE_CHECK_DIRECT : WIPE_CHECK_CACHE;
+        if (rc == 3) {
+            /* O_DIRECT refused part-way: read the whole file again, cache-only */
+            char reason[256] = "";
+            struct err err = ERR_INIT;
+            rc = wipe_file_verify_pass(&f->wf, p, pn, &w->key, &w->bufs, &wipe_stop_signal,
+                                       &how, &nread, reason, sizeof reason, &err);
+            if (rc == 2)
+                wrec_set_reason(f->rec, "%s", reason);
+            else if (rc < 0)
+                fail_rec(f->rec, &err);
+            if (rc == 2 || rc < 0) {
+                if (rc == 2)
+                    f->rec->st = WST_FAILED;
+                f->active = false;
+            }
+        } else if (rc == 2) {
+            f->rec->st = WST_FAILED;
+            wrec_set_reason(f->rec, "%s", bad->reason);
+            f->active = false;
+        } else if (rc < 0) {
+            fail_rec(f->rec, &bad->err);
+            f->active = false;
+        }
+        f->rec->bytes_verified += nread;
+        if (f->rec->how == WIPE_CHECK_NONE || how == WIPE_CHECK_CACHE)
+            f->rec->how = how;
+        if (rc == 1) {
+            sig = wipe_stop_signal ? wipe_stop_signal : SIGTERM;
+            abort_rec(f, sig, pn, AB_VERIFY);
+        }
+    }
+    free(u);
+    return sig ? sig : wipe_stop_signal;
+}
+
+/* ---- one batch ---- */
 
 static void run_passes(struct wrun *w, struct batch *b)
 {
@@ -528,7 +687,17 @@ static void run_passes(struct wrun *w, struct batch *b)
             }
             break;
         }
-        if (p->verify) {
+        size_t nver = 0;
+        uint64_t vbytes = 0;
+        for (size_t i = 0; i < b->n; i++)
+            if (b->v[i].active) {
+                nver++;
+                vbytes += b->v[i].wf.data_bytes;
+            }
+        if (p->verify && !wipe_hooks_active() && (nver > 1 || vbytes > VERIFY_UNIT)) {
+            sig = verify_parallel(w, b, p, pn);
+            nverify_done++;
+        } else if (p->verify) {
             for (size_t i = 0; i < b->n; i++) {
                 struct bfile *f = &b->v[i];
                 if (!f->active)

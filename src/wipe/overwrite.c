@@ -388,13 +388,8 @@ static ssize_t pread_full(int fd, uint8_t *buf, size_t n, uint64_t off)
     return (ssize_t)done;
 }
 
-int wipe_file_verify_pass(struct wipe_file *wf, const struct wipe_pass *p, unsigned passno,
-                          const struct wipe_key *key, struct wipe_bufs *b,
-                          volatile const int *stop, enum wipe_check_how *how, uint64_t *nread,
-                          char *reason, size_t reasonlen, struct err *err)
+int wipe_file_verify_prepare(struct wipe_file *wf, unsigned passno, struct err *err)
 {
-    *nread = 0;
-    *how = WIPE_CHECK_NONE;
     if (open_readback(wf, err) != 0)
         return -1;
     if (!wf->rfd_direct) {
@@ -402,6 +397,28 @@ int wipe_file_verify_pass(struct wipe_file *wf, const struct wipe_pass *p, unsig
             return err_sys(err, ERR_IO, errno, "sync failed after pass %u", passno);
         (void)posix_fadvise(wf->fd, 0, 0, POSIX_FADV_DONTNEED);
     }
+    return 0;
+}
+
+/* O_DIRECT refused after all: read through the page cache after dropping it (cache-only). */
+static int fall_back_to_cache(struct wipe_file *wf, unsigned passno, struct err *err)
+{
+    if (wf->rfd >= 0 && wf->rfd != wf->fd)
+        close(wf->rfd);
+    wf->rfd = wf->fd;
+    wf->rfd_direct = false;
+    if (fdatasync(wf->fd) != 0 && errno != EINVAL)
+        return err_sys(err, ERR_IO, errno, "sync failed after pass %u", passno);
+    (void)posix_fadvise(wf->fd, 0, 0, POSIX_FADV_DONTNEED);
+    return 0;
+}
+
+int wipe_file_verify_range(struct wipe_file *wf, const struct wipe_pass *p, unsigned passno,
+                           const struct wipe_key *key, struct wipe_bufs *b,
+                           volatile const int *stop, uint64_t lo, uint64_t hi,
+                           uint64_t *nread, char *reason, size_t reasonlen, struct err *err)
+{
+    *nread = 0;
     struct wipe_stream *st = NULL;
     if (p->kind == WIPE_PASS_RANDOM) {
         st = wipe_stream_new(key, wf->stream_id, passno, err);
@@ -411,6 +428,12 @@ int wipe_file_verify_pass(struct wipe_file *wf, const struct wipe_pass *p, unsig
     int ret = -1;
     for (size_t i = 0; i < wf->next; i++) {
         uint64_t pos = wf->ext[i].off, end = pos + wf->ext[i].len;
+        if (pos < lo)
+            pos = lo;
+        if (end > hi)
+            end = hi;
+        if (pos >= end)
+            continue;
         if (st && wipe_stream_seek(st, pos, err) != 0)
             goto out;
         while (pos < end) {
@@ -422,16 +445,8 @@ int wipe_file_verify_pass(struct wipe_file *wf, const struct wipe_pass *p, unsig
                 want = WIPE_BUF_SIZE;
             ssize_t r = pread_full(wf->rfd, b->rbuf, want, pos);
             if (r < 0 && errno == EINVAL && wf->rfd_direct) {
-                /* the device refuses this alignment: fall back to a cache-only check */
-                close(wf->rfd);
-                wf->rfd = wf->fd;
-                wf->rfd_direct = false;
-                if (fdatasync(wf->fd) != 0 && errno != EINVAL) {
-                    err_sys(err, ERR_IO, errno, "sync failed after pass %u", passno);
-                    goto out;
-                }
-                (void)posix_fadvise(wf->fd, 0, 0, POSIX_FADV_DONTNEED);
-                r = pread_full(wf->rfd, b->rbuf, n, pos);
+                ret = 3;   /* the device refuses this alignment: the caller falls back */
+                goto out;
             }
             if (r < 0) {
                 err_sys(err, ERR_IO, errno, "read back failed at offset %llu in pass %u",
@@ -467,9 +482,29 @@ int wipe_file_verify_pass(struct wipe_file *wf, const struct wipe_pass *p, unsig
     }
     ret = 0;
 out:
-    *how = wf->rfd_direct ? WIPE_CHECK_DIRECT : WIPE_CHECK_CACHE;
     wipe_stream_free(st);
     return ret;
+}
+
+int wipe_file_verify_pass(struct wipe_file *wf, const struct wipe_pass *p, unsigned passno,
+                          const struct wipe_key *key, struct wipe_bufs *b,
+                          volatile const int *stop, enum wipe_check_how *how, uint64_t *nread,
+                          char *reason, size_t reasonlen, struct err *err)
+{
+    *nread = 0;
+    *how = WIPE_CHECK_NONE;
+    if (wipe_file_verify_prepare(wf, passno, err) != 0)
+        return -1;
+    int rc = wipe_file_verify_range(wf, p, passno, key, b, stop, 0, (uint64_t)wf->size, nread,
+                                    reason, reasonlen, err);
+    if (rc == 3) {
+        if (fall_back_to_cache(wf, passno, err) != 0)
+            return -1;
+        rc = wipe_file_verify_range(wf, p, passno, key, b, stop, 0, (uint64_t)wf->size, nread,
+                                    reason, reasonlen, err);
+    }
+    *how = wf->rfd_direct ? WIPE_CHECK_DIRECT : WIPE_CHECK_CACHE;
+    return rc;
 }
 
 bool wipe_file_unchanged(struct wipe_file *wf, char *reason, size_t reasonlen)

@@ -57,9 +57,10 @@ struct wipe_file_fs {
     bool shared;                 /* an extent is shared (reflink, snapshot) */
 };
 
-/* Inode flags and shared extents of an open regular file. Never fails: what cannot be
- * learnt stays false with its *_known flag false. */
-void wipe_file_fs_probe(int fd, struct wipe_file_fs *ff);
+/* Inode flags and (when extents is set: filesystems whose answer depends on sharing) shared
+ * extents of an open regular file. Never fails: what cannot be learnt stays false with its
+ * *_known flag false. */
+void wipe_file_fs_probe(int fd, bool extents, struct wipe_file_fs *ff);
 
 /* Whether an in-place overwrite of this file holds on fi. false with why filled when not. */
 bool wipe_fs_file_in_place(const struct wipe_fsinfo *fi, const struct wipe_file_fs *ff,
@@ -191,6 +192,17 @@ void wipe_bufs_release(struct wipe_bufs *b);
 int wipe_file_write_pass(struct wipe_file *wf, const struct wipe_pass *p, unsigned passno,
                          const struct wipe_key *key, struct wipe_bufs *b,
                          volatile const int *stop, uint64_t *written, struct err *err);
+
+/* Open the read-back descriptor (O_DIRECT, else cache-only after fdatasync + DONTNEED). */
+int wipe_file_verify_prepare(struct wipe_file *wf, unsigned passno, struct err *err);
+/* Read back and compare the part of pass passno within file offsets [lo, hi), after
+ * wipe_file_verify_prepare; safe to run on disjoint ranges of one file from several threads,
+ * each with its own buffers. 0 ok, 1 stopped, 2 mismatch (reason), 3 O_DIRECT refused here
+ * (redo with wipe_file_verify_pass, which falls back to cache-only), -1 error. */
+int wipe_file_verify_range(struct wipe_file *wf, const struct wipe_pass *p, unsigned passno,
+                           const struct wipe_key *key, struct wipe_bufs *b,
+                           volatile const int *stop, uint64_t lo, uint64_t hi,
+                           uint64_t *nread, char *reason, size_t reasonlen, struct err *err);
 
 /* fdatasync (fsync as fallback); errors say "sync failed after pass N". */
 int wipe_file_sync(struct wipe_file *wf, unsigned passno, struct err *err);
