@@ -759,6 +759,39 @@ def w35_options_anywhere():
     eq(json.load(open(out))["totals"]["WOULD_ERASE"], 1, "W35 --output file", r)
 
 
+def w33_progress():
+    import pty
+    s = L.Store("w33")
+    for i in range(3):
+        L.put(s.d("p%d.bin" % i), size=1 << 20, age_days=30)
+    master, slave = pty.openpty()
+    p = subprocess.Popen([L.ALFWIPE, "-c", s.conf, "wipe", "--method", "zero", NO_DB],
+                         stdout=subprocess.PIPE, stderr=slave, text=True)
+    os.close(slave)
+    out = p.stdout.read()
+    p.wait(timeout=60)
+    err = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        err += chunk
+    os.close(master)
+    eq(p.returncode, 0, "W33 run on a terminal exit 0", out)
+    e = err.decode(errors="replace")
+    ok("alfwipe: wipe: files" in e and "MiB/s" in e and "ETA" in e,
+       "W33 progress on a terminal: files, bytes, rate, ETA", e)
+    ok("3.0/3.0 MiB written" in e, "W33 progress reaches 100% of the planned bytes", e)
+    ok("files" not in out, "W33 progress never on stdout", out)
+    for i in range(3):
+        L.put(s.d("p%d.bin" % i), size=1 << 20, age_days=30)
+    r = L.wipe(s, "--method", "zero", NO_DB)
+    ok("alfwipe: wipe: files" not in r.err, "W33 no progress when stderr is not a terminal", r)
+
+
 def methods_cmd():
     s = L.Store("methods")
     r = L.wipe(s, cmd="methods")
@@ -808,6 +841,7 @@ def main():
     w32_removal()
     w34_certificate()
     w35_options_anywhere()
+    w33_progress()
     methods_cmd()
     L.finish()
 
