@@ -63,6 +63,10 @@ class PG:
                 self.user, "-d", name, "-f", os.path.join(SRC, "sql", "pg", f)])
         self.next_id = 90000
 
+    def conf_group(self):
+        return ('database = { type = "postgresql"; host = "%s"; port = %s; name = "%s"; '
+                'user = "%s"; };' % (self.host, self.port, self.name, self.user))
+
     def psql(self, db, sql):
         return sh(["psql", "-q", "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", self.host,
                    "-p", self.port, "-U", self.user, "-d", db, "-c", sql]).stdout
@@ -145,9 +149,7 @@ class Store:
                  ' operator = "test operator"; %s };' % (self.state, self.state, self.cert,
                                                          extra)]
         if self.db:
-            lines.append('database = { type = "postgresql"; host = "%s"; port = %s; '
-                         'name = "%s"; user = "%s"; };' % (self.db.host, self.db.port,
-                                                          self.db.name, self.db.user))
+            lines.append(self.db.conf_group())
         with open(self.conf, "w") as f:
             f.write("\n".join(lines) + "\n")
 
@@ -259,3 +261,31 @@ def count_in(path, needle):
 def sha(path):
     import hashlib
     return hashlib.sha256(open(path, "rb").read()).hexdigest()
+
+
+class MY(PG):
+    """The same on the run.sh MariaDB (root over the socket)."""
+
+    def __init__(self, name):
+        self.sock = os.environ["AW_MY_SOCKET"]
+        self.user = os.environ["AW_MY_USER"]
+        self.name = name
+        self.host = None
+        self.port = os.environ.get("AW_MY_PORT", "3306")
+        self.admin("DROP DATABASE IF EXISTS %s; CREATE DATABASE %s" % (name, name))
+        for f in ("schema.sql", "bootstrap.sql"):
+            with open(os.path.join(SRC, "sql", "mysql", f)) as fh:
+                self.admin(fh.read(), db=name)
+        self.next_id = 90000
+
+    def admin(self, sql, db=None):
+        cmd = ["mariadb", "--no-defaults", "--socket=" + self.sock, "-u", self.user, "--batch",
+               "--skip-column-names"] + ([db] if db else [])
+        return sh(cmd, input=sql).stdout
+
+    def sql(self, sql):
+        return self.admin(sql, db=self.name)
+
+    def conf_group(self):
+        return ('database = { type = "mysql"; socket = "%s"; name = "%s"; user = "%s"; };'
+                % (self.sock, self.name, self.user))
