@@ -33,6 +33,9 @@ struct bfile {
     bool pass_written;       /* the current pass reached the file completely */
     char tmpname[256];
     const struct wipe_jentry *earlier;
+    int rm_rc;               /* removal outcome, filled on a pool thread */
+    char rm_reason[512];
+    struct err rm_err;
     uint64_t stream_id;      /* numbers the keyed streams: unique per file within the run */
 };
 
@@ -339,6 +342,44 @@ static void sync_pass(struct wrun *w, struct batch *b, unsigned passno)
     }
 }
 
+/* ---- a small pool: fn(ctx, i) for i in [0, n) on up to POOL_THREADS threads ---- */
+
+#define POOL_THREADS 4
+
+struct pool {
+    void (*fn)(void *ctx, size_t i);
+    void *ctx;
+    size_t n, next;
+    pthread_mutex_t mu;
+};
+
+static void *pool_worker(void *arg)
+{
+    struct pool *pl = arg;
+    for (;;) {
+        pthread_mutex_lock(&pl->mu);
+        size_t i = pl->next++;
+        pthread_mutex_unlock(&pl->mu);
+        if (i >= pl->n)
+            return NULL;
+        pl->fn(pl->ctx, i);
+    }
+}
+
+static void pool_run(size_t n, void (*fn)(void *ctx, size_t i), void *ctx)
+{
+    struct pool pl = {fn, ctx, n, 0, PTHREAD_MUTEX_INITIALIZER};
+    pthread_t th[POOL_THREADS];
+    size_t started = 0;
+    for (size_t t = 0; t < POOL_THREADS && t < n; t++)
+        if (pthread_create(&th[started], NULL, pool_worker, &pl) == 0)
+            started++;
+    if (started == 0)
+        pool_worker(&pl);
+    for (size_t t = 0; t < started; t++)
+        pthread_join(th[t], NULL);
+}
+
 /* ---- removal ---- */
 
 static int cmp_depth_desc(const void *a, const void *b)
@@ -419,6 +460,19 @@ static void remove_empty_parents(struct wrun *w, struct batch *b, int file_dirfd
         warnx_msg("could not sync the directories of removed files: %s", strerror(errno));
 }
 
+static void remove_one(void *ctx, size_t i)
+{
+    struct batch *b = ctx;
+    struct bfile *f = &b->v[i];
+    if (!f->active)
+        return;
+    bool truncated = false;
+    f->rm_reason[0] = '\0';
+    err_init(&f->rm_err);
+    f->rm_rc = wipe_file_remove(&f->wf, f->tmpname[0] ? f->tmpname : NULL, f->rm_reason,
+                                sizeof f->rm_reason, &truncated, &f->rm_err);
+}
+
 static void remove_batch(struct wrun *w, struct batch *b)
 {
     bool any = false;
@@ -436,24 +490,30 @@ static void remove_batch(struct wrun *w, struct batch *b)
         return;
     int sync_fd = -1;   /* a directory of a removed file: any fd on the filesystem */
     size_t nremoved = 0;
+    /* Files are independent here: with no test hook in the way, several are truncated and
+     * unlinked at once (block freeing is most of the cost, and it runs in parallel). */
+    if (!wipe_hooks_active() && b->n > 1) {
+        pool_run(b->n, remove_one, b);
+    } else {
+        for (size_t i = 0; i < b->n; i++) {
+            if (!b->v[i].active)
+                continue;
+            wipe_hook("before-remove", b->v[i].rec->rel, NULL);
+            remove_one(b, i);
+        }
+    }
     for (size_t i = 0; i < b->n; i++) {
         struct bfile *f = &b->v[i];
         if (!f->active)
             continue;
-        wipe_hook("before-remove", f->rec->rel, NULL);
-        char reason[512] = "";
-        bool truncated = false;
-        struct err err = ERR_INIT;
-        int rc = wipe_file_remove(&f->wf, f->tmpname[0] ? f->tmpname : NULL, reason,
-                                  sizeof reason, &truncated, &err);
-        if (rc == WIPE_REMOVED) {
+        if (f->rm_rc == WIPE_REMOVED) {
             f->rec->removed = true;
             sync_fd = f->wf.dirfd;
             nremoved++;
-        } else if (rc == WIPE_NOT_REMOVED) {
-            wrec_set_reason(f->rec, "overwritten, not removed: %s", reason);
+        } else if (f->rm_rc == WIPE_NOT_REMOVED) {
+            wrec_set_reason(f->rec, "overwritten, not removed: %s", f->rm_reason);
         } else {
-            wrec_set_reason(f->rec, "overwritten, not removed: %s", err.msg);
+            wrec_set_reason(f->rec, "overwritten, not removed: %s", f->rm_err.msg);
         }
     }
     remove_empty_parents(w, b, sync_fd, nremoved);
