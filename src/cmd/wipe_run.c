@@ -26,13 +26,14 @@
 volatile sig_atomic_t wipe_stop_signal;
 
 struct bfile {
-    struct wrec *rec;
+    struct wrec *rec;        /* &w->recs[ri], re-pointed when w->recs grows */
+    size_t ri;
     struct wipe_file wf;
     bool opened;
     bool active;             /* still being wiped */
     bool pass_written;       /* the current pass reached the file completely */
     char tmpname[256];
-    const struct wipe_jentry *earlier;
+    bool earlier;            /* an earlier run left it half-done: its mtime came from there */
     int rm_rc;               /* removal outcome, filled on a pool thread */
     char rm_reason[512];
     struct err rm_err;
@@ -967,16 +968,17 @@ int wipe_run_all(struct wrun *w)
         }
         const struct wipe_cand *c = &w->cands.v[i];
         const char *rel = wipe_cand_rel(&w->cands, c);
-        /* Records keep their address until the batch ends: reserve room first. */
         if (c->kind == WIPE_CAND_FILE && b.n > 0 && b.root != c->root)
             run_batch(w, &b);
         if (c->kind == WIPE_CAND_FILE && bound_reached(w, c)) {
             run_batch(w, &b);
             break;
         }
-        if (b.n > 0 && w->nrecs + 1 > w->cap)
-            run_batch(w, &b);
+        struct wrec *old_base = w->recs;
         struct wrec *r = wrec_add(w, c->root, rel);
+        if (w->recs != old_base)   /* the records moved: so do the batch's pointers */
+            for (size_t k = 0; k < b.n; k++)
+                b.v[k].rec = &w->recs[b.v[k].ri];
         r->size = c->size;
         r->mtime_ms = c->mtime_ms;
         r->dev = c->dev;
@@ -1030,7 +1032,8 @@ int wipe_run_all(struct wrun *w)
         struct bfile *f = &b.v[b.n++];
         memset(f, 0, sizeof *f);
         f->rec = r;
-        f->earlier = je;
+        f->ri = w->nrecs - 1;
+        f->earlier = je != NULL;
         f->stream_id = w->files_started;
         b.bytes += (uint64_t)c->size;
         if (b.n >= batch_max || b.bytes >= BATCH_MAX_BYTES)
