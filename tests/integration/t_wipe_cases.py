@@ -673,6 +673,27 @@ def w32_removal():
     ok(os.path.isdir(s.dl) and os.path.isdir(s.d("keep")), "W32 root and non-empty dirs stay")
 
 
+def sync_budget():
+    """Barriers are shared by a batch: one per pass plus one for the removals, not one per file
+    per pass; every file still read back and removed."""
+    s = L.Store("budget")
+    for i in range(50):
+        L.put(s.d("2024/1/1/1/%d/f%02d.bin" % (i % 5, i)), size=65536, age_days=30)
+    tr = os.path.join(s.dir, "strace.txt")
+    p = subprocess.run(["strace", "-f", "-o", tr, "-e", "trace=fsync,fdatasync,syncfs,pread64",
+                        L.ALFWIPE, "-c", s.conf, "wipe", "--method", "dod-3", NO_DB],
+                       capture_output=True, text=True)
+    eq(p.returncode, 0, "budget: 50 files erased", p.stderr)
+    t = open(tr).read()
+    n = {k: len([l for l in t.splitlines() if (" %s(" % k) in l]) for k in
+         ("fsync", "fdatasync", "syncfs", "pread64")}
+    eq(n["fdatasync"], 0, "budget: no per-file fdatasync", n)
+    ok(n["syncfs"] <= 4, "budget: at most 3 pass barriers + 1 removal barrier (%d)" % n["syncfs"])
+    ok(n["pread64"] >= 50, "budget: every file read back (%d reads)" % n["pread64"])
+    eq(len(L.last_run(s)[1]), 50, "budget: 50 records")
+    ok(not os.path.exists(s.d("2024")), "budget: all files and directories gone")
+
+
 def w34_certificate():
     s = L.Store("w34")
     keyf = os.path.join(s.dir, "hmac.key")
@@ -839,6 +860,7 @@ def main():
     w30_lock()
     w31_bounds()
     w32_removal()
+    sync_budget()
     w34_certificate()
     w35_options_anywhere()
     w33_progress()
