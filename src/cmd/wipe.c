@@ -47,8 +47,8 @@ static void wipe_usage(FILE *fp)
             "remove them, and append a hash-chained certificate record for each.\n"
             "\n"
             "Options:\n"
-            "  --method NAME            wipe method (config wipe.method, default nist-clear);\n"
-            "                           one of: %s\n"
+            "  --method NAME            wipe method (config wipe.method, default nist-clear;\n"
+            "                           the methods are listed below)\n"
             "  --verify off|last|all    passes read back (config wipe.verify, default last)\n"
             "  --final-zero             append a final zero pass (config wipe.final_zero)\n"
             "  --dry-run                list every candidate with its decision; write nothing\n"
@@ -68,8 +68,7 @@ static void wipe_usage(FILE *fp)
             "  --output FILE            write the output to FILE (appears only when complete)\n"
             "  -h, --help               this help\n"
             "\n"
-            "Methods and their passes (also 'alfwipe methods'):\n",
-            wipe_method_names());
+            "Methods and their passes (also 'alfwipe methods'):\n");
     for (size_t i = 0; i < wipe_nmethods; i++) {
         const struct wipe_method *m = &wipe_methods[i];
         char line[256] = "";
