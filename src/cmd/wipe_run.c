@@ -897,7 +897,10 @@ static void run_batch(struct wrun *w, struct batch *b)
                  f->rec->st == WST_FAILED)
             wipe_journal_remove(&w->journal, f->rec->dev, f->rec->ino);
     }
-    if (!w->o.dry_run && nact > 0)
+    /* Entries of finished files leave the journal with the next save (the next batch's, or
+     * the run's last); a stale entry only says that this inode was being wiped by this tool,
+     * which stays true. An interrupted batch is saved at once. */
+    if (!w->o.dry_run && nact > 0 && (wipe_stop_signal || w->fatal))
         (void)journal_save(w);
     close_batch(b);
     struct err err = ERR_INIT;
@@ -1047,7 +1050,9 @@ int wipe_run_all(struct wrun *w)
     free(b.v);
     progress(w, w->progress_shown);
     /* Entries of files that are gone (removed after the journal was written) end here. */
-    if (w->have_journal && !w->stopped && !w->fatal) {
+    if (w->have_journal && (w->stopped || w->fatal)) {
+        (void)journal_save(w);
+    } else if (w->have_journal) {
         for (size_t k = w->journal.n; k-- > 0;) {
             struct wipe_jentry *e = &w->journal.v[k];
             bool ours = false;
