@@ -679,6 +679,14 @@ def w32_removal():
     ok(os.path.isdir(s.dl) and os.path.isdir(s.d("keep")), "W32 root and non-empty dirs stay")
 
 
+def operator_flag():
+    s = L.Store("operator")
+    L.put(s.d("o.bin"), size=10, age_days=30)
+    r = L.wipe(s, "--operator", "J. Doe, records manager", NO_DB)
+    eq((r.rc, L.last_run(s)[0]["operator"]), (0, "J. Doe, records manager"),
+       "--operator wins over wipe.operator", r)
+
+
 def sync_budget():
     """Barriers are shared by a batch: one per pass plus one for the removals, not one per file
     per pass; every file still read back and removed."""
@@ -868,6 +876,7 @@ def main():
     w31_bounds()
     w32_removal()
     sync_budget()
+    operator_flag()
     w34_certificate()
     w35_options_anywhere()
     w33_progress()

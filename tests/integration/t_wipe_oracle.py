@@ -192,6 +192,23 @@ def w11_w13_btrfs():
         eq(r.rc, 0, "W13 NOCOW file on btrfs: allowed, exit 0", r)
         img.umount()
         eq((before, img.count(mn)[0]), ((1 << 20) // 30, 0), "W13 NOCOW markers gone from the image")
+        img.mount()
+        # W13: a NOCOW file whose extents are shared with a reflink copy is refused
+        d = s.d("2024/3/3/3/3")
+        os.makedirs(d)
+        run("chattr", "+C", d)
+        ms = L.put(os.path.join(d, "shared.bin"), size=1 << 20, age_days=30, tag="SH")
+        copies = os.path.join(img.mnt, "w11", "copies")   # outside the root, NOCOW as well
+        os.makedirs(copies)
+        run("chattr", "+C", copies)
+        run("cp", "--reflink=always", os.path.join(d, "shared.bin"),
+            os.path.join(copies, "copy.bin"))
+        run("sync")
+        r = L.wipe(s, "--method", "zero", "--no-db-check")
+        eq(r.rc, 3, "W13 NOCOW file with shared extents refused by default: exit 3", r)
+        ok("shares extents" in r.err, "W13 names the shared extents", r)
+        eq(L.count_in(os.path.join(d, "shared.bin"), ms), (1 << 20) // 30,
+           "W13 shared file untouched")
     finally:
         img.close()
     img = Image("w13c", "btrfs", 512, opts="compress-force=zstd")
