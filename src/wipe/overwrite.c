@@ -280,8 +280,9 @@ int wipe_file_write_pass(struct wipe_file *wf, const struct wipe_pass *p, unsign
     }
     int ret = -1;
     bool single_fill = p->kind == WIPE_PASS_PATTERN && p->len <= 1;
-    if (single_fill)
-        wipe_pass_fill(p, 0, b->wbuf, WIPE_BUF_SIZE);
+    if (single_fill) /* only as much as this file needs: small files are the common case */
+        wipe_pass_fill(p, 0, b->wbuf,
+                       wf->data_bytes < WIPE_BUF_SIZE ? (size_t)wf->data_bytes : WIPE_BUF_SIZE);
     for (size_t i = 0; i < wf->next; i++) {
         uint64_t pos = wf->ext[i].off, end = pos + wf->ext[i].len;
         if (st && wipe_stream_seek(st, pos, err) != 0)
