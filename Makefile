@@ -91,6 +91,7 @@ demo: deps
 bench: deps
 	$(MAKE) all
 	ALFWIPE=$(abspath $(BUILD)/alfwipe) sh bench/run.sh
+	ALFWIPE=$(abspath $(BUILD)/alfwipe) sh bench/wipe.sh
 
 asan:
 	$(MAKE) BUILD=build-asan SAN=1 all

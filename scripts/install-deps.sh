@@ -4,7 +4,7 @@
 set -eu
 PKGS="build-essential pkg-config libpq-dev default-libmysqlclient-dev libconfig-dev
 libcurl4-openssl-dev libcmocka-dev libssl-dev libjansson-dev zlib1g-dev postgresql
-mariadb-server valgrind python3 e2fsprogs util-linux procps time"
+mariadb-server valgrind python3 e2fsprogs btrfs-progs strace util-linux procps time"
 missing=""
 for p in $PKGS; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then

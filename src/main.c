@@ -19,6 +19,8 @@ static const struct cmd commands[] = {
     {"check", cmd_check, "print the effective settings and where each came from"},
     {"verify", cmd_verify, "prove that nodes' content is destroyed; check wipe certificates"},
     {"purge", cmd_purge, "empty the trashcan by age through Alfresco's REST API"},
+    {"wipe", cmd_wipe, "overwrite contentstore.deleted provably, with a certificate"},
+    {"methods", cmd_methods, "print the pass table of every wipe method"},
 };
 
 static void usage(FILE *fp)

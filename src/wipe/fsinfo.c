@@ -335,7 +335,7 @@ void wipe_fsinfo_release(struct wipe_fsinfo *fi)
     fi->mount_point = fi->mount_source = fi->mount_options = fi->device = NULL;
 }
 
-void wipe_file_fs_probe(int fd, struct wipe_file_fs *ff)
+void wipe_file_fs_probe(int fd, bool extents, struct wipe_file_fs *ff)
 {
     memset(ff, 0, sizeof *ff);
     int flags = 0;
@@ -345,6 +345,8 @@ void wipe_file_fs_probe(int fd, struct wipe_file_fs *ff)
         ff->nocow = (flags & FS_NOCOW_FL) != 0;
         ff->compressed = (flags & FS_COMPR_FL) != 0;
     }
+    if (!extents)
+        return;
     /* FIEMAP in slices of 64 extents; FIEMAP_FLAG_SYNC settles delayed allocation first. */
     enum { NEXT = 64 };
     size_t sz = sizeof(struct fiemap) + NEXT * sizeof(struct fiemap_extent);

@@ -23,8 +23,8 @@ static int64_t mtime_ns_of(const struct stat *st)
     return (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
 }
 
-int wipe_file_open(struct wipe_file *wf, int dirfd, const char *name, char *reason,
-                   size_t reasonlen, struct err *err)
+int wipe_file_open(struct wipe_file *wf, int dirfd, const char *name, bool writable,
+                   char *reason, size_t reasonlen, struct err *err)
 {
     wf_reset(wf);
     struct stat pre;
@@ -50,7 +50,10 @@ int wipe_file_open(struct wipe_file *wf, int dirfd, const char *name, char *reas
         snprintf(reason, reasonlen, "%lu hard links", (unsigned long)pre.st_nlink);
         return WIPE_OPEN_REFUSED;
     }
-    int fd = openat(dirfd, name, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    int flags = (writable ? O_RDWR : O_RDONLY) | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
+    int fd = openat(dirfd, name, flags | (writable ? 0 : O_NOATIME));
+    if (fd < 0 && !writable && errno == EPERM)   /* O_NOATIME needs ownership */
+        fd = openat(dirfd, name, flags);
     if (fd < 0) {
         if (errno == ELOOP) {
             snprintf(reason, reasonlen, "symlink");
@@ -60,7 +63,8 @@ int wipe_file_open(struct wipe_file *wf, int dirfd, const char *name, char *reas
             snprintf(reason, reasonlen, "disappeared before the wipe");
             return WIPE_OPEN_REFUSED;
         }
-        return err_sys(err, ERR_IO, errno, "could not open '%s' for writing", name);
+        return err_sys(err, ERR_IO, errno, "could not open '%s'%s", name,
+                       writable ? " for writing" : "");
     }
     struct stat st;
     if (fstat(fd, &st) != 0) {
@@ -276,8 +280,9 @@ int wipe_file_write_pass(struct wipe_file *wf, const struct wipe_pass *p, unsign
     }
     int ret = -1;
     bool single_fill = p->kind == WIPE_PASS_PATTERN && p->len <= 1;
-    if (single_fill)
-        wipe_pass_fill(p, 0, b->wbuf, WIPE_BUF_SIZE);
+    if (single_fill) /* only as much as this file needs: small files are the common case */
+        wipe_pass_fill(p, 0, b->wbuf,
+                       wf->data_bytes < WIPE_BUF_SIZE ? (size_t)wf->data_bytes : WIPE_BUF_SIZE);
     for (size_t i = 0; i < wf->next; i++) {
         uint64_t pos = wf->ext[i].off, end = pos + wf->ext[i].len;
         if (st && wipe_stream_seek(st, pos, err) != 0)
@@ -384,13 +389,8 @@ static ssize_t pread_full(int fd, uint8_t *buf, size_t n, uint64_t off)
     return (ssize_t)done;
 }
 
-int wipe_file_verify_pass(struct wipe_file *wf, const struct wipe_pass *p, unsigned passno,
-                          const struct wipe_key *key, struct wipe_bufs *b,
-                          volatile const int *stop, enum wipe_check_how *how, uint64_t *nread,
-                          char *reason, size_t reasonlen, struct err *err)
+int wipe_file_verify_prepare(struct wipe_file *wf, unsigned passno, struct err *err)
 {
-    *nread = 0;
-    *how = WIPE_CHECK_NONE;
     if (open_readback(wf, err) != 0)
         return -1;
     if (!wf->rfd_direct) {
@@ -398,6 +398,28 @@ int wipe_file_verify_pass(struct wipe_file *wf, const struct wipe_pass *p, unsig
             return err_sys(err, ERR_IO, errno, "sync failed after pass %u", passno);
         (void)posix_fadvise(wf->fd, 0, 0, POSIX_FADV_DONTNEED);
     }
+    return 0;
+}
+
+/* O_DIRECT refused after all: read through the page cache after dropping it (cache-only). */
+static int fall_back_to_cache(struct wipe_file *wf, unsigned passno, struct err *err)
+{
+    if (wf->rfd >= 0 && wf->rfd != wf->fd)
+        close(wf->rfd);
+    wf->rfd = wf->fd;
+    wf->rfd_direct = false;
+    if (fdatasync(wf->fd) != 0 && errno != EINVAL)
+        return err_sys(err, ERR_IO, errno, "sync failed after pass %u", passno);
+    (void)posix_fadvise(wf->fd, 0, 0, POSIX_FADV_DONTNEED);
+    return 0;
+}
+
+int wipe_file_verify_range(struct wipe_file *wf, const struct wipe_pass *p, unsigned passno,
+                           const struct wipe_key *key, struct wipe_bufs *b,
+                           volatile const int *stop, uint64_t lo, uint64_t hi,
+                           uint64_t *nread, char *reason, size_t reasonlen, struct err *err)
+{
+    *nread = 0;
     struct wipe_stream *st = NULL;
     if (p->kind == WIPE_PASS_RANDOM) {
         st = wipe_stream_new(key, wf->stream_id, passno, err);
@@ -407,6 +429,12 @@ int wipe_file_verify_pass(struct wipe_file *wf, const struct wipe_pass *p, unsig
     int ret = -1;
     for (size_t i = 0; i < wf->next; i++) {
         uint64_t pos = wf->ext[i].off, end = pos + wf->ext[i].len;
+        if (pos < lo)
+            pos = lo;
+        if (end > hi)
+            end = hi;
+        if (pos >= end)
+            continue;
         if (st && wipe_stream_seek(st, pos, err) != 0)
             goto out;
         while (pos < end) {
@@ -418,16 +446,8 @@ int wipe_file_verify_pass(struct wipe_file *wf, const struct wipe_pass *p, unsig
                 want = WIPE_BUF_SIZE;
             ssize_t r = pread_full(wf->rfd, b->rbuf, want, pos);
             if (r < 0 && errno == EINVAL && wf->rfd_direct) {
-                /* the device refuses this alignment: fall back to a cache-only check */
-                close(wf->rfd);
-                wf->rfd = wf->fd;
-                wf->rfd_direct = false;
-                if (fdatasync(wf->fd) != 0 && errno != EINVAL) {
-                    err_sys(err, ERR_IO, errno, "sync failed after pass %u", passno);
-                    goto out;
-                }
-                (void)posix_fadvise(wf->fd, 0, 0, POSIX_FADV_DONTNEED);
-                r = pread_full(wf->rfd, b->rbuf, n, pos);
+                ret = 3;   /* the device refuses this alignment: the caller falls back */
+                goto out;
             }
             if (r < 0) {
                 err_sys(err, ERR_IO, errno, "read back failed at offset %llu in pass %u",
@@ -463,9 +483,29 @@ int wipe_file_verify_pass(struct wipe_file *wf, const struct wipe_pass *p, unsig
     }
     ret = 0;
 out:
-    *how = wf->rfd_direct ? WIPE_CHECK_DIRECT : WIPE_CHECK_CACHE;
     wipe_stream_free(st);
     return ret;
+}
+
+int wipe_file_verify_pass(struct wipe_file *wf, const struct wipe_pass *p, unsigned passno,
+                          const struct wipe_key *key, struct wipe_bufs *b,
+                          volatile const int *stop, enum wipe_check_how *how, uint64_t *nread,
+                          char *reason, size_t reasonlen, struct err *err)
+{
+    *nread = 0;
+    *how = WIPE_CHECK_NONE;
+    if (wipe_file_verify_prepare(wf, passno, err) != 0)
+        return -1;
+    int rc = wipe_file_verify_range(wf, p, passno, key, b, stop, 0, (uint64_t)wf->size, nread,
+                                    reason, reasonlen, err);
+    if (rc == 3) {
+        if (fall_back_to_cache(wf, passno, err) != 0)
+            return -1;
+        rc = wipe_file_verify_range(wf, p, passno, key, b, stop, 0, (uint64_t)wf->size, nread,
+                                    reason, reasonlen, err);
+    }
+    *how = wf->rfd_direct ? WIPE_CHECK_DIRECT : WIPE_CHECK_CACHE;
+    return rc;
 }
 
 bool wipe_file_unchanged(struct wipe_file *wf, char *reason, size_t reasonlen)
@@ -505,7 +545,7 @@ static bool name_is_ours(const struct wipe_file *wf, const char *name)
            st.st_dev == wf->dev && st.st_ino == wf->ino;
 }
 
-static int random_name(char *out, size_t len, struct err *err)
+int wipe_random_name(char *out, size_t len, struct err *err)
 {
     static const char set[] = "abcdefghijklmnopqrstuvwxyz0123456789";
     uint8_t rnd[256];
@@ -537,8 +577,8 @@ static int truncate_kept(struct wipe_file *wf, char *reason, size_t reasonlen, c
     return WIPE_NOT_REMOVED;
 }
 
-int wipe_file_remove(struct wipe_file *wf, char *reason, size_t reasonlen, bool *truncated,
-                     struct err *err)
+int wipe_file_remove(struct wipe_file *wf, const char *tmpname, char *reason, size_t reasonlen,
+                     bool *truncated, struct err *err)
 {
     *truncated = false;
     if (!name_is_ours(wf, wf->name)) {
@@ -551,7 +591,9 @@ int wipe_file_remove(struct wipe_file *wf, char *reason, size_t reasonlen, bool 
         return err_set(err, ERR_IO, "name '%s' is too long", wf->name);
     int rc = -1;
     for (int tries = 0; tries < 16; tries++) {
-        if (random_name(tmp, len, err) != 0)
+        if (tries == 0 && tmpname && strlen(tmpname) == len)
+            memcpy(tmp, tmpname, len + 1);
+        else if (wipe_random_name(tmp, len, err) != 0)
             return -1;
         rc = renameat2(wf->dirfd, wf->name, wf->dirfd, tmp, RENAME_NOREPLACE);
         if (rc == 0 || errno != EEXIST)

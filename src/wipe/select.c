@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <linux/openat2.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "wipe_int.h"
@@ -234,8 +236,45 @@ int wipe_select_root(struct wipe_cands *c, uint32_t root, int rootfd, struct err
     return rc;
 }
 
+/* The kernel walks the whole path at once: no symlink, no "..", no other mount, never above
+ * rootfd. -1 with errno ENOSYS where openat2 is missing (Linux < 5.6). */
+static int open_beneath(int rootfd, const char *dir)
+{
+#ifdef SYS_openat2
+    struct open_how how;
+    memset(&how, 0, sizeof how);
+    how.flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+    how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV |
+                  RESOLVE_NO_MAGICLINKS;
+    return (int)syscall(SYS_openat2, rootfd, dir, &how, sizeof how);
+#else
+    (void)rootfd;
+    (void)dir;
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
 int wipe_open_parent(int rootfd, uint64_t dev, const char *rel, struct err *err)
 {
+    const char *last = strrchr(rel, '/');
+    if (last && (size_t)(last - rel) < PATH_MAX && wipe_rel_ok(rel, strlen(rel))) {
+        char dir[PATH_MAX];
+        memcpy(dir, rel, (size_t)(last - rel));
+        dir[last - rel] = '\0';
+        int fd = open_beneath(rootfd, dir);
+        if (fd >= 0) {
+            struct stat st;
+            if (fstat(fd, &st) != 0 || st.st_dev != dev) {
+                close(fd);
+                return err_set(err, ERR_IO, "directory of '%s' is now on another filesystem",
+                               rel);
+            }
+            return fd;
+        }
+        if (errno != ENOSYS && errno != EINVAL && errno != EPERM)
+            return err_sys(err, ERR_IO, errno, "could not open directory of '%s'", rel);
+    }
     struct statx rsx;
     if (statx(rootfd, "", AT_EMPTY_PATH, STATX_MNT_ID, &rsx) != 0)
         return err_sys(err, ERR_IO, errno, "could not stat a wipe root");

@@ -12,7 +12,7 @@
 
 #define MAX_FAULTS 8
 
-enum fault_kind { F_WRITE, F_SYNC, F_ODIRECT };
+enum fault_kind { F_WRITE, F_SYNC, F_ODIRECT, F_JFLAG };
 
 struct fault {
     enum fault_kind kind;
@@ -61,6 +61,14 @@ static void load_faults(void)
             continue;
         if (strcmp(kind, "odirect") == 0) {
             f->kind = F_ODIRECT;
+            faults.n++;
+            continue;
+        }
+        if (strcmp(kind, "jflag") == 0) {
+            char *part = strtok_r(NULL, ":", &fs);
+            f->kind = F_JFLAG;
+            if (part)
+                snprintf(f->part, sizeof f->part, "%s", part);
             faults.n++;
             continue;
         }
@@ -125,6 +133,15 @@ bool wipe_fault_odirect(void)
     load_faults();
     for (size_t i = 0; i < faults.n; i++)
         if (faults.f[i].kind == F_ODIRECT)
+            return true;
+    return false;
+}
+
+bool wipe_fault_jflag(const char *name)
+{
+    load_faults();
+    for (size_t i = 0; i < faults.n; i++)
+        if (faults.f[i].kind == F_JFLAG && part_matches(&faults.f[i], name))
             return true;
     return false;
 }

@@ -57,9 +57,10 @@ struct wipe_file_fs {
     bool shared;                 /* an extent is shared (reflink, snapshot) */
 };
 
-/* Inode flags and shared extents of an open regular file. Never fails: what cannot be
- * learnt stays false with its *_known flag false. */
-void wipe_file_fs_probe(int fd, struct wipe_file_fs *ff);
+/* Inode flags and (when extents is set: filesystems whose answer depends on sharing) shared
+ * extents of an open regular file. Never fails: what cannot be learnt stays false with its
+ * *_known flag false. */
+void wipe_file_fs_probe(int fd, bool extents, struct wipe_file_fs *ff);
 
 /* Whether an in-place overwrite of this file holds on fi. false with why filled when not. */
 bool wipe_fs_file_in_place(const struct wipe_fsinfo *fi, const struct wipe_file_fs *ff,
@@ -120,6 +121,17 @@ bool wipe_rel_ok(const char *rel, size_t len);
  * or -1 with err. */
 int wipe_open_parent(int rootfd, uint64_t dev, const char *rel, struct err *err);
 
+/* ---- urlmap.c: content URL <-> relative path ---- */
+
+/* "store://" + rel (caller frees), or NULL when rel is not a safe relative path (wipe_rel_ok)
+ * or holds a backslash, which Alfresco would read as a separator. */
+char *wipe_url_of_rel(const char *rel);
+/* The relative path of a store:// URL into out; -1 when the URL is not store://, its path
+ * would leave the root, or out is too small. */
+int wipe_rel_of_url(const char *url, char *out, size_t outlen);
+/* Whether two resolved absolute paths overlap: equal, or one below the other. */
+bool wipe_path_overlaps(const char *a, const char *b);
+
 /* ---- overwrite.c: one file, one descriptor ---- */
 
 enum wipe_check_how {
@@ -152,12 +164,12 @@ struct wipe_file {
 /* Outcome of wipe_file_open when it is not an error. */
 enum wipe_open_result { WIPE_OPEN_OK = 0, WIPE_OPEN_REFUSED };
 
-/* Open name in dirfd for overwriting: type checked with fstatat before any open (a FIFO is
+/* Open name in dirfd (for overwriting when writable, else read-only for a dry run): type checked with fstatat before any open (a FIFO is
  * never opened), then openat(O_RDWR|O_NOFOLLOW|O_NONBLOCK|O_NOCTTY), fstat, same dev/ino as
  * the fstatat, regular, one link. REFUSED with reason filled when a rule says no; -1 on a
  * system error (err). On OK, wf owns a dup of dirfd and the fd. */
-int wipe_file_open(struct wipe_file *wf, int dirfd, const char *name, char *reason,
-                   size_t reasonlen, struct err *err);
+int wipe_file_open(struct wipe_file *wf, int dirfd, const char *name, bool writable,
+                   char *reason, size_t reasonlen, struct err *err);
 void wipe_file_close(struct wipe_file *wf);
 
 /* Map the allocated extents with SEEK_DATA/SEEK_HOLE (whole file when unsupported). */
@@ -181,6 +193,17 @@ int wipe_file_write_pass(struct wipe_file *wf, const struct wipe_pass *p, unsign
                          const struct wipe_key *key, struct wipe_bufs *b,
                          volatile const int *stop, uint64_t *written, struct err *err);
 
+/* Open the read-back descriptor (O_DIRECT, else cache-only after fdatasync + DONTNEED). */
+int wipe_file_verify_prepare(struct wipe_file *wf, unsigned passno, struct err *err);
+/* Read back and compare the part of pass passno within file offsets [lo, hi), after
+ * wipe_file_verify_prepare; safe to run on disjoint ranges of one file from several threads,
+ * each with its own buffers. 0 ok, 1 stopped, 2 mismatch (reason), 3 O_DIRECT refused here
+ * (redo with wipe_file_verify_pass, which falls back to cache-only), -1 error. */
+int wipe_file_verify_range(struct wipe_file *wf, const struct wipe_pass *p, unsigned passno,
+                           const struct wipe_key *key, struct wipe_bufs *b,
+                           volatile const int *stop, uint64_t lo, uint64_t hi,
+                           uint64_t *nread, char *reason, size_t reasonlen, struct err *err);
+
 /* fdatasync (fsync as fallback); errors say "sync failed after pass N". */
 int wipe_file_sync(struct wipe_file *wf, unsigned passno, struct err *err);
 
@@ -203,10 +226,13 @@ enum wipe_remove_result {
 };
 
 /* Remove after a verified wipe: re-check dev/ino through dirfd, one rename to a random name of
- * the same length (RENAME_NOREPLACE), re-check, truncate, unlink. A directory that refuses the
- * rename gets the file truncated to 0 and NOT_REMOVED. The directory is not synced here. */
-int wipe_file_remove(struct wipe_file *wf, char *reason, size_t reasonlen, bool *truncated,
-                     struct err *err);
+ * the same length (RENAME_NOREPLACE; tmpname first when given and of that length, so the
+ * state journal can name it in advance), re-check, truncate, unlink. A directory that refuses
+ * the rename gets the file truncated to 0 and NOT_REMOVED. The directory is not synced here. */
+int wipe_file_remove(struct wipe_file *wf, const char *tmpname, char *reason, size_t reasonlen,
+                     bool *truncated, struct err *err);
+/* len random characters [a-z0-9] + NUL into out (len < 256). */
+int wipe_random_name(char *out, size_t len, struct err *err);
 
 /* ---- journal.c: lock and state journal ---- */
 
@@ -282,11 +308,13 @@ bool wipe_hooks_active(void);
 const char *wipe_test_settings(void);
 
 /* ALFWIPE_TEST_FAULT=spec[,spec]: write:PASS:OFFSET:ERRNO[:PATHPART],
- * sync:PASS:ERRNO[:PATHPART], odirect. */
+ * sync:PASS:ERRNO[:PATHPART], odirect, jflag[:PATHPART] (the file reports the per-file data
+ * journaling flag, for machines where chattr +j needs a capability the tests lack). */
 int wipe_fault_write(unsigned passno, uint64_t off, size_t len, const char *name,
                      uint64_t *fail_off);
 int wipe_fault_sync(unsigned passno, const char *name);
 bool wipe_fault_odirect(void);
+bool wipe_fault_jflag(const char *name);
 
 /* ALFWIPE_TEST_BATCH=n: at most n files per batch (1 = one file at a time). 0 when unset. */
 size_t wipe_test_batch(void);

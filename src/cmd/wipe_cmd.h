@@ -1,0 +1,122 @@
+/* alfwipe wipe: the state of one run, shared by the option parsing and output (wipe.c), the
+ * engine that walks, checks and overwrites (wipe_run.c) and the records (wipe_rec.c). */
+#ifndef ALFWIPE_WIPE_CMD_H
+#define ALFWIPE_WIPE_CMD_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "alfwipe/cli.h"
+#include "alfwipe/wipe_cert.h"
+#include "../wipe/wipe_int.h"
+
+/* A record's status; WST_WOULD only in a dry run. Same order as enum cert_status_idx. */
+enum wst { WST_ERASED = 0, WST_FAILED, WST_REFUSED, WST_ABORTED, WST_WOULD, WST_N };
+
+struct wroot {
+    char *name;                  /* "contentstore_deleted", or the --root path as given */
+    char *path;                  /* resolved once at start */
+    int fd;
+    struct wipe_fsinfo fi;
+};
+
+struct wrec {
+    uint32_t root;
+    char *rel;                   /* owned, relative to the root */
+    char *url;                   /* owned, store://rel; NULL when rel has no URL */
+    int64_t size, mtime_ms;
+    uint64_t dev, ino;
+    uint32_t nlink;
+    enum wst st;
+    char *reason;                /* owned; NULL when none */
+    unsigned passes_done, passes_total;
+    uint64_t bytes_written, bytes_verified;
+    bool verified;
+    enum wipe_check_how how;
+    bool guaranteed;
+    bool removed;
+    char *earlier;               /* owned: how an earlier run left this file, or NULL */
+    int64_t started_ms, ended_ms;
+};
+
+struct wopts {
+    const char *method;
+    const char *verify;
+    bool final_zero, final_zero_set;
+    bool dry_run;
+    int64_t min_age_days;
+    bool min_age_set;
+    uint64_t max_files, max_bytes, max_seconds;   /* 0: no bound */
+    const char **roots;
+    size_t nroots;
+    bool keep;
+    bool no_db_check;
+    bool allow_unsafe;
+    const char *operator_name;
+    const char *certificate;
+    enum out_format fmt;
+    const char *output;
+};
+
+struct wrun {
+    const struct ctx *ctx;
+    struct conf *conf;
+    struct wopts o;
+    struct wipe_schedule sched;
+    struct wipe_key key;
+    char key_id[17];
+    char run_id[33];
+    int64_t min_age_ms;
+    struct wroot *roots;
+    size_t nroots;
+    struct wipe_cands cands;
+    struct wipe_journal journal;
+    bool have_journal;
+    struct cert_writer *cert;
+    struct wipe_bufs bufs;
+    struct wipe_bufs tbufs[4];   /* one set per verification thread, allocated on first use */
+    size_t ntbufs;
+    struct wrec *recs;
+    size_t nrecs, cap;
+    size_t ncands_files;         /* candidates of kind FILE */
+    size_t remaining;            /* candidates not reached because of a bound or a signal */
+    const char *stopped;         /* why the run stopped early, or NULL */
+    int fatal;                   /* set when the run could not go on (exit 3) */
+    struct err fatal_err;
+    uint64_t files_started, bytes_started;
+    uint64_t bytes_durable;      /* bytes written and synced: the rate counts only these */
+    uint64_t bytes_planned;
+    int64_t t0_ms;
+    int64_t last_progress_ms;
+    bool progress;
+    bool progress_shown;
+};
+
+/* The signal that asked the run to stop (SIGINT, SIGTERM), 0 while none. */
+extern volatile sig_atomic_t wipe_stop_signal;
+
+/* wipe_run.c: with w->cands walked, check, overwrite, verify and remove file by file (in
+ * batches that share sync barriers). Records go to w->recs and, unless dry run, to the
+ * certificate. Returns 0, or -1 when the run could not go on (w->fatal_err filled). */
+int wipe_run_all(struct wrun *w);
+
+/* wipe_rec.c */
+struct wrec *wrec_add(struct wrun *w, uint32_t root, const char *rel);
+void wrec_set_reason(struct wrec *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void wrec_release_all(struct wrun *w);
+const char *wst_name(enum wst st);
+const char *wipe_check_how_name(enum wipe_check_how how);
+/* The certificate / JSON object of a file record (new reference). */
+json_t *wrec_json(const struct wrun *w, const struct wrec *r);
+/* Header and footer records (new references). */
+json_t *wipe_header_json(const struct wrun *w, const char *prev_open_run);
+json_t *wipe_footer_json(const struct wrun *w, int exit_code);
+/* The pass table of the run's schedule as a JSON array. */
+json_t *wipe_passes_json(const struct wipe_schedule *s);
+/* Append the records from index `from` to the certificate and sync it once. */
+int wipe_cert_flush(struct wrun *w, size_t from, struct err *err);
+
+#endif

@@ -1,0 +1,1070 @@
+/* alfwipe wipe, the engine: walk the roots, apply the refusal rules, check the database right
+ * before each batch of files, then overwrite pass by pass with one sync barrier per pass for
+ * the whole batch, read back, remove, and record. A batch is a run of small files (or one large
+ * file): barriers are shared across files, yet a pass is read back, and the next pass started,
+ * only once its data is durable. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "alfwipe/db.h"
+#include "alfwipe/exitcode.h"
+#include "alfwipe/timeutil.h"
+#include "alfwipe/xalloc.h"
+#include "wipe_cmd.h"
+
+#define BATCH_MAX_FILES 1024
+#define BATCH_MAX_BYTES (64u << 20)
+
+volatile sig_atomic_t wipe_stop_signal;
+
+struct bfile {
+    struct wrec *rec;        /* &w->recs[ri], re-pointed when w->recs grows */
+    size_t ri;
+    struct wipe_file wf;
+    bool opened;
+    bool active;             /* still being wiped */
+    bool pass_written;       /* the current pass reached the file completely */
+    char tmpname[256];
+    bool earlier;            /* an earlier run left it half-done: its mtime came from there */
+    int rm_rc;               /* removal outcome, filled on a pool thread */
+    char rm_reason[512];
+    struct err rm_err;
+    uint64_t stream_id;      /* numbers the keyed streams: unique per file within the run */
+};
+
+struct batch {
+    struct bfile *v;
+    size_t n, cap;
+    uint64_t bytes;
+    uint32_t root;
+};
+
+static const char *signame(int sig)
+{
+    return sig == SIGINT ? "SIGINT" : "SIGTERM";
+}
+
+/* ---- progress: stderr on a terminal, at most once a second, durable bytes only ---- */
+
+static void progress(struct wrun *w, bool final)
+{
+    if (!w->progress)
+        return;
+    int64_t now = time_now_ms();
+    if (!final && now - w->last_progress_ms < 1000)
+        return;
+    w->last_progress_ms = now;
+    double secs = (double)(now - w->t0_ms) / 1000.0;
+    double rate = secs > 0 ? (double)w->bytes_durable / secs : 0;
+    char eta[32] = "-";
+    if (rate > 0 && w->bytes_planned > w->bytes_durable)
+        snprintf(eta, sizeof eta, "%.0f s",
+                 (double)(w->bytes_planned - w->bytes_durable) / rate);
+    size_t done = 0;
+    for (size_t i = 0; i < w->nrecs; i++)
+        done += w->recs[i].st != WST_WOULD;
+    fprintf(stderr, "\ralfwipe: wipe: files %zu/%zu, %.1f/%.1f MiB written, %.1f MiB/s, ETA %s ",
+            done, w->ncands_files, (double)w->bytes_durable / 1048576.0,
+            (double)w->bytes_planned / 1048576.0, rate / 1048576.0, eta);
+    w->progress_shown = true;
+    if (final)
+        fputc('\n', stderr);
+}
+
+/* ---- journal ---- */
+
+static void journal_set(struct wrun *w, struct bfile *f, const char *state, unsigned pass)
+{
+    if (!w->have_journal)
+        return;
+    const struct wrec *r = f->rec;
+    struct wipe_jentry e;
+    memset(&e, 0, sizeof e);
+    e.root = w->roots[r->root].path;
+    e.rel = r->rel;
+    e.cur_rel = NULL;
+    char cur[PATH_MAX];
+    if (f->tmpname[0]) {
+        const char *slash = strrchr(r->rel, '/');
+        size_t dlen = slash ? (size_t)(slash - r->rel) + 1 : 0;
+        snprintf(cur, sizeof cur, "%.*s%s", (int)dlen, r->rel, f->tmpname);
+        e.cur_rel = cur;
+    }
+    e.dev = r->dev;
+    e.ino = r->ino;
+    e.size = r->size;
+    e.mtime_ms = r->mtime_ms;
+    snprintf(e.run, sizeof e.run, "%s", w->run_id);
+    snprintf(e.method, sizeof e.method, "%s", w->sched.method->name);
+    e.pass = pass;
+    snprintf(e.state, sizeof e.state, "%s", state);
+    e.started_ms = r->started_ms;
+    wipe_journal_put(&w->journal, &e);
+}
+
+static int journal_save(struct wrun *w)
+{
+    if (!w->have_journal)
+        return 0;
+    if (wipe_journal_save(&w->journal, &w->fatal_err) != 0) {
+        w->fatal = 1;
+        return -1;
+    }
+    return 0;
+}
+
+/* An entry an earlier run left for this file: same root, dev/ino and name (or the name it was
+ * being renamed to, or any name while it was being removed). */
+static struct wipe_jentry *journal_match(struct wrun *w, const struct wroot *root,
+                                         const struct wipe_cand *c, const char *rel)
+{
+    if (!w->have_journal)
+        return NULL;
+    struct wipe_jentry *e = wipe_journal_find(&w->journal, root->path, rel, c->dev, c->ino);
+    if (e)
+        return e;
+    for (size_t i = 0; i < w->journal.n; i++) {
+        struct wipe_jentry *j = &w->journal.v[i];
+        if (j->dev == c->dev && j->ino == c->ino && strcmp(j->root, root->path) == 0 &&
+            strcmp(j->state, "removing") == 0)
+            return j;
+    }
+    return NULL;
+}
+
+/* ---- the database check: a new snapshot per batch ---- */
+
+static int db_check_batch(struct wrun *w, struct batch *b)
+{
+    if (w->o.no_db_check)
+        return 0;
+    struct db *db = NULL;
+    struct err err = ERR_INIT;
+    if (db_open(&db, &w->conf->db, &err) != 0) {
+        w->fatal = 1;
+        w->fatal_err = err;
+        err_prefix(&w->fatal_err, "cannot check references");
+        err_hint(&w->fatal_err, "The database answered at the start of the run; check it, "
+                                "then run again (files not reached are untouched).");
+        return -1;
+    }
+    int rc = 0;
+    for (size_t i = 0; i < b->n; i++) {
+        struct bfile *f = &b->v[i];
+        if (!f->active)
+            continue;
+        if (!f->rec->url) {
+            f->active = false;
+            f->rec->st = WST_REFUSED;
+            wrec_set_reason(f->rec, "name has no content URL (holds a backslash)");
+            continue;
+        }
+        struct wipe_refs refs;
+        if (wipe_db_refs(db, f->rec->url, &refs, &err) != 0) {
+            w->fatal = 1;
+            w->fatal_err = err;
+            err_prefix(&w->fatal_err, "cannot check references of '%s'", f->rec->url);
+            rc = -1;
+            break;
+        }
+        if (refs.referenced) {
+            char reason[900];
+            wipe_refs_reason(&refs, reason, sizeof reason);
+            f->active = false;
+            f->rec->st = WST_REFUSED;
+            wrec_set_reason(f->rec, "deleted_referenced: %s", reason);
+        }
+        wipe_refs_release(&refs);
+    }
+    db_close(db);
+    return rc;
+}
+
+/* ---- opening a batch ---- */
+
+static void refuse(struct wrec *r, const char *reason)
+{
+    r->st = WST_REFUSED;
+    wrec_set_reason(r, "%s", reason);
+}
+
+static void fail_rec(struct wrec *r, const struct err *err)
+{
+    r->st = WST_FAILED;
+    wrec_set_reason(r, "%s", err->msg);
+}
+
+/* The parent directory of rel, reusing the previous one when it is the same directory. */
+struct parent_cache {
+    int fd;
+    uint32_t root;
+    char dir[PATH_MAX];
+};
+
+static int parent_fd(struct wrun *w, struct parent_cache *pc, uint32_t root, const char *rel,
+                     uint64_t dev, struct err *err)
+{
+    const char *slash = strrchr(rel, '/');
+    size_t dlen = slash ? (size_t)(slash - rel) : 0;
+    if (pc->fd >= 0 && pc->root == root && strlen(pc->dir) == dlen &&
+        strncmp(pc->dir, rel, dlen) == 0)
+        return pc->fd;
+    if (pc->fd >= 0)
+        close(pc->fd);
+    pc->fd = wipe_open_parent(w->roots[root].fd, dev, rel, err);
+    if (pc->fd < 0)
+        return -1;
+    pc->root = root;
+    snprintf(pc->dir, sizeof pc->dir, "%.*s", (int)dlen, rel);
+    return pc->fd;
+}
+
+static void open_file(struct wrun *w, struct bfile *f, struct parent_cache *pc)
+{
+    struct wrec *r = f->rec;
+    const struct wroot *root = &w->roots[r->root];
+    struct err err = ERR_INIT;
+    wipe_hook("file", r->rel, NULL);
+    int dfd = parent_fd(w, pc, r->root, r->rel, r->dev, &err);
+    if (dfd < 0) {
+        refuse(r, err.msg);
+        f->active = false;
+        return;
+    }
+    const char *base = strrchr(r->rel, '/');
+    base = base ? base + 1 : r->rel;
+    char reason[512] = "";
+    int rc = wipe_file_open(&f->wf, dfd, base, !w->o.dry_run, reason, sizeof reason, &err);
+    if (rc < 0) {
+        fail_rec(r, &err);
+        f->active = false;
+        return;
+    }
+    if (rc == WIPE_OPEN_REFUSED) {
+        refuse(r, reason);
+        f->active = false;
+        return;
+    }
+    f->opened = true;
+    if (f->wf.dev != r->dev || f->wf.ino != r->ino) {
+        refuse(r, "replaced since the directory was read");
+        f->active = false;
+        return;
+    }
+    r->size = f->wf.size;
+    r->nlink = f->wf.nlink;
+    if (!f->earlier) {
+        r->mtime_ms = f->wf.mtime_ns / 1000000;
+        int64_t age = w->ctx->now_ms - r->mtime_ms;
+        if (age < w->min_age_ms) {
+            wrec_set_reason(r, "younger than the minimum age of %" PRId64 " days (age %.1f d)",
+                            w->min_age_ms / MS_PER_DAY, (double)age / (double)MS_PER_DAY);
+            r->st = WST_REFUSED;
+            f->active = false;
+            return;
+        }
+    }
+    /* Whether an in-place overwrite holds for this very file. */
+    struct wipe_file_fs ff;
+    wipe_file_fs_probe(f->wf.fd, root->fi.policy != WIPE_FS_SAFE, &ff);
+    if (wipe_fault_jflag(f->wf.name))
+        ff.journal_data = true;
+    char why[300];
+    if (ff.journal_data) {
+        if (!w->o.allow_unsafe) {
+            refuse(r, "data journaling enabled for this file (chattr +j): the journal keeps "
+                      "copies of the old content");
+            f->active = false;
+            return;
+        }
+        r->guaranteed = false;
+    } else if (!wipe_fs_file_in_place(&root->fi, &ff, why, sizeof why)) {
+        if (!w->o.allow_unsafe) {
+            refuse(r, why);
+            f->active = false;
+            return;
+        }
+        r->guaranteed = false;
+    }
+    f->wf.stream_id = f->stream_id;
+    if (wipe_file_map(&f->wf, &err) != 0) {
+        fail_rec(r, &err);
+        f->active = false;
+    }
+}
+
+/* ---- syncing a pass for the whole batch ---- */
+
+static void sync_pass(struct wrun *w, struct batch *b, unsigned passno)
+{
+    size_t nact = 0;
+    int any_fd = -1;
+    for (size_t i = 0; i < b->n; i++) {
+        struct bfile *f = &b->v[i];
+        if (!f->active)
+            continue;
+        int ferr = wipe_fault_sync(passno, f->wf.name);
+        if (ferr) {
+            struct err err = ERR_INIT;
+            err_sys(&err, ERR_IO, ferr, "sync failed after pass %u", passno);
+            fail_rec(f->rec, &err);
+            f->active = false;
+            continue;
+        }
+        nact++;
+        any_fd = f->wf.fd;
+    }
+    if (nact == 0)
+        return;
+    /* One barrier for all: syncfs writes every dirty page of the filesystem and flushes the
+     * device once. On error, each file's own fdatasync says which one failed. */
+    bool per_file = nact == 1 || syncfs(any_fd) != 0;
+    for (size_t i = 0; i < b->n; i++) {
+        struct bfile *f = &b->v[i];
+        if (!f->active)
+            continue;
+        if (per_file) {
+            struct err err = ERR_INIT;
+            if (wipe_file_sync(&f->wf, passno, &err) != 0) {
+                fail_rec(f->rec, &err);
+                f->active = false;
+                continue;
+            }
+        }
+        w->bytes_durable += f->wf.data_bytes;
+    }
+}
+
+/* ---- a small pool: fn(ctx, i) for i in [0, n) on up to POOL_THREADS threads ---- */
+
+#define POOL_THREADS 4
+
+struct pool {
+    void (*fn)(void *ctx, size_t i);
+    void *ctx;
+    size_t n, next;
+    pthread_mutex_t mu;
+};
+
+static void *pool_worker(void *arg)
+{
+    struct pool *pl = arg;
+    for (;;) {
+        pthread_mutex_lock(&pl->mu);
+        size_t i = pl->next++;
+        pthread_mutex_unlock(&pl->mu);
+        if (i >= pl->n)
+            return NULL;
+        pl->fn(pl->ctx, i);
+    }
+}
+
+static void pool_run(size_t n, void (*fn)(void *ctx, size_t i), void *ctx)
+{
+    struct pool pl = {fn, ctx, n, 0, PTHREAD_MUTEX_INITIALIZER};
+    pthread_t th[POOL_THREADS];
+    size_t started = 0;
+    for (size_t t = 0; t < POOL_THREADS && t < n; t++)
+        if (pthread_create(&th[started], NULL, pool_worker, &pl) == 0)
+            started++;
+    if (started == 0)
+        pool_worker(&pl);
+    for (size_t t = 0; t < started; t++)
+        pthread_join(th[t], NULL);
+}
+
+/* ---- removal ---- */
+
+static int cmp_depth_desc(const void *a, const void *b)
+{
+    const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+    size_t dx = 0, dy = 0;
+    for (const char *p = x; *p; p++)
+        dx += *p == '/';
+    for (const char *p = y; *p; p++)
+        dy += *p == '/';
+    if (dx != dy)
+        return dx > dy ? -1 : 1;
+    return strcmp(x, y);
+}
+
+/* Sync each directory that lost a file, then remove empty directories upward, never the root. */
+/* Then make every rename, unlink and rmdir of the batch durable with one barrier: the
+ * directory's fsync when a single file went and no directory, else one syncfs. */
+static void remove_empty_parents(struct wrun *w, struct batch *b, int file_dirfd,
+                                 size_t nremoved)
+{
+    char **dirs = NULL;
+    size_t n = 0, cap = 0, nrm = 0;
+    for (size_t i = 0; i < b->n; i++) {
+        struct bfile *f = &b->v[i];
+        if (!f->rec->removed)
+            continue;
+        const char *slash = strrchr(f->rec->rel, '/');
+        if (!slash)
+            continue;
+        char *d = xstrndup(f->rec->rel, (size_t)(slash - f->rec->rel));
+        bool dup = false;
+        for (size_t k = 0; k < n; k++)
+            dup = dup || strcmp(dirs[k], d) == 0;
+        if (dup) {
+            free(d);
+            continue;
+        }
+        dirs = xgrow(dirs, &cap, n + 1, sizeof *dirs);
+        dirs[n++] = d;
+    }
+    /* Deepest first, so a parent is tried after all of its children. */
+    while (n > 0) {
+        qsort(dirs, n, sizeof *dirs, cmp_depth_desc);
+        char *d = dirs[0];
+        memmove(dirs, dirs + 1, (n - 1) * sizeof *dirs);
+        n--;
+        struct err err = ERR_INIT;
+        int pfd = wipe_open_parent(w->roots[b->root].fd, b->v[0].rec->dev, d, &err);
+        const char *base = strrchr(d, '/');
+        bool gone = false;
+        if (pfd >= 0) {
+            gone = unlinkat(pfd, base ? base + 1 : d, AT_REMOVEDIR) == 0;
+            nrm += gone;
+            close(pfd);
+        }
+        if (gone && base) {
+            char *up = xstrndup(d, (size_t)(base - d));
+            bool dup = false;
+            for (size_t k = 0; k < n; k++)
+                dup = dup || strcmp(dirs[k], up) == 0;
+            if (dup) {
+                free(up);
+            } else {
+                dirs = xgrow(dirs, &cap, n + 1, sizeof *dirs);
+                dirs[n++] = up;
+            }
+        }
+        free(d);
+    }
+    free(dirs);
+    int rc = 0;
+    if (nremoved == 1 && nrm == 0)
+        rc = fsync(file_dirfd);
+    else if (nremoved + nrm > 0)
+        rc = syncfs(file_dirfd);
+    if (rc != 0)
+        warnx_msg("could not sync the directories of removed files: %s", strerror(errno));
+}
+
+static void remove_one(void *ctx, size_t i)
+{
+    struct batch *b = ctx;
+    struct bfile *f = &b->v[i];
+    if (!f->active)
+        return;
+    bool truncated = false;
+    f->rm_reason[0] = '\0';
+    err_init(&f->rm_err);
+    f->rm_rc = wipe_file_remove(&f->wf, f->tmpname[0] ? f->tmpname : NULL, f->rm_reason,
+                                sizeof f->rm_reason, &truncated, &f->rm_err);
+}
+
+static void remove_batch(struct wrun *w, struct batch *b)
+{
+    bool any = false;
+    for (size_t i = 0; i < b->n; i++) {
+        struct bfile *f = &b->v[i];
+        if (!f->active)
+            continue;
+        struct err err = ERR_INIT;
+        if (wipe_random_name(f->tmpname, strlen(f->wf.name), &err) != 0)
+            f->tmpname[0] = '\0';
+        journal_set(w, f, "removing", (unsigned)w->sched.npasses);
+        any = true;
+    }
+    if (!any || journal_save(w) != 0)
+        return;
+    int sync_fd = -1;   /* a directory of a removed file: any fd on the filesystem */
+    size_t nremoved = 0;
+    /* Files are independent here: with no test hook in the way, several are truncated and
+     * unlinked at once (block freeing is most of the cost, and it runs in parallel). */
+    if (!wipe_hooks_active() && b->n > 1) {
+        pool_run(b->n, remove_one, b);
+    } else {
+        for (size_t i = 0; i < b->n; i++) {
+            if (!b->v[i].active)
+                continue;
+            wipe_hook("before-remove", b->v[i].rec->rel, NULL);
+            remove_one(b, i);
+        }
+    }
+    for (size_t i = 0; i < b->n; i++) {
+        struct bfile *f = &b->v[i];
+        if (!f->active)
+            continue;
+        if (f->rm_rc == WIPE_REMOVED) {
+            f->rec->removed = true;
+            sync_fd = f->wf.dirfd;
+            nremoved++;
+        } else if (f->rm_rc == WIPE_NOT_REMOVED) {
+            wrec_set_reason(f->rec, "overwritten, not removed: %s", f->rm_reason);
+        } else {
+            wrec_set_reason(f->rec, "overwritten, not removed: %s", f->rm_err.msg);
+        }
+    }
+    remove_empty_parents(w, b, sync_fd, nremoved);
+}
+
+enum abort_at { AB_WRITE, AB_VERIFY, AB_AFTER };
+
+static void abort_rec(struct bfile *f, int sig, unsigned passno, enum abort_at at)
+{
+    struct wrec *r = f->rec;
+    r->st = WST_ABORTED;
+    f->active = false;
+    static const char *const where[] = {"during pass", "during verification of pass",
+                                        "after pass"};
+    wrec_set_reason(r, "interrupted by %s %s %u (%u of %u passes done)", signame(sig),
+                    where[at], passno, r->passes_done, r->passes_total);
+}
+
+/* ---- reading a pass back: several files, or ranges of a large one, at a time ---- */
+
+#define VERIFY_THREADS 4
+#define VERIFY_UNIT (64u << 20)
+
+struct vunit {
+    struct bfile *f;
+    uint64_t lo, hi;
+    int rc;
+    uint64_t nread;
+    char reason[160];
+    struct err err;
+};
+
+struct vpool {
+    struct wrun *w;
+    const struct wipe_pass *p;
+    unsigned pn;
+    struct vunit *u;
+    size_t n, next;
+    pthread_mutex_t mu;
+};
+
+struct vworker {
+    struct vpool *pool;
+    struct wipe_bufs *bufs;
+};
+
+static void *verify_worker(void *arg)
+{
+    struct vworker *vw = arg;
+    struct vpool *pool = vw->pool;
+    for (;;) {
+        pthread_mutex_lock(&pool->mu);
+        size_t i = pool->next++;
+        pthread_mutex_unlock(&pool->mu);
+        if (i >= pool->n)
+            break;
+        struct vunit *u = &pool->u[i];
+        err_init(&u->err);
+        u->rc = wipe_file_verify_range(&u->f->wf, pool->p, pool->pn, &pool->w->key, vw->bufs,
+                                       &wipe_stop_signal, u->lo, u->hi, &u->nread, u->reason,
+                                       sizeof u->reason, &u->err);
+    }
+    return NULL;
+}
+
+/* Read pass pn back for every active file of the batch with up to VERIFY_THREADS threads, so
+ * the device sees several requests at once. Results are applied in file order afterwards. */
+static int verify_parallel(struct wrun *w, struct batch *b, const struct wipe_pass *p,
+                           unsigned pn)
+{
+    int sig = 0;
+    size_t nu = 0, cap = 0;
+    struct vunit *u = NULL;
+    for (size_t i = 0; i < b->n; i++) {
+        struct bfile *f = &b->v[i];
+        if (!f->active || f->wf.data_bytes == 0)
+            continue;
+        struct err err = ERR_INIT;
+        if (wipe_file_verify_prepare(&f->wf, pn, &err) != 0) {
+            fail_rec(f->rec, &err);
+            f->active = false;
+            continue;
+        }
+        for (uint64_t lo = 0; lo < (uint64_t)f->wf.size; lo += VERIFY_UNIT) {
+            u = xgrow(u, &cap, nu + 1, sizeof *u);
+            memset(&u[nu], 0, sizeof u[nu]);
+            u[nu].f = f;
+            u[nu].lo = lo;
+            u[nu].hi = lo + VERIFY_UNIT < (uint64_t)f->wf.size ? lo + VERIFY_UNIT
+                                                               : (uint64_t)f->wf.size;
+            nu++;
+        }
+    }
+    size_t nt = nu < VERIFY_THREADS ? nu : VERIFY_THREADS;
+    while (w->ntbufs < nt) {
+        struct err err = ERR_INIT;
+        if (wipe_bufs_init(&w->tbufs[w->ntbufs], &err) != 0)
+            break;
+        w->ntbufs++;
+    }
+    if (nt > w->ntbufs)
+        nt = w->ntbufs;
+    struct vpool pool = {w, p, pn, u, nu, 0, PTHREAD_MUTEX_INITIALIZER};
+    struct vworker vw[VERIFY_THREADS];
+    pthread_t th[VERIFY_THREADS];
+    size_t started = 0;
+    for (size_t t = 0; t < nt; t++) {
+        vw[t].pool = &pool;
+        vw[t].bufs = &w->tbufs[t];
+        if (pthread_create(&th[t], NULL, verify_worker, &vw[t]) != 0)
+            break;
+        started++;
+    }
+    if (started == 0) {
+        struct vworker self = {&pool, &w->bufs};
+        verify_worker(&self);
+    }
+    for (size_t t = 0; t < started; t++)
+        pthread_join(th[t], NULL);
+    /* Apply per file, in offset order: error, then a mismatch, then a stop. */
+    for (size_t k = 0; k < nu;) {
+        struct bfile *f = u[k].f;
+        size_t end = k;
+        int rc = 0;
+        const struct vunit *bad = NULL;
+        uint64_t nread = 0;
+        for (; end < nu && u[end].f == f; end++) {
+            nread += u[end].nread;
+            int r = u[end].rc;
+            int rank = r == -1 ? 4 : r == 3 ? 3 : r == 2 ? 2 : r == 1 ? 1 : 0;
+            int cur = rc == -1 ? 4 : rc == 3 ? 3 : rc == 2 ? 2 : rc == 1 ? 1 : 0;
+            if (rank > cur) {
+                rc = r;
+                bad = &u[end];
+            }
+        }
+        k = end;
+        enum wipe_check_how how = f->wf.rfd_direct ? WIPE_CHECK_DIRECT : WIPE_CHECK_CACHE;
+        if (rc == 3) {
+            /* O_DIRECT refused part-way: read the whole file again, cache-only */
+            char reason[256] = "";
+            struct err err = ERR_INIT;
+            rc = wipe_file_verify_pass(&f->wf, p, pn, &w->key, &w->bufs, &wipe_stop_signal,
+                                       &how, &nread, reason, sizeof reason, &err);
+            if (rc == 2)
+                wrec_set_reason(f->rec, "%s", reason);
+            else if (rc < 0)
+                fail_rec(f->rec, &err);
+            if (rc == 2 || rc < 0) {
+                if (rc == 2)
+                    f->rec->st = WST_FAILED;
+                f->active = false;
+            }
+        } else if (rc == 2) {
+            f->rec->st = WST_FAILED;
+            wrec_set_reason(f->rec, "%s", bad->reason);
+            f->active = false;
+        } else if (rc < 0) {
+            fail_rec(f->rec, &bad->err);
+            f->active = false;
+        }
+        f->rec->bytes_verified += nread;
+        if (f->rec->how == WIPE_CHECK_NONE || how == WIPE_CHECK_CACHE)
+            f->rec->how = how;
+        if (rc == 1) {
+            sig = wipe_stop_signal ? wipe_stop_signal : SIGTERM;
+            abort_rec(f, sig, pn, AB_VERIFY);
+        }
+    }
+    free(u);
+    return sig ? sig : wipe_stop_signal;
+}
+
+/* ---- one batch ---- */
+
+static void run_passes(struct wrun *w, struct batch *b)
+{
+    unsigned npasses = (unsigned)w->sched.npasses;
+    size_t nverify_planned = wipe_schedule_nverified(&w->sched);
+    size_t nverify_done = 0;
+    int sig = 0;
+    for (unsigned pn = 1; pn <= npasses && !sig; pn++) {
+        const struct wipe_pass *p = &w->sched.passes[pn - 1];
+        char pbuf[16];
+        snprintf(pbuf, sizeof pbuf, "%u", pn);
+        for (size_t i = 0; i < b->n; i++) {
+            struct bfile *f = &b->v[i];
+            if (!f->active)
+                continue;
+            f->pass_written = false;
+            char reason[128];
+            if (!wipe_file_unchanged(&f->wf, reason, sizeof reason)) {
+                refuse(f->rec, reason);
+                f->active = false;
+                continue;
+            }
+            if (sig)
+                continue;
+            wipe_hook("pass-start", f->rec->rel, pbuf);
+            uint64_t written = 0;
+            struct err err = ERR_INIT;
+            int rc = wipe_file_write_pass(&f->wf, p, pn, &w->key, &w->bufs, &wipe_stop_signal,
+                                          &written, &err);
+            /* Our own write moved the mtime: remember it before anyone else can. */
+            wipe_file_note_own_write(&f->wf);
+            f->rec->bytes_written += written;
+            if (rc < 0) {
+                fail_rec(f->rec, &err);
+                f->active = false;
+                continue;
+            }
+            f->pass_written = rc == 0;
+            if (rc == 1 || wipe_stop_signal) {
+                sig = wipe_stop_signal;
+                continue;
+            }
+            wipe_hook("pass-written", f->rec->rel, pbuf);
+        }
+        /* What was written reaches the disk before anything is read back or reported. */
+        sync_pass(w, b, pn);
+        if (!sig)
+            sig = wipe_stop_signal;
+        if (sig) {
+            for (size_t i = 0; i < b->n; i++) {
+                struct bfile *f = &b->v[i];
+                if (!f->active)
+                    continue;
+                if (f->pass_written && !p->verify)
+                    f->rec->passes_done = pn;
+                abort_rec(f, sig, pn, AB_WRITE);
+            }
+            break;
+        }
+        size_t nver = 0;
+        uint64_t vbytes = 0;
+        for (size_t i = 0; i < b->n; i++)
+            if (b->v[i].active) {
+                nver++;
+                vbytes += b->v[i].wf.data_bytes;
+            }
+        if (p->verify && !wipe_hooks_active() && (nver > 1 || vbytes > VERIFY_UNIT)) {
+            sig = verify_parallel(w, b, p, pn);
+            nverify_done++;
+        } else if (p->verify) {
+            for (size_t i = 0; i < b->n; i++) {
+                struct bfile *f = &b->v[i];
+                if (!f->active)
+                    continue;
+                if (sig) {
+                    abort_rec(f, sig, pn, AB_VERIFY);
+                    continue;
+                }
+                wipe_hook("verify-start", f->rec->rel, pbuf);
+                enum wipe_check_how how;
+                uint64_t nread = 0;
+                char reason[256] = "";
+                struct err err = ERR_INIT;
+                int rc = wipe_file_verify_pass(&f->wf, p, pn, &w->key, &w->bufs,
+                                               &wipe_stop_signal, &how, &nread, reason,
+                                               sizeof reason, &err);
+                f->rec->bytes_verified += nread;
+                if (f->wf.data_bytes > 0 &&
+                    (f->rec->how == WIPE_CHECK_NONE || how == WIPE_CHECK_CACHE))
+                    f->rec->how = how;
+                if (rc == 1) {
+                    sig = wipe_stop_signal;
+                    abort_rec(f, sig, pn, AB_VERIFY);
+                } else if (rc == 2) {
+                    f->rec->st = WST_FAILED;
+                    wrec_set_reason(f->rec, "%s", reason);
+                    f->active = false;
+                } else if (rc < 0) {
+                    fail_rec(f->rec, &err);
+                    f->active = false;
+                } else if (wipe_stop_signal) {
+                    sig = wipe_stop_signal;
+                }
+            }
+            nverify_done++;
+        }
+        for (size_t i = 0; i < b->n; i++) {
+            struct bfile *f = &b->v[i];
+            if (!f->active)
+                continue;
+            f->rec->passes_done = pn;
+            if (sig && pn < npasses)
+                abort_rec(f, sig, pn, AB_AFTER);
+            else
+                journal_set(w, f, "wiping", pn);
+        }
+        /* A large file alone in its batch: the journal follows it pass by pass. */
+        if (b->n == 1 && b->v[0].active && pn < npasses)
+            (void)journal_save(w);
+        progress(w, false);
+    }
+    /* Survivors: every pass written, synced and (where planned) read back. */
+    for (size_t i = 0; i < b->n; i++) {
+        struct bfile *f = &b->v[i];
+        if (!f->active)
+            continue;
+        char reason[128];
+        if (!wipe_file_unchanged(&f->wf, reason, sizeof reason)) {
+            refuse(f->rec, reason);
+            f->active = false;
+            continue;
+        }
+        struct wrec *r = f->rec;
+        r->st = WST_ERASED;
+        r->verified = nverify_planned > 0 && nverify_done == nverify_planned &&
+                      f->wf.data_bytes > 0;
+        if (f->wf.data_bytes == 0)
+            wrec_set_reason(r, "%s", f->wf.size == 0 ? "empty file: nothing to overwrite"
+                                                     : "no allocated data: nothing to "
+                                                       "overwrite");
+    }
+}
+
+static void close_batch(struct batch *b)
+{
+    for (size_t i = 0; i < b->n; i++)
+        if (b->v[i].opened)
+            wipe_file_close(&b->v[i].wf);
+    b->n = 0;
+    b->bytes = 0;
+}
+
+static void run_batch(struct wrun *w, struct batch *b)
+{
+    if (b->n == 0)
+        return;
+    size_t first_rec = (size_t)(b->v[0].rec - w->recs);
+    struct parent_cache pc = {-1, 0, ""};
+    int64_t t_start = time_now_ms();
+    for (size_t i = 0; i < b->n; i++) {
+        b->v[i].rec->started_ms = t_start;
+        b->v[i].active = true;
+        open_file(w, &b->v[i], &pc);
+    }
+    if (pc.fd >= 0)
+        close(pc.fd);
+    if (db_check_batch(w, b) != 0) {
+        for (size_t i = 0; i < b->n; i++)
+            if (b->v[i].active) {
+                b->v[i].active = false;
+                refuse(b->v[i].rec, "not wiped: the database reference check failed");
+            }
+    }
+    size_t nact = 0;
+    for (size_t i = 0; i < b->n; i++)
+        nact += b->v[i].active;
+    if (w->o.dry_run) {
+        for (size_t i = 0; i < b->n; i++)
+            if (b->v[i].active)
+                b->v[i].rec->st = WST_WOULD;
+    } else if (nact > 0) {
+        for (size_t i = 0; i < b->n; i++)
+            if (b->v[i].active) {
+                journal_set(w, &b->v[i], "wiping", 0);
+                w->bytes_planned += b->v[i].wf.data_bytes * w->sched.npasses;
+            }
+        if (journal_save(w) == 0) {
+            run_passes(w, b);
+            if (!w->o.keep)
+                remove_batch(w, b);
+        } else {
+            for (size_t i = 0; i < b->n; i++)
+                if (b->v[i].active)
+                    refuse(b->v[i].rec, "not wiped: the state journal could not be written");
+        }
+    }
+    int64_t t_end = time_now_ms();
+    for (size_t i = 0; i < b->n; i++) {
+        struct bfile *f = &b->v[i];
+        f->rec->ended_ms = t_end;
+        if (!w->have_journal)
+            continue;
+        if (f->rec->st == WST_ABORTED)
+            journal_set(w, f, "aborted", f->rec->passes_done);
+        else if (f->rec->st == WST_ERASED || f->rec->st == WST_REFUSED ||
+                 f->rec->st == WST_FAILED)
+            wipe_journal_remove(&w->journal, f->rec->dev, f->rec->ino);
+    }
+    /* Entries of finished files leave the journal with the next save (the next batch's, or
+     * the run's last); a stale entry only says that this inode was being wiped by this tool,
+     * which stays true. An interrupted batch is saved at once. */
+    if (!w->o.dry_run && nact > 0 && (wipe_stop_signal || w->fatal))
+        (void)journal_save(w);
+    close_batch(b);
+    struct err err = ERR_INIT;
+    if (wipe_cert_flush(w, first_rec, &err) != 0 && !w->fatal) {
+        w->fatal = 1;
+        w->fatal_err = err;
+    }
+    progress(w, false);
+}
+
+/* ---- the walk and the quick rules ---- */
+
+static const char *kind_reason(const struct wipe_cand *c, char *buf, size_t len)
+{
+    switch ((enum wipe_cand_kind)c->kind) {
+    case WIPE_CAND_SYMLINK:
+        return "symlink";
+    case WIPE_CAND_OTHER: {
+        uint32_t t = c->mode & S_IFMT;
+        snprintf(buf, len, "not a regular file (%s)",
+                 t == S_IFCHR || t == S_IFBLK ? "device" : wipe_mode_name(c->mode));
+        return buf;
+    }
+    case WIPE_CAND_MOUNT:
+        return "on another filesystem or mount: not entered";
+    case WIPE_CAND_UNREADABLE:
+        snprintf(buf, len, "could not be read: %s", strerror(c->sys_errno));
+        return buf;
+    case WIPE_CAND_FILE:
+        break;
+    }
+    return NULL;
+}
+
+static bool bound_reached(struct wrun *w, const struct wipe_cand *c)
+{
+    if (w->o.max_files && w->files_started >= w->o.max_files) {
+        w->stopped = "max-files";
+        return true;
+    }
+    if (w->o.max_bytes && w->bytes_started + (uint64_t)c->size > w->o.max_bytes) {
+        w->stopped = "max-bytes";
+        return true;
+    }
+    if (w->o.max_seconds &&
+        (uint64_t)(time_now_ms() - w->t0_ms) >= w->o.max_seconds * 1000u) {
+        w->stopped = "max-seconds";
+        return true;
+    }
+    return false;
+}
+
+int wipe_run_all(struct wrun *w)
+{
+    for (size_t i = 0; i < w->cands.n; i++)
+        w->ncands_files += w->cands.v[i].kind == WIPE_CAND_FILE;
+    wipe_hook("candidates", NULL, NULL);
+
+    struct batch b = {0};
+    size_t batch_max = wipe_test_batch() ? wipe_test_batch() : BATCH_MAX_FILES;
+    size_t i = 0;
+    for (; i < w->cands.n; i++) {
+        if (w->fatal)
+            break;
+        if (wipe_stop_signal) {
+            w->stopped = wipe_stop_signal == SIGINT ? "SIGINT" : "SIGTERM";
+            break;
+        }
+        const struct wipe_cand *c = &w->cands.v[i];
+        const char *rel = wipe_cand_rel(&w->cands, c);
+        if (c->kind == WIPE_CAND_FILE && b.n > 0 && b.root != c->root)
+            run_batch(w, &b);
+        if (c->kind == WIPE_CAND_FILE && bound_reached(w, c)) {
+            run_batch(w, &b);
+            break;
+        }
+        struct wrec *old_base = w->recs;
+        struct wrec *r = wrec_add(w, c->root, rel);
+        if (w->recs != old_base)   /* the records moved: so do the batch's pointers */
+            for (size_t k = 0; k < b.n; k++)
+                b.v[k].rec = &w->recs[b.v[k].ri];
+        r->size = c->size;
+        r->mtime_ms = c->mtime_ms;
+        r->dev = c->dev;
+        r->ino = c->ino;
+        r->nlink = c->nlink;
+        char buf[256];
+        const char *why = kind_reason(c, buf, sizeof buf);
+        if (why) {
+            refuse(r, why);
+            r->started_ms = r->ended_ms = time_now_ms();
+            if (b.n == 0) {
+                struct err e2 = ERR_INIT;
+                if (wipe_cert_flush(w, w->nrecs - 1, &e2) != 0) {
+                    w->fatal = 1;
+                    w->fatal_err = e2;
+                }
+            }
+            continue;
+        }
+        const struct wipe_jentry *je = journal_match(w, &w->roots[c->root], c, rel);
+        if (je) {
+            r->mtime_ms = je->mtime_ms;
+            r->earlier = xasprintf("interrupted earlier (run %s, %s at pass %u): wiped again "
+                                   "from pass 1", je->run, je->state, je->pass);
+        }
+        if (c->nlink > 1) {
+            wrec_set_reason(r, "%u hard links", c->nlink);
+            r->st = WST_REFUSED;
+        } else if (w->ctx->now_ms - r->mtime_ms < w->min_age_ms) {
+            wrec_set_reason(r, "younger than the minimum age of %" PRId64 " days (age %.1f d)",
+                            w->min_age_ms / MS_PER_DAY,
+                            (double)(w->ctx->now_ms - r->mtime_ms) / (double)MS_PER_DAY);
+            r->st = WST_REFUSED;
+        }
+        if (r->st == WST_REFUSED) {
+            r->started_ms = r->ended_ms = time_now_ms();
+            if (b.n == 0) {
+                struct err e2 = ERR_INIT;
+                if (wipe_cert_flush(w, w->nrecs - 1, &e2) != 0) {
+                    w->fatal = 1;
+                    w->fatal_err = e2;
+                }
+            }
+            continue;
+        }
+        w->files_started++;
+        w->bytes_started += (uint64_t)c->size;
+        if (b.n == 0)
+            b.root = c->root;
+        b.v = xgrow(b.v, &b.cap, b.n + 1, sizeof *b.v);
+        struct bfile *f = &b.v[b.n++];
+        memset(f, 0, sizeof *f);
+        f->rec = r;
+        f->ri = w->nrecs - 1;
+        f->earlier = je != NULL;
+        f->stream_id = w->files_started;
+        b.bytes += (uint64_t)c->size;
+        if (b.n >= batch_max || b.bytes >= BATCH_MAX_BYTES)
+            run_batch(w, &b);
+    }
+    run_batch(w, &b);
+    if (wipe_stop_signal && !w->stopped)
+        w->stopped = wipe_stop_signal == SIGINT ? "SIGINT" : "SIGTERM";
+    if (w->stopped || w->fatal)
+        w->remaining = w->cands.n - (i < w->cands.n ? i : w->cands.n);
+    free(b.v);
+    progress(w, w->progress_shown);
+    /* Entries of files that are gone (removed after the journal was written) end here. */
+    if (w->have_journal && (w->stopped || w->fatal)) {
+        (void)journal_save(w);
+    } else if (w->have_journal) {
+        for (size_t k = w->journal.n; k-- > 0;) {
+            struct wipe_jentry *e = &w->journal.v[k];
+            bool ours = false;
+            for (size_t r = 0; r < w->nroots; r++)
+                ours = ours || strcmp(e->root, w->roots[r].path) == 0;
+            bool seen = false;
+            for (size_t r = 0; r < w->cands.n && ours && !seen; r++)
+                seen = w->cands.v[r].dev == e->dev && w->cands.v[r].ino == e->ino;
+            if (ours && !seen && strcmp(e->run, w->run_id) != 0)
+                wipe_journal_remove(&w->journal, e->dev, e->ino);
+        }
+        (void)journal_save(w);
+    }
+    return w->fatal ? -1 : 0;
+}

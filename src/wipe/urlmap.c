@@ -1,0 +1,48 @@
+/* Content URL <-> path relative to a wipe root, and the containment rule between roots. Pure
+ * string functions: no file system access. */
+#include <string.h>
+
+#include "alfwipe/urlpath.h"
+#include "alfwipe/xalloc.h"
+#include "wipe_int.h"
+
+#define STORE_PREFIX "store://"
+#define STORE_PREFIX_LEN 8
+
+char *wipe_url_of_rel(const char *rel)
+{
+    size_t len = strlen(rel);
+    if (!wipe_rel_ok(rel, len))
+        return NULL;
+    /* A backslash is a separator in Alfresco's URLs; a file name holding one has no URL. */
+    if (memchr(rel, '\\', len))
+        return NULL;
+    return xasprintf(STORE_PREFIX "%s", rel);
+}
+
+int wipe_rel_of_url(const char *url, char *out, size_t outlen)
+{
+    size_t len = strlen(url);
+    if (len <= STORE_PREFIX_LEN || strncmp(url, STORE_PREFIX, STORE_PREFIX_LEN) != 0)
+        return -1;
+    const char *rel = url + STORE_PREFIX_LEN;
+    size_t rlen = len - STORE_PREFIX_LEN;
+    if (!url_store_relpath_ok(rel, rlen) || memchr(rel, '\\', rlen) || rlen + 1 > outlen)
+        return -1;
+    memcpy(out, rel, rlen + 1);
+    return 0;
+}
+
+/* True when path equals dir or lies below it; both absolute, without trailing '/' except "/". */
+static bool path_within(const char *path, const char *dir)
+{
+    size_t n = strlen(dir);
+    if (n == 1 && dir[0] == '/')
+        return path[0] == '/';
+    return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+bool wipe_path_overlaps(const char *a, const char *b)
+{
+    return path_within(a, b) || path_within(b, a);
+}

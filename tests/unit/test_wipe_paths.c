@@ -1,0 +1,133 @@
+/* Content URL <-> relative path of the wipe, path containment of roots, and the safe relative
+ * paths the walker produces (wipe_rel_ok). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../src/wipe/wipe_int.h"
+
+static void url_of_rel__alfresco_path__is_store_url(void **state)
+{
+    (void)state;
+    char *u = wipe_url_of_rel("2024/3/7/9/5/0b7c2a4e-5d1f-4c3a-9e8b-1f2d3c4b5a69.bin");
+    assert_string_equal(u, "store://2024/3/7/9/5/0b7c2a4e-5d1f-4c3a-9e8b-1f2d3c4b5a69.bin");
+    free(u);
+    u = wipe_url_of_rel("a.bin");
+    assert_string_equal(u, "store://a.bin");
+    free(u);
+}
+
+static void url_of_rel__unsafe_paths__have_no_url(void **state)
+{
+    (void)state;
+    static const char *const bad[] = {"", "/abs.bin", "a//b.bin", "a/../b.bin", "../x", "./x",
+                                      "a/.", "a/", "back\\slash.bin"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_null(wipe_url_of_rel(bad[i]));
+}
+
+static void rel_of_url__round_trip__gives_the_path_back(void **state)
+{
+    (void)state;
+    static const char *const rels[] = {"2024/1/15/9/30/a1.bin", "x.bin", "v/2024/1/1/0/0/b.bin"};
+    for (size_t i = 0; i < sizeof rels / sizeof rels[0]; i++) {
+        char *u = wipe_url_of_rel(rels[i]);
+        char back[256];
+        assert_int_equal(wipe_rel_of_url(u, back, sizeof back), 0);
+        assert_string_equal(back, rels[i]);
+        free(u);
+    }
+}
+
+static void rel_of_url__other_protocols_and_escapes__refused(void **state)
+{
+    (void)state;
+    char out[64];
+    static const char *const bad[] = {"s3://bucket/x.bin", "store://", "store:///x",
+                                      "store://a/../../etc/passwd", "store://a\\..\\b",
+                                      "STORE://a.bin", "spoof://abc", "store://a//b"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_equal(wipe_rel_of_url(bad[i], out, sizeof out), -1);
+    assert_int_equal(wipe_rel_of_url("store://0123456789.bin", out, 8), -1);
+}
+
+static void path_overlaps__equal_inside_outside(void **state)
+{
+    (void)state;
+    assert_true(wipe_path_overlaps("/srv/alf_data/contentstore", "/srv/alf_data/contentstore"));
+    assert_true(wipe_path_overlaps("/srv/alf_data/contentstore/2024", "/srv/alf_data/contentstore"));
+    assert_true(wipe_path_overlaps("/srv/alf_data", "/srv/alf_data/contentstore"));
+    assert_true(wipe_path_overlaps("/", "/srv"));
+    assert_false(wipe_path_overlaps("/srv/alf_data/contentstore.deleted",
+                                    "/srv/alf_data/contentstore"));
+    assert_false(wipe_path_overlaps("/srv/alf_data/contentstore2", "/srv/alf_data/contentstore"));
+    assert_false(wipe_path_overlaps("/a/b", "/a/c"));
+}
+
+static void rel_ok__components__checked(void **state)
+{
+    (void)state;
+    assert_true(wipe_rel_ok("a/b/c.bin", 9));
+    assert_true(wipe_rel_ok("..a/b..", 7));
+    assert_false(wipe_rel_ok("a/../c", 6));
+    assert_false(wipe_rel_ok("a/./c", 5));
+    assert_false(wipe_rel_ok("/a", 2));
+    assert_false(wipe_rel_ok("a//b", 4));
+    assert_false(wipe_rel_ok("a\0b", 3));
+    assert_false(wipe_rel_ok("", 0));
+}
+
+static void random_name__same_length_and_charset(void **state)
+{
+    (void)state;
+    char a[64], b[64];
+    struct err err = ERR_INIT;
+    assert_int_equal(wipe_random_name(a, 40, &err), 0);
+    assert_int_equal(wipe_random_name(b, 40, &err), 0);
+    assert_int_equal(strlen(a), 40);
+    assert_int_equal(strspn(a, "abcdefghijklmnopqrstuvwxyz0123456789"), 40);
+    assert_string_not_equal(a, b);
+}
+
+static void refs_reason__lists_three_then_counts(void **state)
+{
+    (void)state;
+    char r0[] = "workspace://SpacesStore/a", r1[] = "archive://SpacesStore/b",
+         r2[] = "workspace://version2Store/c", r3[] = "workspace://SpacesStore/d",
+         r4[] = "workspace://SpacesStore/e";
+    char *refs[5] = {r0, r1, r2, r3, r4};
+    struct wipe_refs r = {true, true, 5, refs, 5, 0};
+    char buf[512];
+    wipe_refs_reason(&r, buf, sizeof buf);
+    assert_string_equal(buf, "content URL still referenced by workspace://SpacesStore/a, "
+                             "archive://SpacesStore/b, workspace://version2Store/c (and 2 more)");
+    struct wipe_refs none = {true, true, 2, NULL, 0, 2};
+    wipe_refs_reason(&none, buf, sizeof buf);
+    assert_string_equal(buf, "content URL still referenced by 2 alf_content_data rows (no node "
+                             "found)");
+    r.nrefs = 1;
+    r.orphan_data = 1;
+    wipe_refs_reason(&r, buf, sizeof buf);
+    assert_string_equal(buf, "content URL still referenced by workspace://SpacesStore/a and 1 "
+                             "alf_content_data row without a node");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(url_of_rel__alfresco_path__is_store_url),
+        cmocka_unit_test(url_of_rel__unsafe_paths__have_no_url),
+        cmocka_unit_test(rel_of_url__round_trip__gives_the_path_back),
+        cmocka_unit_test(rel_of_url__other_protocols_and_escapes__refused),
+        cmocka_unit_test(path_overlaps__equal_inside_outside),
+        cmocka_unit_test(rel_ok__components__checked),
+        cmocka_unit_test(random_name__same_length_and_charset),
+        cmocka_unit_test(refs_reason__lists_three_then_counts),
+    };
+    return cmocka_run_group_tests_name("wipe_paths", tests, NULL, NULL);
+}
