@@ -63,7 +63,10 @@ static int on_record(void *arg, long line, const json_t *rec, struct err *err)
 }
 
 /* Second pass over an intact certificate for the run headers and footers (cert_verify hands
- * out file records only). Also finds a run with a plain chain when a key is configured. */
+ * out file records only). With a key configured, also finds a plain-chain run that no keyed
+ * run follows: a keyed header's prev is the HMAC of the line before it, so every earlier line,
+ * plain or not, is fixed by it; plain runs after the last keyed run could be recomputed by
+ * anyone. (wipe appends a keyed run to a certificate begun without a key.) */
 static void read_runs(struct vcert *c, bool want_key)
 {
     FILE *fp = fopen(c->path, "r");
@@ -73,6 +76,7 @@ static void read_runs(struct vcert *c, bool want_key)
     size_t cap = 0;
     ssize_t n;
     long ln = 0;
+    long unanchored = 0;   /* first plain header after the last keyed one */
     while ((n = getline(&line, &cap, fp)) > 0) {
         ln++;
         json_t *o = json_loadb(line, (size_t)n, 0, NULL);
@@ -92,13 +96,11 @@ static void read_runs(struct vcert *c, bool want_key)
             r->host = jdup(o, "host");
             r->operator_name = jdup(o, "operator");
             r->started = jdup(o, "started");
-            if (want_key && c->state == VC_INTACT && r->chain &&
-                strcmp(r->chain, "sha256") == 0) {
-                c->state = VC_TAMPERED;
-                c->bad_line = ln;
-                snprintf(c->problem, sizeof c->problem,
-                         "the run starting at line %ld has a plain SHA-256 chain although "
-                         "wipe.hmac_key_file is set: anyone could have rewritten it", ln);
+            if (r->chain && strcmp(r->chain, "sha256") == 0) {
+                if (!unanchored)
+                    unanchored = ln;
+            } else {
+                unanchored = 0;
             }
         } else if (type && strcmp(type, "footer") == 0 && c->nruns) {
             struct vrun *r = &c->runv[c->nruns - 1];
@@ -109,6 +111,14 @@ static void read_runs(struct vcert *c, bool want_key)
     }
     free(line);
     fclose(fp);
+    if (want_key && c->state == VC_INTACT && unanchored) {
+        c->state = VC_TAMPERED;
+        c->bad_line = unanchored;
+        snprintf(c->problem, sizeof c->problem,
+                 "the run starting at line %ld has a plain SHA-256 chain and no keyed run "
+                 "follows it although wipe.hmac_key_file is set: anyone could have rewritten it",
+                 unanchored);
+    }
 }
 
 static void inconsistent(struct vcert *c, long line, const char *what, long header)

@@ -178,6 +178,26 @@ def main():
     expect(r, 0, "intact", None, "without a key a fully recomputed plain chain checks out")
     r = run(keyed, t)
     expect(r, 2, "tampered", 1, "with wipe.hmac_key_file a plain chain is tampering (line 1)")
+    # a plain run, then a keyed one (wipe.hmac_key_file set later): the keyed run's link fixes
+    # the plain lines before it; a plain run after the keyed one is not covered
+    mixed = os.path.join(D, "mixed.cert")
+    if os.path.exists(mixed):
+        os.unlink(mixed)
+    L.certgen(mixed, [L.file_rec(URLS[0])], run="%032x" % 0xd1)
+    L.certgen(mixed, [L.file_rec(URLS[1])], run="%032x" % 0xd2, key=keyf)
+    r = run(keyed, mixed)
+    expect(r, 0, "intact", None, "plain run followed by a keyed run: intact with the key")
+    eq([x.get("chain") for x in cert0(r).get("run_headers", [])], ["sha256", "hmac-sha256"],
+       "mixed: both runs reported with their chains", r)
+    ls = lines_of(mixed)
+    ls[1] = ls[1].replace('"size":1200', '"size":1300')
+    write(t, resign(ls, None)[:3] + ls[3:])
+    r = run(keyed, t)
+    expect(r, 2, "tampered", 4, "plain run rewritten and re-chained: the keyed header (line 4) "
+           "no longer follows")
+    L.certgen(mixed, [L.file_rec(URLS[2])], run="%032x" % 0xd3)
+    r = run(keyed, mixed)
+    expect(r, 2, "tampered", 7, "a plain run after the last keyed run: tampered at its header")
     # a keyed certificate without the key: cannot be checked
     r = run(plain, p)
     eq((r.rc, cert0(r).get("state")), (3, "needs_key"), "keyed certificate, no key: exit 3", r)
