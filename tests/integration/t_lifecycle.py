@@ -1,0 +1,414 @@
+#!/usr/bin/env python3
+"""The deletion lifecycle end to end (facts §7), with the real binary for every step, against
+the runner's PostgreSQL and MariaDB: report -> the cleaner (played by the test on its own
+database: file moved to contentstore.deleted, URL row deleted) -> report -> wipe (database check
+on) -> report -> verify (URL, node, certificate integrity, tampering) -> a keyed second run.
+
+Each engine gets its own database (sql/<dialect>/schema.sql + bootstrap.sql, rows inserted with
+qname and store ids looked up, through verifylib.Db) and its own content roots under AW_TMP."""
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import verifylib as L  # noqa: E402
+from verifylib import check, eq  # noqa: E402
+
+DAY_MS = 86400000
+NOW_S = int(time.time())
+NOW_MS = NOW_S * 1000
+NOW = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(NOW_S))
+
+
+def iso(ms):
+    return time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(ms // 1000))
+
+
+def url_path(ms, name):
+    t = time.gmtime(ms // 1000)
+    return "%d/%d/%d/%d/%d/%s" % (t.tm_year, t.tm_mon, t.tm_mday, t.tm_hour, t.tm_min, name)
+
+
+def sha(p):
+    with open(p, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def put(root, rel, size, age_days, tag):
+    p = os.path.join(root, rel)
+    os.makedirs(os.path.dirname(p), exist_ok=True)
+    mk = ("LC-%s-" % tag).encode()
+    with open(p, "wb") as f:
+        f.write((mk * (size // len(mk) + 1))[:size])
+    t = NOW_S - age_days * 86400
+    os.utime(p, (t, t))
+    return p
+
+
+class Env:
+    """Roots, state and alfwipe.conf (alfresco, database, wipe groups) for one engine."""
+
+    def __init__(self, db, tag):
+        self.db, self.tag = db, tag
+        self.dir = os.path.join(L.TMP, tag)
+        self.cs = os.path.join(self.dir, "alf_data", "contentstore")
+        self.dl = os.path.join(self.dir, "alf_data", "contentstore.deleted")
+        self.state = os.path.join(self.dir, "state")
+        self.cert = os.path.join(self.state, "certificate.jsonl")
+        for d in (self.cs, self.dl, self.state):
+            os.makedirs(d, exist_ok=True)
+
+    def conf(self, name, key=None):
+        lines = ['alfresco = {', '  contentstore = "%s";' % self.cs,
+                 '  contentstore_deleted = "%s";' % self.dl, '};']
+        if self.db.engine == "pg":
+            lines += ['database = { type = "postgresql"; host = "%s"; port = %s; user = "%s";'
+                      ' name = "%s"; };' % (os.environ["AW_PG_HOST"], os.environ["AW_PG_PORT"],
+                                            os.environ["AW_PG_USER"], self.db.name)]
+        else:
+            lines += ['database = { type = "mysql"; socket = "%s"; user = "%s"; name = "%s"; };'
+                      % (os.environ["AW_MY_SOCKET"], os.environ["AW_MY_USER"], self.db.name)]
+        lines += ['wipe = {', '  state_dir = "%s";' % self.state,
+                  '  lock_file = "%s/wipe.lock";' % self.state,
+                  '  certificate = "%s";' % self.cert, '  operator = "records office";']
+        if key:
+            lines.append('  hmac_key_file = "%s";' % key)
+        lines.append('};')
+        p = os.path.join(self.dir, name + ".conf")
+        with open(p, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        return p
+
+
+class Run:
+    def __init__(self, argv, p):
+        self.argv, self.rc, self.out, self.err = argv, p.returncode, p.stdout, p.stderr
+        try:
+            self.j = json.loads(p.stdout) if p.stdout.startswith("{") else None
+        except ValueError:
+            self.j = None
+
+    def __str__(self):
+        return "argv: %s\nrc=%s\nstdout: %s\nstderr: %s" % (
+            " ".join(self.argv), self.rc, self.out[-3000:], self.err[-2000:])
+
+
+def alfwipe(conf, cmd, *args):
+    argv = [L.ALFWIPE, "-c", conf, "--now", NOW, cmd] + list(args)
+    e = {k: v for k, v in os.environ.items() if not k.startswith("ALFWIPE_")}
+    return Run(argv, subprocess.run(argv, capture_output=True, text=True, env=e, timeout=300))
+
+
+def report(conf):
+    r = alfwipe(conf, "report", "--format", "json")
+    items = {}
+    for it in (r.j or {}).get("items", []):
+        # a URL row's item and the contentstore.deleted file of the same URL are two items
+        side = "del" if it.get("root") == "contentstore_deleted" else "url"
+        items[(it.get("content_url"), side)] = it
+    return r, items
+
+
+def cert_lines(env):
+    if not os.path.exists(env.cert):
+        return []
+    with open(env.cert) as f:
+        return [json.loads(x) for x in f]
+
+
+def setup(db, env, tag):
+    """The lifecycle's states. Returns {name: (url, path-relative-to-root)}."""
+    d = {}
+
+    def u(name, ms):
+        rel = url_path(ms, "%s-%s.bin" % (name, tag))
+        d[name] = ("store://" + rel, rel)
+        return d[name]
+
+    # a live document
+    url, rel = u("live", NOW_MS - 90 * DAY_MS)
+    live = db.node("workspace://SpacesStore", "uuid-live-" + tag, "cm:content")
+    db.content(live, db.url(url, 4096))
+    put(env.cs, rel, 4096, 90, "live")
+    # a document in the trashcan (archived two days ago), placeholder in workspace
+    url, rel = u("trash", NOW_MS - 60 * DAY_MS)
+    db.node("workspace://SpacesStore", "uuid-trash-" + tag, "sys:deleted")
+    db.trashcan("uuid-trash-" + tag, iso(NOW_MS - 2 * DAY_MS), "carol",
+                db.url(url, 5000), name="contract.pdf")
+    put(env.cs, rel, 5000, 60, "trash")
+    # purged 30 days ago: URL orphaned past the 14-day protect window, file still in the store
+    url, rel = u("orphan", NOW_MS - 80 * DAY_MS)
+    db.node("workspace://SpacesStore", "uuid-orphan-" + tag, "sys:deleted")
+    db.node("archive://SpacesStore", "uuid-orphan-" + tag, "sys:deleted")
+    d["orphan_id"] = db.url(url, 6000, NOW_MS - 30 * DAY_MS)
+    put(env.cs, rel, 6000, 80, "orphan")
+    # a second orphan for the keyed run later
+    url, rel = u("orphan2", NOW_MS - 70 * DAY_MS)
+    db.node("workspace://SpacesStore", "uuid-orphan2-" + tag, "sys:deleted")
+    d["orphan2_id"] = db.url(url, 3000, NOW_MS - 25 * DAY_MS)
+    put(env.cs, rel, 3000, 70, "orphan2")
+    # Records Management, non-ghost destroy (facts §11): a hard delete, the content orphaned the
+    # normal way; the cleaner copies it to contentstore.deleted after the protect window
+    url, rel = u("rec", NOW_MS - 100 * DAY_MS)
+    db.node("workspace://SpacesStore", "uuid-rec-" + tag, "sys:deleted")
+    d["rec_id"] = db.url(url, 2500, NOW_MS - 20 * DAY_MS)
+    put(env.cs, rel, 2500, 100, "rec")
+    # ghosted destroy of a record whose content a copy shares through cm:content: RM left the
+    # content in place
+    url, rel = u("ghost", NOW_MS - 100 * DAY_MS)
+    db.node("workspace://SpacesStore", "uuid-ghost-" + tag, "cm:content",
+            aspects=("rma:record", "rma:ghosted"))
+    gcopy = db.node("workspace://SpacesStore", "uuid-gcopy-" + tag, "cm:content")
+    db.content(gcopy, db.url(url, 900))
+    put(env.cs, rel, 900, 100, "ghost")
+    # in contentstore.deleted while a live node still references its URL (a database restored
+    # from before the cleaner ran): the live copy in contentstore, the old one in .deleted
+    url, rel = u("ref", NOW_MS - 50 * DAY_MS)
+    refnode = db.node("workspace://SpacesStore", "uuid-ref-" + tag, "cm:content")
+    db.content(refnode, db.url(url, 2048))
+    put(env.cs, rel, 2048, 50, "ref-live")
+    put(env.dl, rel, 2048, 40, "ref")
+    # moved to contentstore.deleted by the cleaner a day ago: too young for --min-age 7
+    url, rel = u("young", NOW_MS - 20 * DAY_MS)
+    put(env.dl, rel, 1500, 1, "young")
+    return d
+
+
+def cleaner(db, env, d, name):
+    """What ContentStoreCleaner does for an expired orphan (facts §7.5): the file goes to
+    contentstore.deleted (mtime kept, as rename does), the URL row is deleted."""
+    url, rel = d[name]
+    src, dst = os.path.join(env.cs, rel), os.path.join(env.dl, rel)
+    os.makedirs(os.path.dirname(dst), exist_ok=True)
+    os.rename(src, dst)
+    db.run("DELETE FROM alf_content_url WHERE id = %d;" % d[name + "_id"])
+
+
+def run_engine(engine):
+    pre = "[%s] " % engine
+    db = L.Db(engine, L.dbname("t_lifecycle", engine))
+    env = Env(db, "lc-" + engine)
+    d = setup(db, env, engine)
+    conf = env.conf("plain")
+    U = {k: v[0] for k, v in d.items() if isinstance(v, tuple)}
+    P = {k: v[1] for k, v in d.items() if isinstance(v, tuple)}
+    ref_node = "workspace://SpacesStore/uuid-ref-" + engine
+    gcopy_ref = "workspace://SpacesStore/uuid-gcopy-" + engine
+
+    # ---- 1. before the cleaner ----------------------------------------------------------
+    r, its = report(conf)
+    check(r.j is not None, pre + "report before the cleaner: JSON", r)
+    eq(its.get((U["live"], "url"), {}).get("class"), "live", pre + "live document: live", r)
+    eq(its.get((U["trash"], "url"), {}).get("class"), "trashcan",
+       pre + "archived document: trashcan", r)
+    eq(its.get((U["trash"], "url"), {}).get("trashcan_items"), ["uuid-trash-" + engine],
+       pre + "trashcan item named by uuid", its.get((U["trash"], "url")))
+    eq(its.get((U["orphan"], "url"), {}).get("class"), "orphan_overdue",
+       pre + "orphan 30 days past orphan_time: orphan_overdue", its.get((U["orphan"], "url")))
+    eq(its.get((U["ref"], "del"), {}).get("class"), "deleted_referenced",
+       pre + "referenced URL in contentstore.deleted: deleted_referenced",
+       its.get((U["ref"], "del")))
+    eq((its.get((U["ref"], "url"), {}).get("class"), its.get((U["ref"], "url"), {}).get(
+        "node_refs")), ("live", [ref_node]),
+       pre + "its URL item: live, referenced by the live node", its.get((U["ref"], "url")))
+    eq(its.get((U["young"], "del"), {}).get("class"), "deleted", pre + "young file: deleted",
+       its.get((U["young"], "del")))
+    eq(its.get((U["rec"], "url"), {}).get("class"), "orphan_overdue",
+       pre + "destroyed record's URL: orphan_overdue", its.get((U["rec"], "url")))
+    it = its.get((U["ghost"], "url"), {})
+    eq((it.get("class"), it.get("node_refs")), ("live", [gcopy_ref]),
+       pre + "ghosted record's shared content: live through the copy", it)
+
+    # ---- the cleaner runs ----------------------------------------------------------------
+    cleaner(db, env, d, "orphan")
+    cleaner(db, env, d, "rec")
+    r, before = report(conf)
+    it = before.get((U["orphan"], "del"), {})
+    eq((it.get("class"), it.get("root"), it.get("path"), it.get("size")),
+       ("deleted", "contentstore_deleted", P["orphan"], 6000),
+       pre + "after the cleaner: the orphan's file is deleted, in contentstore.deleted", it)
+    eq(it.get("node_refs"), [], pre + "deleted: no node references it", it)
+    check((U["orphan"], "url") not in before, pre + "after the cleaner: no URL item for it",
+          before.get((U["orphan"], "url")))
+    eq(before.get((U["ref"], "del"), {}).get("class"), "deleted_referenced",
+       pre + "after the cleaner: referenced file still deleted_referenced")
+    eq(before.get((U["live"], "url"), {}).get("class"), "live",
+       pre + "after the cleaner: live unchanged")
+    eq(before.get((U["trash"], "url"), {}).get("class"), "trashcan",
+       pre + "after the cleaner: trashcan unchanged")
+
+    # ---- 2. wipe, with the database check ------------------------------------------------
+    keep = {n: (os.path.join(env.dl, P[n])) for n in ("ref", "young")}
+    keep["ref-live"] = os.path.join(env.cs, P["ref"])
+    keep["orphan2"] = os.path.join(env.cs, P["orphan2"])
+    keep["ghost"] = os.path.join(env.cs, P["ghost"])
+    keep["live"] = os.path.join(env.cs, P["live"])
+    keep["trash"] = os.path.join(env.cs, P["trash"])
+    sums = {n: (sha(p), os.stat(p).st_mtime_ns) for n, p in keep.items()}
+    orphan_file = os.path.join(env.dl, P["orphan"])
+    r = alfwipe(conf, "wipe", "--method", "dod-3")
+    eq(r.rc, 1, pre + "wipe: exit 1 (two refusals)", r)
+    recs = cert_lines(env)
+    files = {x.get("path"): x for x in recs if x.get("type") == "file"}
+    hdr = [x for x in recs if x.get("type") == "header"]
+    eq(len(hdr), 1, pre + "certificate: one run header", recs)
+    eq(hdr[0].get("db_check") if hdr else None, True, pre + "certificate: database check on")
+    fo = files.get(P["orphan"], {})
+    eq((fo.get("status"), fo.get("content_url"), fo.get("verified")),
+       ("ERASED", U["orphan"], True), pre + "the cleaned orphan: ERASED, verified, its URL", fo)
+    check(not os.path.exists(orphan_file), pre + "the erased file is gone", r)
+    fr = files.get(P["ref"], {})
+    eq(fr.get("status"), "REFUSED", pre + "the referenced file: REFUSED", fr)
+    check(ref_node in (fr.get("reason") or ""), pre + "refusal names the referencing node", fr)
+    fy = files.get(P["young"], {})
+    eq(fy.get("status"), "REFUSED", pre + "the young file: REFUSED", fy)
+    check("minimum age" in (fy.get("reason") or ""), pre + "refusal names the minimum age", fy)
+    fo = files.get(P["rec"], {})
+    eq((fo.get("status"), fo.get("content_url")), ("ERASED", U["rec"]),
+       pre + "the destroyed record's cleaned copy: ERASED", fo)
+    check(not os.path.exists(os.path.join(env.dl, P["rec"])), pre + "its file is gone", r)
+    eq(sorted(files), sorted([P["orphan"], P["rec"], P["ref"], P["young"]]),
+       pre + "wipe considered only contentstore.deleted", sorted(files))
+    for n, p in keep.items():
+        eq((sha(p), os.stat(p).st_mtime_ns) if os.path.exists(p) else None, sums[n],
+           pre + "%s file: bytes and mtime unchanged" % n)
+
+    # ---- 3. report after the wipe --------------------------------------------------------
+    r, after = report(conf)
+    check(r.j is not None, pre + "report after the wipe: JSON", r)
+    for n in ("orphan", "rec"):
+        check(not [k for k in after if k[0] == U[n]],
+              pre + "the wiped %s URL is no longer reported" % n, after.get((U[n], "del")))
+    for k in (("live", "url"), ("trash", "url"), ("ref", "url"), ("ref", "del"),
+              ("young", "del"), ("orphan2", "url"), ("ghost", "url")):
+        a, b = after.get((U[k[0]], k[1]), {}), before.get((U[k[0]], k[1]), {})
+        check(b and (a.get("class"), a.get("files"), a.get("node_refs"), a.get("findings")) ==
+              (b.get("class"), b.get("files"), b.get("node_refs"), b.get("findings")),
+              pre + "%s %s item: unchanged by the wipe" % k, "before %r\nafter %r" % (b, a))
+    eq(sorted(after), sorted(k for k in before if k[0] not in (U["orphan"], U["rec"])),
+       pre + "no other item appeared or vanished", sorted(after))
+
+    # ---- 4. verify -----------------------------------------------------------------------
+    orphan_line = 1 + [i for i, x in enumerate(recs) if x.get("path") == P["orphan"]][0]
+    r = alfwipe(conf, "verify", "--url", U["orphan"], "--certificate", env.cert,
+                "--format", "json")
+    eq(r.rc, 0, pre + "verify --url of the wiped URL: exit 0", r)
+    it = ((r.j or {}).get("items") or [{}])[0]
+    eq(it.get("verdict"), "destroyed", pre + "verify: destroyed", r)
+    uu = [x for x in it.get("urls", []) if x.get("url") == U["orphan"]]
+    cr = uu[0].get("certificate_records", []) if uu else []
+    check(len(cr) == 1 and cr[0].get("status") == "ERASED" and cr[0].get("verified") and
+          cr[0].get("method") == "dod-3" and cr[0].get("line") == orphan_line,
+          pre + "verify: the certificate record (line, ERASED, verified, dod-3)", uu)
+    r = alfwipe(conf, "verify", "--node", "uuid-rec-" + engine, "--url", U["rec"],
+                "--format", "json")
+    it = ((r.j or {}).get("items") or [{}])[0]
+    eq((r.rc, it.get("verdict")), (0, "destroyed"),
+       pre + "verify --node/--url of the destroyed record (wipe.certificate): destroyed", r)
+    eq([(x.get("store"), x.get("type")) for x in it.get("node", {}).get("rows", [])],
+       [("workspace://SpacesStore", "sys:deleted")],
+       pre + "destroyed record: only its sys:deleted placeholder", r)
+    r = alfwipe(conf, "verify", "--node", "uuid-ghost-" + engine, "--url", U["ghost"],
+                "--format", "json")
+    it = ((r.j or {}).get("items") or [{}])[0]
+    uu = [x for x in it.get("urls", []) if x.get("url") == U["ghost"]]
+    eq((r.rc, it.get("verdict"),
+        [x.get("node_ref") for x in (uu[0].get("referenced_by", []) if uu else [])]),
+       (2, "not_destroyed", [gcopy_ref]),
+       pre + "ghosted record with shared content: not_destroyed, names the copy", r)
+    r = alfwipe(conf, "verify", "--url", U["ref"], "--format", "json")
+    eq(r.rc, 2, pre + "verify --url of the referenced one: exit 2", r)
+    it = ((r.j or {}).get("items") or [{}])[0]
+    eq(it.get("verdict"), "not_destroyed", pre + "referenced: not_destroyed", r)
+    uu = [x for x in it.get("urls", []) if x.get("url") == U["ref"]]
+    eq([x.get("node_ref") for x in (uu[0].get("referenced_by", []) if uu else [])], [ref_node],
+       pre + "referenced: lists the node ref", r)
+    r = alfwipe(conf, "verify", "--node", "uuid-trash-" + engine, "--format", "json")
+    it = ((r.j or {}).get("items") or [{}])[0]
+    check(r.rc == 2 and it.get("verdict") == "not_destroyed",
+          pre + "verify --node of the trashcan document: not_destroyed, exit 2", r)
+    uu = [x for x in it.get("urls", []) if x.get("url") == U["trash"]]
+    eq([f.get("root") for f in (uu[0].get("files", []) if uu else [])], ["contentstore"],
+       pre + "trashcan document: its file still in contentstore", r)
+
+    r = alfwipe(conf, "verify", "--certificate", env.cert, "--format", "json")
+    c0 = ((r.j or {}).get("certificates") or [{}])[0]
+    eq((r.rc, c0.get("state"), c0.get("runs"), c0.get("runs_complete")),
+       (0, "intact", 1, 1), pre + "verify --certificate: intact, one complete run", r)
+    eq((c0.get("records", {}).get("ERASED"), c0.get("records", {}).get("REFUSED")), (2, 2),
+       pre + "certificate: two ERASED and two REFUSED records", r)
+    with open(env.cert, "rb") as f:
+        raw = f.read()
+    line_no = orphan_line
+    lines = raw.split(b"\n")
+    target = lines[line_no - 1]
+    pos = target.index(b'"size":') + len(b'"size":')
+    bad = target[:pos] + (b"7" if target[pos:pos + 1] != b"7" else b"8") + target[pos + 1:]
+    lines[line_no - 1] = bad
+    tampered = os.path.join(env.dir, "tampered.jsonl")
+    with open(tampered, "wb") as f:
+        f.write(b"\n".join(lines))
+    r = alfwipe(conf, "verify", "--certificate", tampered, "--format", "json")
+    c0 = ((r.j or {}).get("certificates") or [{}])[0]
+    eq((r.rc, c0.get("state"), c0.get("bad_line")), (2, "tampered", line_no),
+       pre + "one byte of record line %d changed: tampered at that line" % line_no, r)
+    check(("line %d" % line_no) in (c0.get("problem") or ""), pre + "problem names the line", r)
+
+    # ---- 5. a keyed second run -----------------------------------------------------------
+    keyf = os.path.join(env.dir, "hmac.key")
+    with open(keyf, "w") as f:
+        f.write("lifecycle-key-%s\n" % engine)
+    os.chmod(keyf, 0o600)
+    keyed = env.conf("keyed", key=keyf)
+    cleaner(db, env, d, "orphan2")
+    n_before = len(cert_lines(env))
+    r = alfwipe(keyed, "wipe", "--method", "zero")
+    eq(r.rc, 1, pre + "keyed wipe: exit 1 (the same two refusals)", r)
+    recs2 = cert_lines(env)
+    tail = recs2[n_before:]
+    eq(recs2[:n_before], recs, pre + "the first run's lines are untouched")
+    h2 = tail[0] if tail else {}
+    eq((h2.get("type"), h2.get("chain")), ("header", "hmac-sha256"),
+       pre + "the second run is a keyed run", h2)
+    f2 = {x.get("path"): x.get("status") for x in tail if x.get("type") == "file"}
+    eq(f2, {P["orphan2"]: "ERASED", P["ref"]: "REFUSED", P["young"]: "REFUSED"},
+       pre + "keyed run: orphan2 ERASED, the two others refused again", tail)
+    check(not os.path.exists(os.path.join(env.dl, P["orphan2"])), pre + "orphan2 gone")
+    for n in ("ref", "young"):
+        eq((sha(keep[n]), os.stat(keep[n]).st_mtime_ns), sums[n],
+           pre + "%s file unchanged after the keyed run" % n)
+    r = alfwipe(keyed, "verify", "--certificate", env.cert, "--format", "json")
+    c0 = ((r.j or {}).get("certificates") or [{}])[0]
+    eq((r.rc, c0.get("state"), c0.get("runs"), c0.get("runs_complete")), (0, "intact", 2, 2),
+       pre + "verify with the key: both runs intact", r)
+    r = alfwipe(keyed, "verify", "--url", U["orphan2"], "--format", "json")
+    it = ((r.j or {}).get("items") or [{}])[0]
+    eq((r.rc, it.get("verdict")), (0, "destroyed"),
+       pre + "verify --url orphan2 with the keyed config: destroyed", r)
+    other = os.path.join(env.dir, "other.key")
+    with open(other, "w") as f:
+        f.write("not-the-key\n")
+    os.chmod(other, 0o600)
+    r = alfwipe(env.conf("otherkey", key=other), "verify", "--certificate", env.cert,
+                "--format", "json")
+    c0 = ((r.j or {}).get("certificates") or [{}])[0]
+    eq((r.rc, c0.get("state")), (3, "needs_key"), pre + "verify with another key: needs_key, "
+       "exit 3", r)
+    r = alfwipe(conf, "verify", "--certificate", env.cert, "--format", "json")
+    c0 = ((r.j or {}).get("certificates") or [{}])[0]
+    eq((r.rc, c0.get("state")), (3, "needs_key"),
+       pre + "verify without a key: the keyed run needs its key, exit 3", r)
+    db.drop()
+
+
+def main():
+    for engine in L.engines():
+        run_engine(engine)
+    return L.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
