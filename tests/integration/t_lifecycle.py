@@ -61,7 +61,7 @@ class Env:
         for d in (self.cs, self.dl, self.state):
             os.makedirs(d, exist_ok=True)
 
-    def conf(self, name, key=None):
+    def conf(self, name, key=None, certificate=True):
         lines = ['alfresco = {', '  contentstore = "%s";' % self.cs,
                  '  contentstore_deleted = "%s";' % self.dl, '};']
         if self.db.engine == "pg":
@@ -73,7 +73,9 @@ class Env:
                       % (os.environ["AW_MY_SOCKET"], os.environ["AW_MY_USER"], self.db.name)]
         lines += ['wipe = {', '  state_dir = "%s";' % self.state,
                   '  lock_file = "%s/wipe.lock";' % self.state,
-                  '  certificate = "%s";' % self.cert, '  operator = "records office";']
+                  '  operator = "records office";']
+        if certificate:
+            lines.append('  certificate = "%s";' % self.cert)
         if key:
             lines.append('  hmac_key_file = "%s";' % key)
         lines.append('};')
@@ -249,6 +251,16 @@ def run_engine(engine):
     keep["trash"] = os.path.join(env.cs, P["trash"])
     sums = {n: (sha(p), os.stat(p).st_mtime_ns) for n, p in keep.items()}
     orphan_file = os.path.join(env.dl, P["orphan"])
+    dl_state = {p: (sha(p), os.stat(p).st_mtime_ns) for p in
+                (orphan_file, keep["ref"], keep["young"])}
+    r = alfwipe(conf, "wipe", "--method", "dod-3", "--dry-run")
+    eq(r.rc, 1, pre + "wipe --dry-run: exit 1 (refusals ahead)", r)
+    check(("would erase " + P["orphan"]) in r.out and ("would erase " + P["ref"]) not in r.out
+          and ("would erase " + P["young"]) not in r.out,
+          pre + "dry run: only the cleaned files would be erased", r)
+    eq({p: (sha(p), os.stat(p).st_mtime_ns) for p in dl_state}, dl_state,
+       pre + "dry run: contentstore.deleted untouched")
+    check(not os.path.exists(env.cert), pre + "dry run: no certificate", r)
     r = alfwipe(conf, "wipe", "--method", "dod-3")
     eq(r.rc, 1, pre + "wipe: exit 1 (two refusals)", r)
     recs = cert_lines(env)
@@ -311,6 +323,13 @@ def run_engine(engine):
     eq([(x.get("store"), x.get("type")) for x in it.get("node", {}).get("rows", [])],
        [("workspace://SpacesStore", "sys:deleted")],
        pre + "destroyed record: only its sys:deleted placeholder", r)
+    r = alfwipe(conf, "verify", "--node", "uuid-orphan-" + engine, "--url", U["orphan"],
+                "--format", "json")
+    it = ((r.j or {}).get("items") or [{}])[0]
+    eq((r.rc, it.get("verdict"), sorted(x.get("store") for x in
+                                        it.get("node", {}).get("rows", []))),
+       (0, "destroyed", ["archive://SpacesStore", "workspace://SpacesStore"]),
+       pre + "verify --node/--url of the purged document: destroyed, two placeholders", r)
     r = alfwipe(conf, "verify", "--node", "uuid-ghost-" + engine, "--url", U["ghost"],
                 "--format", "json")
     it = ((r.j or {}).get("items") or [{}])[0]
@@ -356,6 +375,19 @@ def run_engine(engine):
     eq((r.rc, c0.get("state"), c0.get("bad_line")), (2, "tampered", line_no),
        pre + "one byte of record line %d changed: tampered at that line" % line_no, r)
     check(("line %d" % line_no) in (c0.get("problem") or ""), pre + "problem names the line", r)
+    # the intact wipe.certificate still counts beside a tampered one named on the command line
+    r = alfwipe(conf, "verify", "--url", U["orphan"], "--certificate", tampered,
+                "--format", "json")
+    it = ((r.j or {}).get("items") or [{}])[0]
+    eq((r.rc, it.get("verdict")), (2, "destroyed"),
+       pre + "tampered --certificate beside the intact configured one: destroyed, exit 2", r)
+    nocert = env.conf("nocert", certificate=False)
+    r = alfwipe(nocert, "verify", "--url", U["orphan"], "--certificate", tampered,
+                "--format", "json")
+    it = ((r.j or {}).get("items") or [{}])[0]
+    check(r.rc == 2 and it.get("verdict") not in ("destroyed", None),
+          pre + "the tampered certificate alone is no evidence: not destroyed (%s, exit %s)"
+          % (it.get("verdict"), r.rc), r)
 
     # ---- 5. a keyed second run -----------------------------------------------------------
     keyf = os.path.join(env.dir, "hmac.key")
@@ -365,6 +397,15 @@ def run_engine(engine):
     keyed = env.conf("keyed", key=keyf)
     cleaner(db, env, d, "orphan2")
     n_before = len(cert_lines(env))
+    os.chmod(keyf, 0o644)
+    o2 = os.path.join(env.dl, P["orphan2"])
+    o2_state = (sha(o2), os.stat(o2).st_mtime_ns)
+    r = alfwipe(keyed, "wipe", "--method", "zero")
+    check(r.rc == 3 and "hmac" in r.err.lower(), pre + "a key file readable by others: exit 3, "
+          "names the key file", r)
+    eq((len(cert_lines(env)), sha(o2), os.stat(o2).st_mtime_ns), (n_before,) + o2_state,
+       pre + "refused key: nothing appended, orphan2 untouched")
+    os.chmod(keyf, 0o600)
     r = alfwipe(keyed, "wipe", "--method", "zero")
     eq(r.rc, 1, pre + "keyed wipe: exit 1 (the same two refusals)", r)
     recs2 = cert_lines(env)
