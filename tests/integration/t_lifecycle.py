@@ -17,6 +17,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import verifylib as L  # noqa: E402
 from verifylib import check, eq  # noqa: E402
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "mock-alfresco"))
+import mockaf  # noqa: E402
+
 DAY_MS = 86400000
 NOW_S = int(time.time())
 NOW_MS = NOW_S * 1000
@@ -442,10 +445,77 @@ def run_engine(engine):
     c0 = ((r.j or {}).get("certificates") or [{}])[0]
     eq((r.rc, c0.get("state")), (3, "needs_key"),
        pre + "verify without a key: the keyed run needs its key, exit 3", r)
+    purge_step(db, env, d, engine)
     db.drop()
 
 
+def purge_step(db, env, d, engine):
+    """The trashcan document purged through the REST API (the mock stands in for Alfresco and
+    the test applies the purge to its own database, facts §7.3): the URL becomes an orphan in
+    its protect window, the file stays in contentstore, nothing is destroyed yet."""
+    pre = "[%s] " % engine
+    uuid = "uuid-trash-" + engine
+    url, rel = d["trash"]
+    mk = mockaf.Mock(env.dir, {"items": [mockaf.item(
+        uuid, "contract.pdf", "cm:content",
+        time.strftime("%Y-%m-%dT%H:%M:%S.000+0000", time.gmtime(NOW_S - 2 * 86400)), "carol",
+        5000)], "page_size": 10}, PKI[0])
+    try:
+        dbgroup = [x for x in open(env.conf("plain")).read().splitlines()
+                   if x.startswith("database")][0]
+        pconf = mockaf.write_conf(env.dir, mk.url, PKI[0]["ca"], name="purge.conf",
+                                  extra=dbgroup + "\n")
+        r = mockaf.run(pconf, "--older-than", "1", "--format", "json", now=NOW)
+        j = json.loads(r.out) if r.out.startswith("{") else {}
+        eq((r.rc, mk.purged()), (0, [uuid]), pre + "purge: the 2-day-old item purged", r.err)
+        rel_ = [i.get("release", {}) for i in j.get("items", []) if i.get("id") == uuid]
+        rel_ = rel_[0] if rel_ else {}
+        eq((rel_.get("found"), rel_.get("bytes"), rel_.get("urls")), (True, 5000, 1),
+           pre + "purge: releases the document's 5000 bytes in one URL", j)
+    finally:
+        mk.stop()
+    # what Alfresco does on that DELETE: the archived node becomes a sys:deleted placeholder,
+    # its content data row goes, the URL is marked at commit
+    n = int(db.one("SELECT n.id FROM alf_node n JOIN alf_store s ON s.id = n.store_id WHERE "
+                   "s.protocol = 'archive' AND n.uuid = '%s'" % uuid))
+    cd = int(db.one("SELECT long_value FROM alf_node_properties WHERE node_id = %d AND "
+                    "actual_type_n = 21" % n))
+    uid = int(db.one("SELECT content_url_id FROM alf_content_data WHERE id = %d" % cd))
+    db.run("DELETE FROM alf_node_properties WHERE node_id = %d; DELETE FROM alf_node_aspects "
+           "WHERE node_id = %d; DELETE FROM alf_child_assoc WHERE child_node_id = %d; "
+           "DELETE FROM alf_content_data WHERE id = %d; UPDATE alf_node SET type_qname_id = %d "
+           "WHERE id = %d; UPDATE alf_content_url SET orphan_time = %d WHERE id = %d;"
+           % (n, n, n, cd, db.qname("sys:deleted"), n, NOW_MS, uid))
+    conf = env.conf("plain")
+    r, its = report(conf)
+    it = its.get((url, "url"), {})
+    eq((it.get("class"), it.get("root"), it.get("trashcan_items")),
+       ("orphan_protected", "contentstore", None),
+       pre + "after the purge: the URL is orphan_protected, its file in contentstore", it)
+    check((it.get("eligible_after") or "").startswith(
+        time.strftime("%Y-%m-%dT%H:%M", time.gmtime(NOW_S + 14 * 86400))),
+        pre + "after the purge: eligible 14 days after the purge", it)
+    eq((r.j or {}).get("trashcan_items"), [], pre + "after the purge: the trashcan is empty",
+       (r.j or {}).get("trashcan_items"))
+    # the certificate now holds a keyed run: verify with the key
+    r = alfwipe(env.conf("keyed", key=os.path.join(env.dir, "hmac.key")), "verify", "--node",
+                uuid, "--url", url, "--format", "json")
+    it = ((r.j or {}).get("items") or [{}])[0]
+    uu = [x for x in it.get("urls", []) if x.get("url") == url]
+    eq((r.rc, it.get("verdict"), [f.get("root") for f in (uu[0].get("files", []) if uu else [])],
+        uu[0].get("orphan_state") if uu else None),
+       (1, "pending", ["contentstore"], "orphan_protected"),
+       pre + "verify after the purge: pending (orphan_protected), the file still in "
+       "contentstore", r)
+    check("will copy it to contentstore.deleted" in (uu[0].get("why") or "" if uu else ""),
+          pre + "verify after the purge: says the cleaner will copy it, not overwrite it", r)
+
+
+PKI = []
+
+
 def main():
+    PKI.append(mockaf.make_pki(os.path.join(L.TMP, "pki")))
     for engine in L.engines():
         run_engine(engine)
     return L.finish()
