@@ -245,6 +245,12 @@ def run_engine(engine):
     eq(before.get((U["trash"], "url"), {}).get("class"), "trashcan",
        pre + "after the cleaner: trashcan unchanged")
 
+    # the same report as CSV, kept for verify --from after the wipe
+    rcsv = alfwipe(conf, "report", "--format", "csv")
+    report_csv = os.path.join(env.dir, "report-before-wipe.csv")
+    with open(report_csv, "w") as f:
+        f.write(rcsv.out)
+
     # ---- 2. wipe, with the database check ------------------------------------------------
     keep = {n: (os.path.join(env.dl, P[n])) for n in ("ref", "young")}
     keep["ref-live"] = os.path.join(env.cs, P["ref"])
@@ -341,6 +347,20 @@ def run_engine(engine):
         [x.get("node_ref") for x in (uu[0].get("referenced_by", []) if uu else [])]),
        (2, "not_destroyed", [gcopy_ref]),
        pre + "ghosted record with shared content: not_destroyed, names the copy", r)
+    # an earlier report as the list of what to verify
+    r = alfwipe(conf, "verify", "--from", report_csv, "--format", "json")
+    got = {}
+    for it in (r.j or {}).get("items", []):
+        for x in it.get("urls", []):
+            got.setdefault(x.get("url"), set()).add(it.get("verdict"))
+    want = {U["orphan"]: {"destroyed"}, U["rec"]: {"destroyed"}, U["live"]: {"not_destroyed"},
+            U["ref"]: {"not_destroyed"}, U["trash"]: {"not_destroyed"},
+            U["ghost"]: {"not_destroyed"}, U["orphan2"]: {"pending"}, U["young"]: {"pending"}}
+    eq({k: got.get(k) for k in want}, want,
+       pre + "verify --from the report CSV: the wiped URLs destroyed, the rest not", r)
+    eq((r.rc, (r.j or {}).get("summary", {}).get("malformed"), (r.j or {}).get("malformed"),
+        (r.j or {}).get("summary", {}).get("items")), (2, 0, [], len(before)),
+       pre + "verify --from the report CSV: every row read as an item, exit 2", r)
     r = alfwipe(conf, "verify", "--url", U["ref"], "--format", "json")
     eq(r.rc, 2, pre + "verify --url of the referenced one: exit 2", r)
     it = ((r.j or {}).get("items") or [{}])[0]
