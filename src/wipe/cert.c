@@ -123,6 +123,44 @@ static int read_tail(struct cert_writer *w, off_t size, struct err *err)
     }
 }
 
+/* Which chain the file goes on with, told by its last line's signature. A keyed run may follow
+ * a plain one (its first link, an HMAC, fixes every line before it), but a plain run after a
+ * keyed one, or a run keyed with another key, would leave a certificate that no single
+ * wipe.hmac_key_file can check intact. */
+static int check_continuation(const struct cert_writer *w, struct err *err)
+{
+    const char *l = w->last;
+    size_t len = w->last_len;
+    if (len < SIG_SUFFIX_LEN + 1 ||
+        memcmp(l + len - SIG_SUFFIX_LEN, SIG_PREFIX, SIG_PREFIX_LEN) != 0) {
+        err_set(err, ERR_DATA, "certificate '%s' does not end with a signed record", w->path);
+        return err_hint(err, "Check it with 'alfwipe verify --certificate' or name a new file "
+                             "with --certificate.");
+    }
+    const char *have = l + len - SIG_SUFFIX_LEN + SIG_PREFIX_LEN;
+    char sig[CERT_HASH_HEX + 1];
+    if (w->key) {
+        chain_hash(w->key, w->keylen, l, len - SIG_SUFFIX_LEN, sig);
+        if (memcmp(sig, have, CERT_HASH_HEX) == 0)
+            return 0;
+    }
+    chain_hash(NULL, 0, l, len - SIG_SUFFIX_LEN, sig);
+    if (memcmp(sig, have, CERT_HASH_HEX) == 0)
+        return 0;
+    if (w->key) {
+        err_set(err, ERR_DATA, "certificate '%s' ends with a record signed with another key "
+                               "than wipe.hmac_key_file (or changed since)", w->path);
+        return err_hint(err, "Set wipe.hmac_key_file to the key its last run was written "
+                             "with, or name a new file with --certificate; check it with "
+                             "'alfwipe verify --certificate'.");
+    }
+    err_set(err, ERR_DATA, "certificate '%s' goes on with a keyed (HMAC-SHA-256) chain but "
+                           "wipe.hmac_key_file is not set", w->path);
+    return err_hint(err, "Set wipe.hmac_key_file to the key of its last run, or name a new file "
+                         "with --certificate: a plain run after a keyed one could be rewritten "
+                         "by anyone.");
+}
+
 int cert_open(struct cert_writer **out, const char *path, const uint8_t *key, size_t keylen,
               struct err *err)
 {
@@ -171,6 +209,10 @@ int cert_open(struct cert_writer **out, const char *path, const uint8_t *key, si
         if (type && strcmp(type, "footer") != 0 && run)
             w->open_run = xstrdup(run);
         json_decref(last);
+        if (check_continuation(w, err) != 0) {
+            cert_close(w, NULL);
+            return -1;
+        }
     }
     *out = w;
     return 0;

@@ -444,6 +444,24 @@ def run_engine(engine):
     for n in ("ref", "young"):
         eq((sha(keep[n]), os.stat(keep[n]).st_mtime_ns), sums[n],
            pre + "%s file unchanged after the keyed run" % n)
+    # after a keyed run, a run without the key or with another key would leave a certificate
+    # no configuration can check: wipe refuses before touching a file
+    L_o3 = put(env.dl, url_path(NOW_MS - 60 * DAY_MS, "late-%s.bin" % engine), 700, 30, "late")
+    late = (sha(L_o3), os.stat(L_o3).st_mtime_ns)
+    n_keyed = len(cert_lines(env))
+    other = os.path.join(env.dir, "other.key")
+    with open(other, "w") as f:
+        f.write("not-the-key\n")
+    os.chmod(other, 0o600)
+    for what, c, needle in (("without the key", conf, "wipe.hmac_key_file is not set"),
+                            ("with another key", env.conf("otherkey", key=other),
+                             "another key")):
+        r = alfwipe(c, "wipe", "--method", "zero")
+        check(r.rc == 3 and needle in r.err and "--certificate" in r.err,
+              pre + "wipe %s after a keyed run: exit 3, says why and what to do" % what, r)
+        eq((len(cert_lines(env)), sha(L_o3), os.stat(L_o3).st_mtime_ns), (n_keyed,) + late,
+           pre + "wipe %s: nothing appended, no file touched" % what)
+    os.unlink(L_o3)
     r = alfwipe(keyed, "verify", "--certificate", env.cert, "--format", "json")
     c0 = ((r.j or {}).get("certificates") or [{}])[0]
     eq((r.rc, c0.get("state"), c0.get("runs"), c0.get("runs_complete")), (0, "intact", 2, 2),
@@ -452,10 +470,6 @@ def run_engine(engine):
     it = ((r.j or {}).get("items") or [{}])[0]
     eq((r.rc, it.get("verdict")), (0, "destroyed"),
        pre + "verify --url orphan2 with the keyed config: destroyed", r)
-    other = os.path.join(env.dir, "other.key")
-    with open(other, "w") as f:
-        f.write("not-the-key\n")
-    os.chmod(other, 0o600)
     r = alfwipe(env.conf("otherkey", key=other), "verify", "--certificate", env.cert,
                 "--format", "json")
     c0 = ((r.j or {}).get("certificates") or [{}])[0]

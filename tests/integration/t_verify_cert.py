@@ -195,7 +195,13 @@ def main():
     r = run(keyed, t)
     expect(r, 2, "tampered", 4, "plain run rewritten and re-chained: the keyed header (line 4) "
            "no longer follows")
-    L.certgen(mixed, [L.file_rec(URLS[2])], run="%032x" % 0xd3)
+    # a plain run appended after the keyed one (wipe refuses to write it; a hand-made one)
+    extra = os.path.join(D, "extra.cert")
+    if os.path.exists(extra):
+        os.unlink(extra)
+    L.certgen(extra, [L.file_rec(URLS[2])], run="%032x" % 0xd3)
+    base = lines_of(mixed)
+    write(mixed, resign(base + lines_of(extra), None, start=len(base)))
     r = run(keyed, mixed)
     expect(r, 2, "tampered", 7, "a plain run after the last keyed run: tampered at its header")
     # a keyed certificate without the key: cannot be checked

@@ -766,6 +766,15 @@ def w34_certificate():
     L.put(s.d("k.bin"), size=4096, age_days=30)
     L.wipe(s, "--method", "one", "--keep", NO_DB)
     eq(open(s.d("k.bin"), "rb").read(), b"\xff" * 4096, "W34 kept file holds pure pattern")
+    # the key taken away: a plain run after the keyed ones is refused, nothing written
+    n = len(L.records(s))
+    s.write_conf()
+    r = L.wipe(s, "--method", "one", NO_DB)
+    eq(r.rc, 3, "W34 no key after a keyed run: exit 3", r)
+    ok("keyed (HMAC-SHA-256) chain" in r.err and "hmac_key_file" in r.err,
+       "W34 no key after a keyed run: says why", r)
+    eq((len(L.records(s)), open(s.d("k.bin"), "rb").read()), (n, b"\xff" * 4096),
+       "W34 no key after a keyed run: certificate and file unchanged")
 
 
 def w35_options_anywhere():
