@@ -1,8 +1,17 @@
 #!/usr/bin/env python3
-"""The deletion lifecycle end to end (facts §7), with the real binary for every step, against
-the runner's PostgreSQL and MariaDB: report -> the cleaner (played by the test on its own
-database: file moved to contentstore.deleted, URL row deleted) -> report -> wipe (database check
-on) -> report -> verify (URL, node, certificate integrity, tampering) -> a keyed second run.
+"""The deletion lifecycle end to end (facts §7 and §11), with the real binary for every step,
+against the runner's PostgreSQL and MariaDB: report -> the cleaner (played by the test on its own
+database: file moved to contentstore.deleted, URL row deleted) -> report -> wipe --dry-run ->
+wipe (database check on) -> report -> verify (URL, node, --from the earlier report's CSV,
+certificate integrity, tampering) -> a keyed second run (and the runs wipe must refuse after it)
+-> purge of the trashcan document through the REST API (tests/mock-alfresco stands in for
+Alfresco; the test applies the purge to its database) -> report and verify: pending.
+
+States: a live document; a document in the trashcan; a purged document and a record destroyed
+without ghosting (RM), both orphaned past the protect window and cleaned; a ghosted record whose
+content a copy shares; a file in contentstore.deleted whose URL a live node still references; a
+file moved there a day ago (younger than --min-age); a second orphan for the keyed run. The
+content roots sit under AW_TMP, on the runner's ext4 (wipe's filesystem check accepts it).
 
 Each engine gets its own database (sql/<dialect>/schema.sql + bootstrap.sql, rows inserted with
 qname and store ids looked up, through verifylib.Db) and its own content roots under AW_TMP."""
