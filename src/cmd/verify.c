@@ -677,7 +677,7 @@ static int make_roots(const struct conf *conf, struct vroot **out, size_t *n, st
         v[k++].kind = VR_EXTRA;
     }
     if (a->contentstore_deleted.val) {
-        v[k].name = xstrdup("contentstore.deleted");
+        v[k].name = xstrdup("contentstore_deleted");
         v[k].path = xstrdup(a->contentstore_deleted.val);
         v[k++].kind = VR_DELETED;
     }

@@ -377,6 +377,12 @@ def run_engine(engine):
     uu = [x for x in it.get("urls", []) if x.get("url") == U["ref"]]
     eq([x.get("node_ref") for x in (uu[0].get("referenced_by", []) if uu else [])], [ref_node],
        pre + "referenced: lists the node ref", r)
+    # the three commands name the roots alike (the configuration's keys)
+    eq(sorted(f.get("root") for f in (uu[0].get("files", []) if uu else [])),
+       sorted([before[(U["ref"], "url")].get("root"), before[(U["ref"], "del")].get("root")]),
+       pre + "verify names the roots as the report does", r)
+    eq(fr.get("root"), before[(U["ref"], "del")].get("root"),
+       pre + "wipe's record names the root as the report does", fr)
     r = alfwipe(conf, "verify", "--node", "uuid-trash-" + engine, "--format", "json")
     it = ((r.j or {}).get("items") or [{}])[0]
     check(r.rc == 2 and it.get("verdict") == "not_destroyed",

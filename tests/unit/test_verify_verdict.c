@@ -66,7 +66,7 @@ static void judge_url__referenced__not_destroyed_by_whom(void **state)
 static void judge_url__file_left__pending_with_what_next(void **state)
 {
     (void)state;
-    struct vfile f = {.root_name = S("contentstore.deleted"), .kind = VR_DELETED,
+    struct vfile f = {.root_name = S("contentstore_deleted"), .kind = VR_DELETED,
                       .path = S("/d/a/b.bin"), .size = 10, .regular = true};
     struct vurl u = {.url = S("store://a/b.bin"), .local = true, .files = &f, .nfiles = 1};
     struct vresult r = {.item = &item_node, .node_known = true};
