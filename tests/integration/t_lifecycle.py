@@ -73,16 +73,37 @@ class Env:
         for d in (self.cs, self.dl, self.state):
             os.makedirs(d, exist_ok=True)
 
+    def read_only_user(self):
+        """alfwipe connects as a user that may only SELECT: every step must work with that."""
+        user = "lc_ro_%s" % self.tag.replace("-", "_")
+        pw = os.path.join(self.dir, "db.pass")
+        with open(pw, "w") as f:
+            f.write("ro-pw-%s\n" % self.tag)
+        os.chmod(pw, 0o600)
+        if self.db.engine == "pg":
+            L.sh(self.db.base[:-2] + ["-d", "postgres", "-c",
+                                      "DROP ROLE IF EXISTS %s; CREATE ROLE %s LOGIN PASSWORD "
+                                      "'ro-pw-%s'" % (user, user, self.tag)])
+            self.db.run("GRANT SELECT ON ALL TABLES IN SCHEMA public TO %s;" % user)
+        else:
+            L.sh(self.db.base[:-1], input="DROP USER IF EXISTS '%s'@'127.0.0.1'; CREATE USER "
+                 "'%s'@'127.0.0.1' IDENTIFIED BY 'ro-pw-%s'; GRANT SELECT ON %s.* TO "
+                 "'%s'@'127.0.0.1';" % (user, user, self.tag, self.db.name, user))
+        self.ro = (user, pw)
+
     def conf(self, name, key=None, certificate=True):
         lines = ['alfresco = {', '  contentstore = "%s";' % self.cs,
                  '  contentstore_deleted = "%s";' % self.dl, '};']
+        user, pw = self.ro
         if self.db.engine == "pg":
             lines += ['database = { type = "postgresql"; host = "%s"; port = %s; user = "%s";'
-                      ' name = "%s"; };' % (os.environ["AW_PG_HOST"], os.environ["AW_PG_PORT"],
-                                            os.environ["AW_PG_USER"], self.db.name)]
+                      ' password_file = "%s"; name = "%s"; };'
+                      % (os.environ["AW_PG_HOST"], os.environ["AW_PG_PORT"], user, pw,
+                         self.db.name)]
         else:
-            lines += ['database = { type = "mysql"; socket = "%s"; user = "%s"; name = "%s"; };'
-                      % (os.environ["AW_MY_SOCKET"], os.environ["AW_MY_USER"], self.db.name)]
+            lines += ['database = { type = "mysql"; host = "127.0.0.1"; port = %s; user = "%s";'
+                      ' password_file = "%s"; name = "%s"; };'
+                      % (os.environ["AW_MY_PORT"], user, pw, self.db.name)]
         lines += ['wipe = {', '  state_dir = "%s";' % self.state,
                   '  lock_file = "%s/wipe.lock";' % self.state,
                   '  operator = "records office";']
@@ -205,6 +226,7 @@ def run_engine(engine):
     pre = "[%s] " % engine
     db = L.Db(engine, L.dbname("t_lifecycle", engine))
     env = Env(db, "lc-" + engine)
+    env.read_only_user()
     d = setup(db, env, engine)
     conf = env.conf("plain")
     U = {k: v[0] for k, v in d.items() if isinstance(v, tuple)}
