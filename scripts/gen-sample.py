@@ -200,46 +200,45 @@ class Table:
         self.n = 0
         self.max_id = 0
         self.has_id = self.cols[0] == "id"
+        self.pg_text = dialect == "postgresql"
+        self.fmt = Table.pg if self.pg_text else Table.my
 
     @staticmethod
     def pg(v):
+        t = type(v)
+        if t is int:
+            return str(v)
+        if t is str:
+            if "\\" in v or "\t" in v or "\n" in v or "\r" in v:
+                v = (v.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+                     .replace("\r", "\\r"))
+            return v
         if v is None:
             return "\\N"
-        if v is True:
-            return "t"
-        if v is False:
-            return "f"
-        if isinstance(v, int):
-            return str(v)
-        if isinstance(v, bytes):
-            return "\\\\x" + v.hex()
-        if "\\" in v or "\t" in v or "\n" in v or "\r" in v:
-            v = (v.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
-                 .replace("\r", "\\r"))
-        return v
+        if t is bool:
+            return "t" if v else "f"
+        return "\\\\x" + v.hex()
 
     @staticmethod
     def my(v):
+        t = type(v)
+        if t is int:
+            return str(v)
+        if t is str:
+            return "'" + v.replace("\\", "\\\\").replace("'", "''") + "'"
         if v is None:
             return "NULL"
-        if v is True:
-            return "1"
-        if v is False:
-            return "0"
-        if isinstance(v, int):
-            return str(v)
-        if isinstance(v, bytes):
-            return "X'" + v.hex() + "'"
-        return "'" + v.replace("\\", "\\\\").replace("'", "''") + "'"
+        if t is bool:
+            return "1" if v else "0"
+        return "X'" + v.hex() + "'"
 
     def add(self, row):
         if self.has_id and row[0] > self.max_id:
             self.max_id = row[0]
-        if self.dialect == "postgresql":
-            f = Table.pg
+        f = self.fmt
+        if self.pg_text:
             self.buf.append("\t".join([f(v) for v in row]))
         else:
-            f = Table.my
             self.buf.append("(" + ",".join([f(v) for v in row]) + ")")
         self.n += 1
         if len(self.buf) >= 2000:
