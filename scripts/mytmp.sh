@@ -41,6 +41,9 @@ start() {
             >"$dir/install-db.log" 2>&1 ||
             { cat "$dir/install-db.log" >&2; tmpsrv_die "mariadb-install-db failed in '$dir/my'"; }
     fi
+    # Temporary tables in a directory of its own: a shared /tmp may be swept by others while
+    # a big sort is running.
+    tmpsrv_prepare_dir "$dir/my-tmp"
     tries=0
     while :; do
         tries=$((tries + 1))
@@ -54,7 +57,8 @@ start() {
             exec </dev/null >/dev/null 2>&1
             tmpsrv_as_user setsid mariadbd --no-defaults --datadir="$dir/my" \
                 --socket="$dir/my.sock" --port="$port" --bind-address=127.0.0.1 \
-                --pid-file="$dir/my.pid" --log-error="$dir/my.err" --skip-log-bin \
+                --pid-file="$dir/my.pid" --log-error="$dir/my.err" --tmpdir="$dir/my-tmp" \
+                --skip-log-bin \
                 --innodb-flush-log-at-trx-commit=0 --innodb-doublewrite=0 \
                 --innodb-buffer-pool-size=256M --max-connections=50 --local-infile=1 \
                 --skip-name-resolve
