@@ -3,7 +3,9 @@
 # 1,000,000 files, against the standard-tools baseline (psql export + find + sort + join) and
 # the database floor (one SQL query that classifies every URL inside the server), in one run,
 # warm cache. Prints the times side by side, the ratios and alfwipe's peak RSS.
-# BENCH_URLS overrides the scale; BENCH_DB=mysql runs the report on MariaDB as well.
+# The same report then runs on MariaDB loaded with the same data, its time beside PostgreSQL's.
+# BENCH_URLS overrides the scale; BENCH_DB=postgresql skips MariaDB (default: both);
+# BENCH_MY_TIMEOUT (seconds, default 900) bounds each MariaDB report run.
 set -eu
 src=$(cd "$(dirname "$0")/.." && pwd)
 ALFWIPE=${ALFWIPE:-$src/build/alfwipe}
@@ -24,8 +26,18 @@ trap 'cleanup; exit 143' TERM
 now() { date +%s.%N; }
 secs() { echo "$1 $2" | awk '{printf "%.2f", $2 - $1}'; }
 
+BENCH_DB=${BENCH_DB:-both}
+case "$BENCH_DB" in
+both | mysql | mariadb) with_my=1 ;;
+postgresql) with_my=0 ;;
+*) echo "bench: BENCH_DB must be both, postgresql or mysql, not '$BENCH_DB'" >&2; exit 3 ;;
+esac
+
 echo "bench: generating $N content URLs with nodes and files (not timed)"
+t0=$(now)
 python3 "$src/scripts/gen-sample.py" --out "$dir/s" --now "$NOW" --urls "$N" --dialect postgresql >/dev/null
+echo "bench: generated in $(secs "$t0" "$(now)") s; loading PostgreSQL (not timed)"
+t0=$(now)
 eval "$(sh "$src/scripts/pgtmp.sh" start "$dir/pg")"
 psql="psql -X -q -v ON_ERROR_STOP=1 -h $AW_PG_HOST -p $AW_PG_PORT -U $AW_PG_USER"
 $psql -d postgres -c "CREATE DATABASE alfresco"
@@ -33,6 +45,7 @@ for f in "$src/sql/pg/schema.sql" "$src/sql/pg/bootstrap.sql" "$dir/s/data.sql";
     $psql -d alfresco -f "$f" >/dev/null
 done
 $psql -d alfresco -c "VACUUM ANALYZE" >/dev/null
+echo "bench: PostgreSQL loaded in $(secs "$t0" "$(now)") s"
 cs="$dir/s/alf_data/contentstore"
 del="$dir/s/alf_data/contentstore.deleted"
 cat > "$dir/alfwipe.conf" <<CONF
@@ -54,7 +67,7 @@ t0=$(now)
     report --format json --output "$dir/report.json" || true
 t1=$(now)
 t_alfwipe=$(secs "$t0" "$t1")
-rss_kib=$(cat "$dir/rss")
+rss_kib=$(tail -n 1 "$dir/rss")
 
 # 2. baseline: export URLs with their reference stores, walk the disk, sort both, join.
 t0=$(now)
@@ -107,10 +120,19 @@ echo "$t_base $t_alfwipe $t_floor $rss_kib" | awk '{
     printf "alfwipe / SQL floor:    %.2fx (goal <= 1.5x)\n", $2 / $3;
     printf "alfwipe peak RSS:       %.0f MiB (goal < 300 MiB)\n", $4 / 1024 }'
 echo "items in the JSON report: $items"
+summary_check() {
+    python3 -c 'import json, sys
+got = json.load(open(sys.argv[1]))["summary"]
+want = json.load(open(sys.argv[2]))["summary"]
+print("summary matches what the generator built" if got == want else
+      "summary DIFFERS from what the generator built (%s)" % sys.argv[2])' "$1" "$2"
+}
+summary_check "$dir/report.json" "$dir/s/expected.json"
 
-if [ "${BENCH_DB:-postgresql}" = mysql ]; then
+if [ "$with_my" = 1 ]; then
     echo
     echo "bench: loading the same data into MariaDB (not timed)"
+    t0=$(now)
     python3 "$src/scripts/gen-sample.py" --out "$dir/m" --now "$NOW" --urls "$N" --dialect mysql --data-only >/dev/null
     eval "$(sh "$src/scripts/mytmp.sh" start "$dir/my")"
     my="mariadb --protocol=socket -S $AW_MY_SOCKET -u $AW_MY_USER"
@@ -118,16 +140,38 @@ if [ "${BENCH_DB:-postgresql}" = mysql ]; then
     for f in "$src/sql/mysql/schema.sql" "$src/sql/mysql/bootstrap.sql" "$dir/m/data.sql"; do
         $my alfresco < "$f"
     done
+    $my alfresco -e "ANALYZE TABLE alf_content_url, alf_content_data, alf_node_properties,
+        alf_node, alf_child_assoc, alf_content_url_encryption" >/dev/null
+    echo "bench: MariaDB loaded in $(secs "$t0" "$(now)") s"
     cat > "$dir/alfwipe-my.conf" <<CONF
 alfresco = { contentstore = "$cs"; contentstore_deleted = "$del"; };
 database = { type = "mysql"; socket = "$AW_MY_SOCKET"; name = "alfresco"; user = "$AW_MY_USER"; };
 CONF
-    "$ALFWIPE" -c "$dir/alfwipe-my.conf" --now "$NOW" report --format json >/dev/null || true
+    # A run that does not finish within BENCH_MY_TIMEOUT seconds is reported as such.
+    limit=${BENCH_MY_TIMEOUT:-900}
+    rc=0
+    timeout "$limit" "$ALFWIPE" -c "$dir/alfwipe-my.conf" --now "$NOW" report --format json \
+        >/dev/null || rc=$?
+    if [ "$rc" = 124 ]; then
+        echo
+        printf '%-44s %10s\n' "alfwipe report --format json (PostgreSQL)" "$t_alfwipe"
+        printf '%-44s %10s\n' "alfwipe report --format json (MariaDB)" "> $limit"
+        echo "MariaDB: the report did not finish within $limit s (BENCH_MY_TIMEOUT); not timed"
+        exit 0
+    fi
     t0=$(now)
-    /usr/bin/time -f '%M' -o "$dir/rss-my" "$ALFWIPE" -c "$dir/alfwipe-my.conf" --now "$NOW" \
-        report --format json --output "$dir/report-my.json" || true
+    /usr/bin/time -f '%M' -o "$dir/rss-my" timeout "$limit" "$ALFWIPE" -c "$dir/alfwipe-my.conf" \
+        --now "$NOW" report --format json --output "$dir/report-my.json" || true
     t1=$(now)
     t_my=$(secs "$t0" "$t1")
+    rss_my=$(tail -n 1 "$dir/rss-my")
+    items_my=$(grep -c '"class"' "$dir/report-my.json" 2>/dev/null || true)
+    echo
+    printf '%-44s %10s\n' "alfwipe report --format json (PostgreSQL)" "$t_alfwipe"
     printf '%-44s %10s\n' "alfwipe report --format json (MariaDB)" "$t_my"
-    echo "$t_my $t_alfwipe" | awk '{printf "MariaDB / PostgreSQL:   %.2fx\n", $1 / $2}'
+    echo "$t_my $t_alfwipe $rss_my" | awk '{
+        printf "MariaDB / PostgreSQL:   %.2fx\n", $1 / $2;
+        printf "alfwipe peak RSS (MariaDB): %.0f MiB\n", $3 / 1024 }'
+    echo "items in the JSON report (MariaDB): $items_my"
+    summary_check "$dir/report-my.json" "$dir/m/expected.json"
 fi

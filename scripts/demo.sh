@@ -14,7 +14,7 @@ mkdir -p "$out"
 dir=$(mktemp -d /tmp/alfwipe-demo.XXXXXX)
 chmod 755 "$dir"
 cleanup() {
-    trap - EXIT INT TERM
+    trap - EXIT HUP INT PIPE TERM
     if [ "$DB" = mysql ]; then
         sh "$src/scripts/mytmp.sh" stop "$dir/db" >/dev/null 2>&1 || true
     else
@@ -23,7 +23,9 @@ cleanup() {
     rm -rf "$dir"
 }
 trap cleanup EXIT
+trap 'cleanup; exit 129' HUP
 trap 'cleanup; exit 130' INT
+trap 'cleanup; exit 141' PIPE
 trap 'cleanup; exit 143' TERM
 
 echo "== generating the sample (Alfresco-shaped database rows + content store on disk)"
