@@ -15,6 +15,7 @@
 
 #include "alfwipe/props.h"
 #include "alfwipe/timeutil.h"
+#include "alfwipe/wipe.h"
 #include "alfwipe/xalloc.h"
 #include "conf_int.h"
 
@@ -279,12 +280,12 @@ static int read_key(struct reader *r, const struct conf_group *g, const struct c
         if (!str || !*str)
             return bad_value(r, g, k, s, "the value is empty",
                              "Give a value, or remove the line to use the default.");
-        if (k->type == CK_NAME && strspn(str, "abcdefghijklmnopqrstuvwxyz0123456789-") !=
-                                      strlen(str)) {
-            snprintf(what, sizeof what, "'%.400s' is not a method name", str);
-            return bad_value(r, g, k, s, what,
-                             "Use a method name as 'alfwipe methods' lists it, e.g. "
-                             "\"nist-clear\".");
+        if (k->type == CK_NAME && !wipe_method_find(str)) {
+            snprintf(what, sizeof what, "'%.400s' is not a wipe method", str);
+            char hint[ERR_MSG_MAX / 2];
+            snprintf(hint, sizeof hint, "Use one of: %s ('alfwipe methods' lists their passes).",
+                     wipe_method_names());
+            return bad_value(r, g, k, s, what, hint);
         }
         if (k->type == CK_URL && strncmp(str, "http://", 7) != 0 &&
             strncmp(str, "https://", 8) != 0) {

@@ -241,6 +241,15 @@ def other_input():
     for e, r in c.run().items():
         eq((r.rc, r.out), (3, ""), "password file %s: missing file exits 3" % e, r)
         check(c.path("does-not-exist") in r.err, "password file %s: names the path" % e, r)
+    # an unknown wipe.method is a configuration error for every command, naming key and list
+    c = simple_case("badmethod")
+    c.conf = {"wipe": {"method": "nonsense"}}
+    for e, r in c.run().items():
+        eq((r.rc, r.out), (3, ""), "wipe.method %s: an unknown method exits 3" % e, r)
+        check("'wipe.method'" in r.err and "'nonsense'" in r.err and "hint: " in r.err
+              and "nist-clear" in r.err, "wipe.method %s: names key, value and the methods" % e, r)
+    r = c.invoke("pg", command="check")
+    eq(r.rc, 3, "wipe.method: check exits 3 on an unknown method", r)
     # --output writes the complete report and nothing on stdout
     c = simple_case("output")
     out = c.path("report.json")
