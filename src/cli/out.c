@@ -37,7 +37,10 @@ int out_open(struct out *o, const char *path, struct err *err)
     o->tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
     int fd = open(o->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
     if (fd < 0) {
-        err_sys(err, ERR_IO, errno, "could not create output file '%s'", o->tmp);
+        err_sys(err, ERR_IO, errno, "could not create output file '%s' (as '%s')", path,
+                o->tmp);
+        err_hint(err, "Give --output a path in an existing directory that this user may "
+                      "write to.");
         free(o->path);
         free(o->tmp);
         o->path = o->tmp = NULL;

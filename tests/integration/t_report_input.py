@@ -250,6 +250,13 @@ def other_input():
               and "nist-clear" in r.err, "wipe.method %s: names key, value and the methods" % e, r)
     r = c.invoke("pg", command="check")
     eq(r.rc, 3, "wipe.method: check exits 3 on an unknown method", r)
+    # --output in a directory that does not exist: exit 3 naming the given path, with a hint
+    c = simple_case("outdir")
+    bad = c.path("no-such-dir/report.json")
+    for e, r in c.run(output=bad).items():
+        eq((r.rc, r.out), (3, ""), "--output %s: a missing directory exits 3" % e, r)
+        check("'%s'" % bad in r.err and "\nhint: " in r.err,
+              "--output %s: names the --output path and gives a hint" % e, r)
     # --output writes the complete report and nothing on stdout
     c = simple_case("output")
     out = c.path("report.json")
