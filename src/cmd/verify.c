@@ -876,9 +876,20 @@ int cmd_verify(struct ctx *ctx, int argc, char **argv)
     }
     bool integrity = rn.in.nitems == 0 && rn.in.nbad == 0 && o.ncerts > 0 && o.nfroms == 0;
     if (rn.in.nitems == 0 && rn.in.nbad == 0 && !integrity) {
-        err_set(&err, ERR_USAGE, "nothing to verify");
-        err_hint(&err, "Give nodes with --node, content URLs with --url, a list with --from, or "
-                       "only --certificate FILE to check a certificate.");
+        if (o.nfroms > 0) {
+            if (o.nfroms == 1)
+                err_set(&err, ERR_USAGE, "nothing to verify: --from '%s' names no node or "
+                        "content URL", o.froms[0]);
+            else
+                err_set(&err, ERR_USAGE, "nothing to verify: the --from lists name no node or "
+                        "content URL");
+            err_hint(&err, "Put one node uuid, node ref or content URL per line into the list "
+                           "(blank lines and '#' comments are skipped), or give --node or --url.");
+        } else {
+            err_set(&err, ERR_USAGE, "nothing to verify");
+            err_hint(&err, "Give nodes with --node, content URLs with --url, a list with --from, "
+                           "or only --certificate FILE to check a certificate.");
+        }
         err_print(&err);
         goto done;
     }

@@ -350,8 +350,10 @@ int verify_read_list(struct vinput *in, FILE *fp, const char *name, struct err *
     bool failed = ferror(fp) != 0;
     free(buf);
     free_fields(hdr, nhdr);
-    if (failed)
-        return err_sys(err, ERR_IO, e, "could not read '%s'", name);
+    if (failed) {
+        err_sys(err, ERR_IO, e, "could not read '%s'", name);
+        return err_hint(err, "Name a readable file with --from, or '-' for standard input.");
+    }
     return 0;
 }
 

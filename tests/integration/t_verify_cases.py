@@ -400,6 +400,15 @@ def run_engine(engine):
               pre + "unusable contentstore: exit 3", r)
         r = L.verify(base)
         check(r.rc == 3 and "nothing to verify" in r.err, pre + "no input: exit 3", r)
+        empty = os.path.join(env.dir, "empty-list.txt")
+        with open(empty, "w") as f:
+            f.write("# nothing but a comment\n\n")
+        r = L.verify(base, "--from", empty)
+        check(r.rc == 3 and r.out == "" and "--from '%s' names no node" % empty in r.err
+              and "\nhint: " in r.err, pre + "an empty --from list: exit 3 naming the file", r)
+        r = L.verify(base, "--from", os.path.dirname(empty))
+        check(r.rc == 3 and "Is a directory" in r.err and "\nhint: " in r.err,
+              pre + "--from a directory: exit 3 with a hint", r)
         r = L.verify(base, "--node", "hello world", "--url", d["u3"], "--format", "json")
         check(r.rc == 3 and len(r.items()) == 1 and "--node" in r.err,
               pre + "a malformed --node is reported, the --url still checked", r)
