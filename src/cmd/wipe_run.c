@@ -164,7 +164,9 @@ static int db_check_batch(struct wrun *w, struct batch *b)
         if (!f->rec->url) {
             f->active = false;
             f->rec->st = WST_REFUSED;
-            wrec_set_reason(f->rec, "name has no content URL (holds a backslash)");
+            wrec_set_reason(f->rec, "name has no content URL (%s)",
+                            strchr(f->rec->rel, '\\') ? "holds a backslash"
+                                                       : "not valid UTF-8");
             continue;
         }
         struct wipe_refs refs;

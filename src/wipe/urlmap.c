@@ -2,6 +2,8 @@
  * string functions: no file system access. */
 #include <string.h>
 
+#include <jansson.h>
+
 #include "alfwipe/urlpath.h"
 #include "alfwipe/xalloc.h"
 #include "wipe_int.h"
@@ -17,6 +19,12 @@ char *wipe_url_of_rel(const char *rel)
     /* A backslash is a separator in Alfresco's URLs; a file name holding one has no URL. */
     if (memchr(rel, '\\', len))
         return NULL;
+    /* Content URLs are text: a name that is not UTF-8 is no URL the database could hold, and
+     * cannot even be sent to it as a query parameter. */
+    json_t *probe = json_stringn(rel, len);
+    if (!probe)
+        return NULL;
+    json_decref(probe);
     return xasprintf(STORE_PREFIX "%s", rel);
 }
 

@@ -124,7 +124,7 @@ int wipe_open_parent(int rootfd, uint64_t dev, const char *rel, struct err *err)
 /* ---- urlmap.c: content URL <-> relative path ---- */
 
 /* "store://" + rel (caller frees), or NULL when rel is not a safe relative path (wipe_rel_ok)
- * or holds a backslash, which Alfresco would read as a separator. */
+ * or holds a backslash, which Alfresco would read as a separator, or is not valid UTF-8. */
 char *wipe_url_of_rel(const char *rel);
 /* The relative path of a store:// URL into out; -1 when the URL is not store://, its path
  * would leave the root, or out is too small. */

@@ -837,6 +837,28 @@ def w33_progress():
     ok("alfwipe: wipe: files" not in r.err, "W33 no progress when stderr is not a terminal", r)
 
 
+def odd_name_with_db(db):
+    """A file whose name is not UTF-8 is refused on its own; it does not stop the reference
+    check (the database cannot take the name as a query parameter) for the other files."""
+    s = L.Store("oddname", db=db)
+    L.put(s.d("2024/3/3/3/3/ok.bin"), size=100, age_days=30)
+    bad = os.path.join(os.fsencode(s.dl), b"2024/3/3/3/3/bad\xff.bin")
+    with open(bad, "wb") as f:
+        f.write(b"x" * 100)
+    old = time.time() - 30 * 86400
+    os.utime(bad, (old, old))
+    r = L.wipe(s, "--method", "zero", "--format", "json")
+    eq(r.rc, 1, "odd name: exit 1 (one refusal), not 3", r)
+    h, files, foot = L.last_run(s)
+    f = {x.get("path"): x for x in files}
+    eq(f.get("2024/3/3/3/3/ok.bin", {}).get("status"), "ERASED", "odd name: the other file ERASED",
+       r)
+    refused = [x for x in files if x["status"] == "REFUSED"]
+    ok(len(refused) == 1 and "not valid UTF-8" in (refused[0]["reason"] or ""),
+       "odd name: the non-UTF-8 name REFUSED with its reason", refused)
+    ok(os.path.exists(bad), "odd name: the refused file is left alone")
+
+
 def methods_cmd():
     s = L.Store("methods")
     r = L.wipe(s, cmd="methods")
@@ -867,6 +889,7 @@ def main():
     db = L.PG("aw_wipe_cases")
     w1_min_age()
     w2_referenced(db)
+    odd_name_with_db(db)
     w3_no_db()
     w4_w5_w6_types()
     w7_changed()

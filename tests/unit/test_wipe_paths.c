@@ -26,7 +26,8 @@ static void url_of_rel__unsafe_paths__have_no_url(void **state)
 {
     (void)state;
     static const char *const bad[] = {"", "/abs.bin", "a//b.bin", "a/../b.bin", "../x", "./x",
-                                      "a/.", "a/", "back\\slash.bin"};
+                                      "a/.", "a/", "back\\slash.bin", "bad\xff.bin",
+                                      "2024/1/1/0/0/\xc3(.bin"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_null(wipe_url_of_rel(bad[i]));
 }
