@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "alfwipe/timeutil.h"
 
@@ -90,5 +91,9 @@ static inline int64_t orphan_eligible_after(int64_t orphan_time, const struct rp
 
 /* True when a trashcan item archived at archived_ms is past the keep period. */
 bool trash_expired(int64_t archived_ms, const struct rpolicy *p);
+
+/* Write bytes for text output (report, wipe): valid UTF-8 as is, a backslash as two, a
+ * control byte (below 0x20, 0x7f) or a byte outside valid UTF-8 as \xNN. */
+void text_escape(FILE *fp, const char *s, size_t len);
 
 #endif

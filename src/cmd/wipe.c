@@ -17,6 +17,7 @@
 
 #include "alfwipe/db.h"
 #include "alfwipe/exitcode.h"
+#include "alfwipe/report.h"
 #include "alfwipe/timeutil.h"
 #include "alfwipe/xalloc.h"
 #include "wipe_cmd.h"
@@ -477,16 +478,18 @@ static int exit_code(const struct wrun *w)
 static void text_line(FILE *fp, const struct wrun *w, const struct wrec *r)
 {
     const char *root = w->nroots > 1 ? w->roots[r->root].path : NULL;
-    if (r->st == WST_WOULD)
-        fprintf(fp, "%-11s %s%s%s  size %" PRId64, "would erase", root ? root : "",
-                root ? "/" : "", r->rel, r->size);
-    else if (r->st == WST_REFUSED && w->o.dry_run)
-        fprintf(fp, "%-11s %s%s%s  size %" PRId64, "skip", root ? root : "", root ? "/" : "",
-                r->rel, r->size);
-    else
-        fprintf(fp, "%-11s %s%s%s  size %" PRId64 "  passes %u/%u", wst_name(r->st),
-                root ? root : "", root ? "/" : "", r->rel, r->size, r->passes_done,
-                r->passes_total);
+    /* Names are escaped as in the text report: a newline in a file name cannot forge a line. */
+    fprintf(fp, "%-11s ", r->st == WST_WOULD                      ? "would erase"
+                          : r->st == WST_REFUSED && w->o.dry_run ? "skip"
+                                                                 : wst_name(r->st));
+    if (root) {
+        text_escape(fp, root, strlen(root));
+        fputc('/', fp);
+    }
+    text_escape(fp, r->rel, strlen(r->rel));
+    fprintf(fp, "  size %" PRId64, r->size);
+    if (r->st != WST_WOULD && !(r->st == WST_REFUSED && w->o.dry_run))
+        fprintf(fp, "  passes %u/%u", r->passes_done, r->passes_total);
     if (r->st == WST_ERASED) {
         if (r->verified)
             fprintf(fp, "  verified (%s, %" PRIu64 " bytes)", wipe_check_how_name(r->how),

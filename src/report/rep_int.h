@@ -174,9 +174,6 @@ struct rwriter {
     size_t nitems;
     int error;                /* errno of a failed write */
 };
-/* Write bytes for the text report: valid UTF-8 as is, a backslash as two, a control byte
- * (below 0x20, 0x7f) or a byte outside valid UTF-8 as \xNN. */
-void text_escape(FILE *fp, const char *s, size_t len);
 int rw_begin(struct rwriter *w, const struct report *r, FILE *fp, struct err *err);
 void rw_item(struct rwriter *w, const struct report *r, const struct ritem *it);
 int rw_end(struct rwriter *w, const struct report *r, struct err *err);

@@ -847,6 +847,12 @@ def odd_name_with_db(db):
         f.write(b"x" * 100)
     old = time.time() - 30 * 86400
     os.utime(bad, (old, old))
+    L.put(s.d("2024/3/3/3/3/nl\nERASED      forged.bin"), size=10, age_days=30)
+    r = L.wipe(s, "--method", "zero", "--dry-run")
+    ok("would erase 2024/3/3/3/3/nl\\x0aERASED      forged.bin  size 10" in r.out
+       and "skip        2024/3/3/3/3/bad\\xff.bin  size 100" in r.out
+       and not any(l.startswith("ERASED") for l in r.out.splitlines()),
+       "odd name: text output escapes a newline and a non-UTF-8 byte as \\xNN", r)
     r = L.wipe(s, "--method", "zero", "--format", "json")
     eq(r.rc, 1, "odd name: exit 1 (one refusal), not 3", r)
     h, files, foot = L.last_run(s)
