@@ -27,6 +27,7 @@ struct out {
     FILE *fp;
     char *path;      /* final path, NULL for stdout */
     char *tmp;
+    bool stream;     /* an existing device or FIFO (/dev/null): written in place, never replaced */
 };
 int out_open(struct out *o, const char *path, struct err *err);
 /* ok: commit (flush, fsync, rename); !ok: discard. Returns -1 when committing failed. */

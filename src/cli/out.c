@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "alfwipe/cli.h"
@@ -31,6 +32,23 @@ int out_open(struct out *o, const char *path, struct err *err)
     memset(o, 0, sizeof *o);
     if (!path || strcmp(path, "-") == 0) {
         o->fp = stdout;
+        return 0;
+    }
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        err_set(err, ERR_USAGE, "output file '%s' is a directory", path);
+        return err_hint(err, "Give --output a file name, for example '%s/report.json'.", path);
+    }
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        /* Renaming a temporary over /dev/null (as root) would replace the device by a file. */
+        int sfd = open(path, O_WRONLY | O_CLOEXEC);
+        if (sfd < 0 || !(o->fp = fdopen(sfd, "w"))) {
+            int e = errno;
+            if (sfd >= 0)
+                close(sfd);
+            return err_sys(err, ERR_IO, e, "could not open output '%s'", path);
+        }
+        o->stream = true;
         return 0;
     }
     o->path = xstrdup(path);
@@ -62,7 +80,10 @@ int out_close(struct out *o, bool ok, struct err *err)
         return 0;
     if (!o->path) {
         if (fflush(o->fp) != 0 || ferror(o->fp))
-            ret = err_sys(err, ERR_IO, errno, "could not write to standard output");
+            ret = err_sys(err, ERR_IO, errno, "could not write to %s",
+                          o->stream ? "the output" : "standard output");
+        if (o->stream)
+            fclose(o->fp);
         o->fp = NULL;
         return ret;
     }

@@ -257,6 +257,23 @@ def other_input():
         eq((r.rc, r.out), (3, ""), "--output %s: a missing directory exits 3" % e, r)
         check("'%s'" % bad in r.err and "\nhint: " in r.err,
               "--output %s: names the --output path and gives a hint" % e, r)
+    # --output naming a FIFO (or a device such as /dev/null) writes into it, never replaces it
+    import stat
+    import threading
+    fifo = c.path("fifo")
+    os.mkfifo(fifo)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(open(fifo, "rb").read()), daemon=True)
+    reader.start()
+    r = c.invoke("pg", args=["--output", fifo])
+    reader.join(60)
+    check(r.rc == 0 and stat.S_ISFIFO(os.stat(fifo).st_mode) and got and b"items" in got[0],
+          "--output a FIFO: the report goes through it and the FIFO stays a FIFO", r)
+    check(not [n for n in os.listdir(os.path.dirname(fifo)) if ".tmp." in n],
+          "--output a FIFO: no temporary file left")
+    r = c.invoke("pg", args=["--output", os.path.dirname(fifo)])
+    check(r.rc == 3 and "is a directory" in r.err and "\nhint: " in r.err,
+          "--output a directory: exit 3 before any work, with a hint", r)
     # --output writes the complete report and nothing on stdout
     c = simple_case("output")
     out = c.path("report.json")
