@@ -319,7 +319,7 @@ void verify_judge_url(const struct vpolicy *pol, const struct vresult *r, struct
             char *where = rec_where(c);
             const struct vrun *run = verify_cert_run(c->cert, c->run);
             why_add(&w, xasprintf("erased and verified by 'alfwipe wipe' (%s: status ERASED, "
-                                  "%lld of %lld passes, verified by %s read-back; run at line "
+                                  "%lld of %lld passes, verified by %s read-back, run at line "
                                   "%ld: method %s, verify %s, filesystem %s, assurance %s)",
                                   where, (long long)c->passes_done, (long long)c->passes_total,
                                   c->verify_how ? c->verify_how : "?", run ? run->line : 0L,

@@ -183,6 +183,10 @@ def run_engine(engine):
         eq(r.rc, 0, pre + "V3 exit code", r)
         it = item(r)
         eq(it.get("verdict"), "destroyed", pre + "V3 verdict", r)
+        r = L.verify(wc, "--node", "uuid-doc3", "--url", d["u3"])
+        proof = [l for l in r.out.splitlines() if "erased and verified by 'alfwipe wipe'" in l]
+        check(len(proof) == 1 and proof[0].rstrip().endswith(")") and "run at line" in proof[0],
+              pre + "V3 text: the proof of erasure is one whole line", r)
         rows = it.get("node", {}).get("rows", [])
         eq(sorted((x["store"], x["type"]) for x in rows),
            [("archive://SpacesStore", "sys:deleted"), ("workspace://SpacesStore", "sys:deleted")],
