@@ -86,8 +86,8 @@ echo "(exit code $rc: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN)"
 echo "== the full report: $out/report.json (JSON) and $out/report.csv (CSV)"
 
 if "$ALFWIPE" --help | grep -q '^  wipe '; then
-    echo "== alfwipe wipe --dry-run (lists every candidate with its decision; writes nothing)"
+    echo "== alfwipe wipe --dry-run, as of $NOW (lists every candidate with its decision; writes nothing)"
     rc=0
-    "$ALFWIPE" -c "$conf" wipe --dry-run --method dod-3 || rc=$?
+    "$ALFWIPE" -c "$conf" --now "$NOW" wipe --dry-run --method dod-3 || rc=$?
     echo "(exit code $rc)"
 fi

@@ -255,6 +255,9 @@ def t_demo(db):
     eq(r.returncode, 0, "demo DB=%s exits 0" % db)
     check("alfwipe report:" in out and re.search(r"^live\s+\d+\s+\d+$", out, re.M),
           "demo DB=%s printed a text report" % db, out[-2000:] + r.stderr[-2000:])
+    check("refused: younger than the minimum age of 7 days" in out,
+          "demo DB=%s: the dry run is as of the report's date (a young file is refused)" % db,
+          out[-1500:])
     m = re.search(r"the full report: (\S+) \(JSON\)", out)
     check(m is not None, "demo DB=%s says where the JSON went" % db, out[-1000:])
     if m:
