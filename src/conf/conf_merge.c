@@ -324,7 +324,8 @@ static int merge_db(struct conf *conf, bool has_db_group, struct err *err)
         *err = jerr;
         if (ue)
             err_prefix(err, "'%s' line %d", conf->props->path, ue->line);
-        if (!err->hint[0] || ju.type == DB_NONE)
+        /* jdbc_parse's own hint says how to fix this URL; keep it. */
+        if (!err->hint[0])
             err_hint(err, "alfwipe needs an Alfresco on PostgreSQL, MySQL or MariaDB; if "
                           "db.url is overridden elsewhere (JVM -D options, JNDI), set the "
                           "database group in alfwipe.conf.");

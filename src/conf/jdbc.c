@@ -249,8 +249,9 @@ int jdbc_parse(const char *url, struct jdbc_url *out, struct err *err)
     } else {
         err_set(err, ERR_CONFIG, "db.url '%s' uses %.*s: engine not supported; %s", url,
                 (int)splen, sp, supported);
-        return err_hint(err, "Point alfwipe at an Alfresco installation on PostgreSQL, MySQL "
-                             "or MariaDB.");
+        return err_hint(err, "alfwipe needs an Alfresco on PostgreSQL, MySQL or MariaDB; if "
+                             "db.url is overridden elsewhere (JVM -D options, JNDI), set the "
+                             "database group in alfwipe.conf.");
     }
     if (u.type == DB_MYSQL && strncmp(rest, "//", 2) != 0) {
         size_t vlen = strcspn(rest, ":/?");

@@ -274,6 +274,21 @@ def other_input():
     r = c.invoke("pg", args=["--output", os.path.dirname(fifo)])
     check(r.rc == 3 and "is a directory" in r.err and "\nhint: " in r.err,
           "--output a directory: exit 3 before any work, with a hint", r)
+    # a bad db.url in alfresco-global.properties keeps the hint that says how to fix that URL
+    import subprocess
+    from fixture import ALFWIPE
+    props = c.path("bad-url.properties")
+    conf = c.path("bad-url.conf")
+    with open(conf, "w") as fp:
+        fp.write('alfresco = { global_properties = "%s"; };\n' % props)
+    for url, hint in (("jdbc:mysql://h1,h2/alfresco", "to the one server"),
+                      ("jdbc:postgresql://db/${db.nme}", "Define the property"),
+                      ("jdbc:oracle:thin:@db:1521:a", "JVM -D options, JNDI")):
+        with open(props, "w") as fp:
+            fp.write("db.url=%s\n" % url)
+        p = subprocess.run([ALFWIPE, "-c", conf, "report"], capture_output=True, text=True)
+        check(p.returncode == 3 and "line 1: db.url '" in p.stderr and hint in p.stderr,
+              "db.url %s: exit 3 with its own hint" % url, p.stderr)
     # --output writes the complete report and nothing on stdout
     c = simple_case("output")
     out = c.path("report.json")
