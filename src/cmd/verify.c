@@ -781,8 +781,14 @@ static void report_bad(const struct vinput *in)
             err_set(&e, ERR_DATA, "%s line %ld: %s", b->source, b->line, b->msg);
         else
             err_set(&e, ERR_DATA, "%s", b->msg);
-        err_hint(&e, "Give one node uuid, node ref (workspace://SpacesStore/<uuid>) or content "
-                     "URL (store://...) per line; the other lines were still checked.");
+        if (b->line)
+            err_hint(&e, "Give one node uuid, node ref (workspace://SpacesStore/<uuid>) or "
+                         "content URL (store://...) per line; the other lines were still "
+                         "checked.");
+        else
+            err_hint(&e, "Give %s a node uuid, a node ref (workspace://SpacesStore/<uuid>) or a "
+                         "content URL (store://...); the other items were still checked.",
+                     b->source);
         err_print(&e);
     }
 }

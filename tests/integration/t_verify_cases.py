@@ -416,6 +416,8 @@ def run_engine(engine):
         r = L.verify(base, "--node", "hello world", "--url", d["u3"], "--format", "json")
         check(r.rc == 3 and len(r.items()) == 1 and "--node" in r.err,
               pre + "a malformed --node is reported, the --url still checked", r)
+        check("hint: Give --node a node uuid" in r.err and "per line" not in r.err,
+              pre + "a malformed --node gets a hint about --node, not about lines", r)
     finally:
         db.drop()
 
