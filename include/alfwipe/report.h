@@ -96,4 +96,9 @@ bool trash_expired(int64_t archived_ms, const struct rpolicy *p);
  * control byte (below 0x20, 0x7f) or a byte outside valid UTF-8 as \xNN. */
 void text_escape(FILE *fp, const char *s, size_t len);
 
+/* Set obj.key to the bytes s (len): a JSON string when they are valid UTF-8, else the string
+ * with each invalid byte as U+FFFD plus key_base64 holding the exact bytes; null for NULL. */
+struct json_t;
+void json_set_bytes(struct json_t *obj, const char *key, const char *s, size_t len);
+
 #endif

@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <pwd.h>
 
+#include "alfwipe/report.h"
 #include "alfwipe/timeutil.h"
 #include "alfwipe/xalloc.h"
 #include "wipe_cmd.h"
@@ -86,7 +87,7 @@ json_t *wrec_json(const struct wrun *w, const struct wrec *r)
     json_object_set_new(o, "run", json_string(w->run_id));
     json_object_set_new(o, "content_url", str_or_null(r->url));
     json_object_set_new(o, "root", json_string(w->roots[r->root].name));
-    json_object_set_new(o, "path", json_string(r->rel));
+    json_set_bytes(o, "path", r->rel, strlen(r->rel));
     json_object_set_new(o, "size", json_integer(r->size));
     json_object_set_new(o, "dev", json_integer((json_int_t)r->dev));
     json_object_set_new(o, "ino", json_integer((json_int_t)r->ino));

@@ -76,7 +76,7 @@ void text_escape(FILE *fp, const char *s, size_t len)
     }
 }
 
-static void json_set_bytes(json_t *obj, const char *key, const char *s, size_t len)
+void json_set_bytes(json_t *obj, const char *key, const char *s, size_t len)
 {
     if (!s) {
         json_object_set_new(obj, key, json_null());

@@ -863,6 +863,13 @@ def odd_name_with_db(db):
     ok(len(refused) == 1 and "not valid UTF-8" in (refused[0]["reason"] or ""),
        "odd name: the non-UTF-8 name REFUSED with its reason", refused)
     ok(os.path.exists(bad), "odd name: the refused file is left alone")
+    import base64
+    ok(len(refused) == 1 and refused[0].get("path") == "2024/3/3/3/3/bad\ufffd.bin" and
+       base64.b64decode(refused[0].get("path_base64", "")) == b"2024/3/3/3/3/bad\xff.bin",
+       "odd name: the certificate record names the file (U+FFFD, exact bytes in path_base64)",
+       refused)
+    r = L.wipe(s, "--certificate", s.cert, cmd="verify")
+    eq(r.rc, 0, "odd name: the certificate still verifies as intact", r)
 
 
 def methods_cmd():
