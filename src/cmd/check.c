@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -27,6 +28,39 @@ static void check_usage(FILE *fp)
             "\n"
             "Exit codes: 0 settings valid (and, with --connect, database and roots usable),\n"
             "3 invalid configuration, unreachable database or unusable root.\n");
+}
+
+/* The secrets the commands will read must be readable and private: a password file that the
+ * commands would refuse makes the configuration invalid here too. The secrets are read and
+ * dropped again (conf_release clears them); nothing is printed of them. */
+static int check_secrets(struct conf *conf)
+{
+    struct err err = ERR_INIT;
+    int rc = AW_OK;
+    if (conf->db.configured && conf_load_db_password(conf, &err) != 0) {
+        err_print(&err);
+        rc = AW_UNKNOWN;
+    }
+    err_init(&err);
+    if (conf->api.configured && conf->api.password_file.val &&
+        conf_load_api_password(conf, &err) != 0) {
+        err_print(&err);
+        rc = AW_UNKNOWN;
+    }
+    err_init(&err);
+    if (conf->wipe.hmac_key_file.val) {
+        char *key = NULL;
+        if (conf_read_secret_file(conf->wipe.hmac_key_file.val, "wipe.hmac_key_file", &key,
+                                  &err) != 0) {
+            err_print(&err);
+            rc = AW_UNKNOWN;
+        }
+        if (key) {
+            explicit_bzero(key, strlen(key));
+            free(key);
+        }
+    }
+    return rc;
 }
 
 /* The outcome of --connect, printed as text lines or as the "checks" member of the JSON. */
@@ -153,7 +187,7 @@ int cmd_check(struct ctx *ctx, int argc, char **argv)
     struct conf conf = {0};
     if (cli_load_conf(ctx, &conf) != 0)
         return AW_UNKNOWN;
-    int rc = AW_OK;
+    int rc = check_secrets(&conf);
     if (fmt == OUT_JSON) {
         /* One JSON document: the settings, plus "checks" with --connect. */
         json_t *root = conf_show_json(&conf);

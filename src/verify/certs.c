@@ -211,7 +211,14 @@ void verify_cert_load(struct vcert *c, const char *path, bool configured, const 
         break;
     }
     if (c->state == VC_INTACT && c->lines == 0) {
-        /* An empty file proves nothing, but it is no tampering either. */
+        /* An empty file proves nothing, but it is no tampering either: a certificate named
+         * on the command line must hold records to be checked at all (it may have been cut
+         * to nothing); the configured one may simply not have been written yet. */
+        if (!configured) {
+            c->state = VC_UNREADABLE;
+            snprintf(c->problem, sizeof c->problem,
+                     "certificate '%s' holds no records: an empty file proves nothing", path);
+        }
         return;
     }
     if (c->state == VC_INTACT)

@@ -79,6 +79,12 @@ def e3():
               and "chmod 600 %s" % pw in r.err,
               "E3 %s: path, 'readable by group or others', chmod 600" % e, r)
         check("secret" not in r.err, "E3 %s: the password is not printed" % e)
+    # 'check' judges the configuration as the commands will: the same file makes it invalid.
+    res = c.run(fmt=None, command="check")
+    for e, r in res.items():
+        check(r.rc == 3 and pw in r.err and "chmod 600 %s" % pw in r.err
+              and "secret" not in r.out + r.err,
+              "E3 %s: check refuses the group-readable password file too (exit 3)" % e, r)
 
 
 def closed_port():

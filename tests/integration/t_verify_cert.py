@@ -103,6 +103,14 @@ def main():
         check(r.rc == 0 and "intact" in r.out and "3 file records" in r.out,
               "[%s] intact in text" % mode, r)
 
+        # cut to nothing: an empty certificate proves nothing and is not called intact
+        t = os.path.join(D, "emptied-%s.cert" % mode)
+        write(t, [])
+        r = run(c, t)
+        expect(r, 3, "unreadable", None, "[%s] emptied certificate: exit 3, not intact" % mode)
+        check("holds no records" in (cert0(r).get("problem") or ""),
+              "[%s] emptied: the problem says it holds no records" % mode, r)
+
         # line 3: the size changed
         ls = lines_of(p)
         ls[2] = ls[2].replace('"size":1200', '"size":1300')
