@@ -48,6 +48,10 @@ static void usage(FILE *fp)
 
 int main(int argc, char **argv)
 {
+    /* getopt names argv[0] in its messages: "alfwipe", not the path the binary was run as. */
+    static char prog[] = "alfwipe";
+    static char cmdname[64];
+    argv[0] = prog;
     struct ctx ctx = {0};
     static const struct option opts[] = {
         {"config", required_argument, NULL, 'c'},
@@ -106,6 +110,9 @@ int main(int argc, char **argv)
             continue;
         int sub_argc = argc - optind;
         char **sub_argv = argv + optind;
+        /* ... and "alfwipe report" for a command's options. */
+        snprintf(cmdname, sizeof cmdname, "alfwipe %s", commands[i].name);
+        sub_argv[0] = cmdname;
         optind = 1; /* reset getopt for the command's own options */
         int rc = commands[i].fn(&ctx, sub_argc, sub_argv);
         if (fflush(stdout) != 0 || ferror(stdout)) {
