@@ -103,9 +103,12 @@ static int merge_store(struct conf *conf, struct conf_str *dst, const char *key,
     return 0;
 }
 
+/* A relative path someone configured. Alfresco's own default (./alf_data) draws no warning:
+ * it is nobody's setting, most commands (purge, verify --certificate) never use the roots, and
+ * those that do name the root and where it came from when it is not there. */
 static void warn_relative(struct conf *conf, const char *name, const struct conf_str *s)
 {
-    if (!s->val || s->val[0] == '/')
+    if (!s->val || s->val[0] == '/' || s->src == SRC_DEFAULT)
         return;
     conf_warn(conf,
               "%s '%s' (%s) is a relative path: Alfresco resolves it against the working "

@@ -407,8 +407,35 @@ def odd_names():
               r.raw[-600:])
 
 
+def relative_roots():
+    """Alfresco's default ./alf_data is nobody's setting: no warning on every command. A relative
+    dir.root someone put in alfresco-global.properties is warned about."""
+    import subprocess
+    import tempfile
+    d = tempfile.mkdtemp(dir=os.environ.get("AW_TMP"))
+    conf = os.path.join(d, "api-only.conf")
+    with open(conf, "w") as fp:
+        fp.write('api = { url = "https://alfresco.example/alfresco"; user = "admin"; };\n')
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ALFWIPE_")}
+    alfwipe = os.environ["ALFWIPE"]
+    r = subprocess.run([alfwipe, "-c", conf, "check"], capture_output=True, text=True, env=env)
+    check(r.returncode == 0 and "relative path" not in r.stderr,
+          "defaults only: check exits 0 without a relative-path warning", r.stderr)
+    props = os.path.join(d, "alfresco-global.properties")
+    with open(props, "w") as fp:
+        fp.write("dir.root=alf_data\n")
+    conf2 = os.path.join(d, "props.conf")
+    with open(conf2, "w") as fp:
+        fp.write('alfresco = { global_properties = "%s"; };\n' % props)
+    r = subprocess.run([alfwipe, "-c", conf2, "check"], capture_output=True, text=True, env=env)
+    check("contentstore 'alf_data/contentstore'" in r.stderr and "relative path" in r.stderr
+          and "alfresco.dir_root" in r.stderr,
+          "relative dir.root from the properties file: warned, with the fix", r.stderr)
+
+
 def main():
-    for fn in (e1, e2, e3, e4, e5, e6, e7, e8, e9, schema_variants, other_input, interrupted, odd_names):
+    for fn in (e1, e2, e3, e4, e5, e6, e7, e8, e9, schema_variants, other_input, interrupted,
+               odd_names, relative_roots):
         try:
             fn()
         except Exception:
