@@ -454,6 +454,20 @@ def r16():
               "R16b %s: message names the path and where it was set" % e, r)
         eq(r.out, "", "R16b %s: nothing on stdout" % e)
 
+    # R16b': the configured root is a file, not a directory: the hint says so (not "mounted").
+    c = Case("r16b-file")
+    e_urls(c)
+    c.make_roots["cs"] = False
+    os.makedirs(os.path.dirname(c.path("contentstore")), exist_ok=True)
+    with open(c.path("contentstore"), "w") as fp:
+        fp.write("not a directory\n")
+    res = c.run()
+    for e, r in res.items():
+        eq(r.rc, 3, "R16b' %s: exit 3" % e, r)
+        check(c.path("contentstore") in r.err and "Not a directory" in r.err
+              and "directory itself, not at a file" in r.err and "mounted" not in r.err,
+              "R16b' %s: a root that is a file gets its own hint" % e, r)
+
     c = Case("r16c")
     e_urls(c)
     c.f("cs", "2024/6/1/9/0/e1.bin", 100, "2024-06-01T09:00:00Z")
