@@ -44,6 +44,12 @@ enum finding {
 };
 
 const char *rclass_name(enum rclass c);
+
+/* Classes that raise the report's status on their own, without a finding on the item:
+ * overdue, kept and unreferenced orphans, strays (past the grace period unless in_flight) and
+ * files in contentstore.deleted whose URL is still referenced. The text output lists these
+ * items beside the ones with findings, so that a WARNING always names its items. */
+bool rclass_needs_attention(enum rclass c);
 /* Name of a single finding bit. */
 const char *finding_name(unsigned bit);
 

@@ -27,6 +27,20 @@ const char *rclass_name(enum rclass c)
     return (unsigned)c < CLS_COUNT ? class_names[c] : "?";
 }
 
+bool rclass_needs_attention(enum rclass c)
+{
+    switch (c) {
+    case CLS_ORPHAN_OVERDUE:
+    case CLS_ORPHAN_KEPT:
+    case CLS_UNREFERENCED:
+    case CLS_STRAY:
+    case CLS_DELETED_REFERENCED:
+        return true;
+    default:
+        return false;
+    }
+}
+
 const char *finding_name(unsigned bit)
 {
     for (unsigned i = 0; i < F_COUNT_BITS; i++)

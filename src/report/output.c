@@ -546,7 +546,7 @@ static void text_summary(struct rwriter *w, const struct report *r)
         for (size_t i = 0; i < st->nreasons; i++)
             fprintf(fp, "  - %s\n", st->reasons[i]);
     }
-    fprintf(fp, "\n%s (%zu):\n", w->all_items ? "items" : "items with findings", w->nitems);
+    fprintf(fp, "\n%s (%zu):\n", w->all_items ? "items" : "items needing attention", w->nitems);
 }
 
 /* ------------------------------------------------------------------ API */
@@ -604,7 +604,7 @@ void rw_item(struct rwriter *w, const struct report *r, const struct ritem *it)
         w->nitems++;
         break;
     case OUT_TEXT:
-        if (it->findings || w->all_items) {
+        if (it->findings || rclass_needs_attention(it->cls) || w->all_items) {
             text_item(w->text_items, it);
             w->nitems++;
         }

@@ -590,6 +590,12 @@ def r18():
         eq(r.summary("deleted"), (0, 0), "R18 %s: not a wipe candidate" % e)
         eq(r.rc, 1, "R18 %s: exit 1" % e, r)
     each(record("R18", c.run()), t)
+    # The text output names the file behind the WARNING even though it has no finding.
+    for e, r in c.run(fmt="text").items():
+        att = r.out.split("items needing attention", 1)[-1]
+        check("deleted_referenced" in att and "2024/2/2/2/2/d1.bin" in att,
+              "R18 %s: text lists the deleted_referenced file among the items needing attention"
+              % e, r)
 
 
 def r17_compare():

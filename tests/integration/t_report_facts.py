@@ -317,8 +317,8 @@ def outputs():
     res = c.run(fmt="text")
     for e, r in res.items():
         check(r.out.startswith("alfwipe report: OK\n"), "outputs %s: text status line" % e, r)
-        check("items with findings (0):" in r.out and "ok.bin" not in r.out,
-              "outputs %s: text lists only items with findings" % e, r)
+        check("items needing attention (0):" in r.out and "ok.bin" not in r.out,
+              "outputs %s: text lists only items needing attention" % e, r)
     for e, r in c.run(fmt="text", global_args=["-v"]).items():
         check("ok.bin" in r.out and "node workspace://SpacesStore/uuid-ok" in r.out,
               "outputs %s: -v lists every item" % e, r)

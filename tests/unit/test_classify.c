@@ -129,6 +129,20 @@ static void names__every_class_and_finding__named(void **state)
         assert_string_not_equal(finding_name(1u << b), "?");
 }
 
+static void needs_attention__warning_classes__listed_without_findings(void **state)
+{
+    (void)state;
+    const enum rclass yes[] = {CLS_ORPHAN_OVERDUE, CLS_ORPHAN_KEPT, CLS_UNREFERENCED, CLS_STRAY,
+                               CLS_DELETED_REFERENCED};
+    const enum rclass no[] = {CLS_LIVE, CLS_VERSION, CLS_TRASHCAN, CLS_ORPHAN_PROTECTED,
+                              CLS_ORPHAN_ELIGIBLE, CLS_NON_FILE, CLS_DELETED};
+    for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
+        assert_true(rclass_needs_attention(yes[i]));
+    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+        assert_false(rclass_needs_attention(no[i]));
+    assert_int_equal(sizeof yes / sizeof yes[0] + sizeof no / sizeof no[0], CLS_COUNT);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -144,6 +158,7 @@ int main(void)
         cmocka_unit_test(classify_file__roots__stray_deleted_referenced),
         cmocka_unit_test(file_in_flight__grace_period__strictly_younger),
         cmocka_unit_test(names__every_class_and_finding__named),
+        cmocka_unit_test(needs_attention__warning_classes__listed_without_findings),
     };
     return cmocka_run_group_tests_name("classify", tests, NULL, NULL);
 }
