@@ -351,8 +351,17 @@ static int open_root(struct wrun *w, struct wroot *r, const char *given, const c
         }
     }
     r->fd = open(real, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (r->fd < 0)
-        return err_sys(err, ERR_IO, errno, "could not open wipe root '%s'", real);
+    if (r->fd < 0) {
+        int e = errno;
+        err_sys(err, ERR_IO, e, "could not open wipe root '%s'", real);
+        if (e == ENOTDIR || e == ELOOP)
+            return err_hint(err, "Give the contentstore.deleted directory itself (a directory, "
+                                 "not a file or a symbolic link).");
+        if (e == EACCES)
+            return err_hint(err, "Run alfwipe wipe as a user that can read and write '%s'.",
+                            real);
+        return err_hint(err, "Check the path and that the volume holding it is mounted.");
+    }
     if (wipe_fsinfo_probe(r->fd, real, &r->fi, err) != 0)
         return -1;
     return 0;

@@ -477,8 +477,11 @@ static int read_conf_file(struct conf *conf, const char *path, bool explicit_pat
     close(fd);
     if (sr != 0)
         return err_sys(err, ERR_CONFIG, e, "could not read configuration file '%s'", path);
-    if (!S_ISREG(st.st_mode))
-        return err_set(err, ERR_CONFIG, "configuration file '%s' is not a regular file", path);
+    if (!S_ISREG(st.st_mode)) {
+        err_set(err, ERR_CONFIG, "configuration file '%s' is not a regular file", path);
+        return err_hint(err, "Give -c (or $ALFWIPE_CONFIG) the path of alfwipe.conf itself; "
+                             "conf/alfwipe.conf.example shows every setting.");
+    }
     *found = true;
 
     config_t cfg;

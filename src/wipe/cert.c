@@ -178,6 +178,8 @@ int cert_open(struct cert_writer **out, const char *path, const uint8_t *key, si
     struct stat st;
     if (fstat(w->fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         err_set(err, ERR_IO, "certificate '%s' is not a regular file", path);
+        err_hint(err, "Set wipe.certificate or --certificate to a regular file (it is created "
+                      "when missing); a device, FIFO or directory cannot hold the record.");
         cert_close(w, NULL);
         return -1;
     }

@@ -421,6 +421,9 @@ def relative_roots():
     r = subprocess.run([alfwipe, "-c", conf, "check"], capture_output=True, text=True, env=env)
     check(r.returncode == 0 and "relative path" not in r.stderr,
           "defaults only: check exits 0 without a relative-path warning", r.stderr)
+    r = subprocess.run([alfwipe, "-c", d, "check"], capture_output=True, text=True, env=env)
+    check(r.returncode == 3 and "is not a regular file" in r.stderr and "\nhint: " in r.stderr,
+          "-c naming a directory: exit 3 with a hint", r.stderr)
     props = os.path.join(d, "alfresco-global.properties")
     with open(props, "w") as fp:
         fp.write("dir.root=alf_data\n")

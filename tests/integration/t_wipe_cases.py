@@ -263,6 +263,15 @@ def w9_confinement():
     ok("overlaps the live content store" in r.err, "W9 says why", r)
     r = L.wipe(s, "--root", s.alf, NO_DB)
     eq(r.rc, 3, "W9 --root above the live contentstore: exit 3", r)
+    # --root naming a file, and a certificate that is a device: exit 3 with a hint that fits
+    r = L.wipe(s, "--root", s.conf, NO_DB)
+    ok(r.rc == 3 and "Not a directory" in r.err and "\nhint: " in r.err
+       and "directory itself" in r.err, "W9 --root on a file: exit 3 and a hint", r)
+    r = L.wipe(s, "--certificate", "/dev/null", NO_DB)
+    ok(r.rc == 3 and "not a regular file" in r.err and "\nhint: " in r.err,
+       "W9 --certificate /dev/null: exit 3 and a hint", r)
+    ok(os.path.exists("/dev/null") and stat.S_ISCHR(os.stat("/dev/null").st_mode),
+       "W9 /dev/null is still the device")
 
 
 def w10_readonly_dir():
