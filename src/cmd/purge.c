@@ -101,7 +101,10 @@ static void usage(FILE *fp)
             "      --output FILE       write the result to FILE instead of standard output\n"
             "  -h, --help              this help\n"
             "\n"
-            "Exit codes: 0 done, 1 some items skipped, 2 some deletes failed, 3 could not run.\n",
+            "Exit codes: 0 done (also when --max-items left items for later), 1 some items\n"
+            "skipped (no archivedAt) or the release figures could not be read, 2 some\n"
+            "deletes failed or were not attempted after a stop, 3 could not run (nothing\n"
+            "deleted), 130/143 interrupted by SIGINT/SIGTERM.\n",
             API_DEFAULT_ATTEMPTS - 1);
 }
 

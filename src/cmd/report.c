@@ -24,7 +24,8 @@ static void report_usage(FILE *fp)
             "  -h, --help               this help\n"
             "\n"
             "Exit codes: 0 OK, 1 WARNING, 2 CRITICAL (missing files for live, version or\n"
-            "trashcan content), 3 UNKNOWN (usage, config, connection, unusable root),\n"
+            "trashcan content), 3 UNKNOWN (usage, config, connection, unusable root, not\n"
+            "an Alfresco database or an unsupported schema),\n"
             "130/143 interrupted by SIGINT/SIGTERM (no report written).\n");
 }
 

@@ -97,7 +97,9 @@ static void methods_usage(FILE *fp)
 {
     fprintf(fp, "Usage: alfwipe methods [--format text|json] [NAME]\n"
                 "\n"
-                "Print the pass table of every wipe method (or of NAME).\n");
+                "Print the pass table of every wipe method (or of NAME).\n"
+                "\n"
+                "Exit codes: 0 printed, 3 unknown method or bad option.\n");
 }
 
 int cmd_methods(struct ctx *ctx, int argc, char **argv)
