@@ -33,6 +33,14 @@ int out_open(struct out *o, const char *path, struct err *err);
 /* ok: commit (flush, fsync, rename); !ok: discard. Returns -1 when committing failed. */
 int out_close(struct out *o, bool ok, struct err *err);
 
+/* CSV (RFC 4180), shared by every command's CSV output: one field, quoted when it holds a
+ * comma, double quote, CR, LF or tab (quotes doubled inside), else written as the bytes are.
+ * csv_write_str takes a C string (NULL: empty field); csv_write_cell adds the separator, ','
+ * or, for the last field of a row, '\n'. */
+void csv_write_field(FILE *fp, const char *s, size_t len);
+void csv_write_str(FILE *fp, const char *s);
+void csv_write_cell(FILE *fp, const char *s, bool last);
+
 /* Load the configuration for a command; prints the error and returns AW_UNKNOWN on failure,
  * 0 on success. */
 int cli_load_conf(const struct ctx *ctx, struct conf *conf);

@@ -117,3 +117,33 @@ int cli_load_conf(const struct ctx *ctx, struct conf *conf)
     }
     return 0;
 }
+
+void csv_write_field(FILE *fp, const char *s, size_t len)
+{
+    bool quote = false;
+    for (size_t i = 0; i < len && !quote; i++)
+        quote = s[i] == '"' || s[i] == ',' || s[i] == '\n' || s[i] == '\r' || s[i] == '\t';
+    if (!quote) {
+        fwrite(s, 1, len, fp);
+        return;
+    }
+    fputc('"', fp);
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '"')
+            fputc('"', fp);
+        fputc(s[i], fp);
+    }
+    fputc('"', fp);
+}
+
+void csv_write_str(FILE *fp, const char *s)
+{
+    if (s)
+        csv_write_field(fp, s, strlen(s));
+}
+
+void csv_write_cell(FILE *fp, const char *s, bool last)
+{
+    csv_write_str(fp, s);
+    fputc(last ? '\n' : ',', fp);
+}

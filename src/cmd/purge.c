@@ -361,28 +361,11 @@ static void print_text(FILE *fp, const struct result *res)
     }
 }
 
-/* CSV field: quoted when it holds a comma, quote, CR or LF (RFC 4180). */
-static void csv_field(FILE *fp, const char *s, bool last)
-{
-    if (s && strpbrk(s, ",\"\r\n")) {
-        fputc('"', fp);
-        for (const char *p = s; *p; p++) {
-            if (*p == '"')
-                fputc('"', fp);
-            fputc(*p, fp);
-        }
-        fputc('"', fp);
-    } else if (s) {
-        fputs(s, fp);
-    }
-    fputc(last ? '\n' : ',', fp);
-}
-
 static void csv_num(FILE *fp, bool has, int64_t v, bool last)
 {
     char b[32];
     snprintf(b, sizeof b, "%lld", (long long)v);
-    csv_field(fp, has ? b : "", last);
+    csv_write_cell(fp, has ? b : "", last);
 }
 
 static void print_csv(FILE *fp, const struct result *res)
@@ -395,27 +378,27 @@ static void print_csv(FILE *fp, const struct result *res)
         const struct api_item *it = r->it;
         bool rel = res->rel.ok && r->rel.found &&
                    (r->state == ROW_PURGED || r->state == ROW_WOULD_PURGE);
-        csv_field(fp, "item", false);
-        csv_field(fp, row_state_name[r->state], false);
-        csv_field(fp, it->id, false);
-        csv_field(fp, it->name, false);
-        csv_field(fp, it->node_type, false);
-        csv_field(fp, it->has_archived_at ? time_format_iso8601(it->archived_at_ms, t) : "",
+        csv_write_cell(fp, "item", false);
+        csv_write_cell(fp, row_state_name[r->state], false);
+        csv_write_cell(fp, it->id, false);
+        csv_write_cell(fp, it->name, false);
+        csv_write_cell(fp, it->node_type, false);
+        csv_write_cell(fp, it->has_archived_at ? time_format_iso8601(it->archived_at_ms, t) : "",
                   false);
-        csv_field(fp, it->archived_by, false);
+        csv_write_cell(fp, it->archived_by, false);
         csv_num(fp, it->has_size, it->size_bytes, false);
-        csv_field(fp, "", false);
-        csv_field(fp, row_detail(r), false);
+        csv_write_cell(fp, "", false);
+        csv_write_cell(fp, row_detail(r), false);
         csv_num(fp, r->http_status != 0, r->http_status, false);
-        csv_field(fp, r->eb.brief_summary, false);
-        csv_field(fp, r->eb.log_id, false);
+        csv_write_cell(fp, r->eb.brief_summary, false);
+        csv_write_cell(fp, r->eb.log_id, false);
         csv_num(fp, rel, r->rel.bytes, false);
-        csv_field(fp, rel ? r->rel.shared_with : NULL, true);
+        csv_write_cell(fp, rel ? r->rel.shared_with : NULL, true);
     }
     const struct summary *s = &res->sum;
     for (int st = ROW_PURGED; st <= ROW_SKIPPED; st++) {
-        csv_field(fp, "summary", false);
-        csv_field(fp, row_state_name[st], false);
+        csv_write_cell(fp, "summary", false);
+        csv_write_cell(fp, row_state_name[st], false);
         fputs(",,,,,", fp);
         csv_num(fp, true, s->bytes[st], false);
         csv_num(fp, true, (int64_t)s->n[st], false);
@@ -435,11 +418,11 @@ static void print_csv(FILE *fp, const struct result *res)
             snprintf(when, sizeof when, "taken by the first cleaner run after %s",
                      time_format_iso8601(ri->cleaner_after_ms, t));
         fprintf(fp, "summary,release,,,,,,%lld,%zu,", (long long)ri->tot.bytes, ri->tot.urls);
-        csv_field(fp, when, false);
+        csv_write_cell(fp, when, false);
         fputs(",,,,\n", fp);
     } else if (ri->used) {
         fputs("summary,release,,,,,,,,", fp);
-        csv_field(fp, ri->error, false);
+        csv_write_cell(fp, ri->error, false);
         fputs(",,,,\n", fp);
     }
 }

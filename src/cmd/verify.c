@@ -199,23 +199,6 @@ static json_t *cert_json(const struct vcert *c)
     return o;
 }
 
-/* CSV field: quoted when it holds a comma, quote, CR or LF (RFC 4180). */
-static void csv_put(FILE *fp, const char *s, bool last)
-{
-    if (s && strpbrk(s, ",\"\r\n")) {
-        fputc('"', fp);
-        for (const char *p = s; *p; p++) {
-            if (*p == '"')
-                fputc('"', fp);
-            fputc(*p, fp);
-        }
-        fputc('"', fp);
-    } else if (s) {
-        fputs(s, fp);
-    }
-    fputc(last ? '\n' : ',', fp);
-}
-
 static int integrity_code(const struct certs *cs)
 {
     return cs->tampered ? AW_CRITICAL : cs->unusable ? AW_UNKNOWN : AW_OK;
@@ -246,10 +229,10 @@ static void integrity_print(FILE *fp, enum out_format fmt, const struct certs *c
               "erased,failed,refused,aborted\n", fp);
         for (size_t i = 0; i < cs->n; i++) {
             const struct vcert *c = &cs->v[i];
-            csv_put(fp, c->path, false);
-            csv_put(fp, verify_cert_state_name(c->state), false);
+            csv_write_cell(fp, c->path, false);
+            csv_write_cell(fp, verify_cert_state_name(c->state), false);
             fprintf(fp, "%ld,", c->bad_line);
-            csv_put(fp, c->problem, false);
+            csv_write_cell(fp, c->problem, false);
             fprintf(fp, "%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld\n", c->lines, c->runs, c->runs_complete,
                     c->runs_incomplete, c->files[0], c->files[1], c->files[2], c->files[3]);
         }
@@ -359,19 +342,19 @@ static void print_csv(FILE *fp, const struct run *rn)
             free(why);
             why = n;
         }
-        csv_put(fp, num, false);
-        csv_put(fp, r->item->source, false);
-        csv_put(fp, r->item->line ? ln : "", false);
-        csv_put(fp, r->item->given, false);
-        csv_put(fp, r->item->uuid ? r->item->uuid : "", false);
-        csv_put(fp, node_state(r), false);
-        csv_put(fp, urls, false);
-        csv_put(fp, verify_verdict_name(r->verdict), false);
-        csv_put(fp, uv, false);
-        csv_put(fp, refs, false);
-        csv_put(fp, files, false);
-        csv_put(fp, recs, false);
-        csv_put(fp, why, true);
+        csv_write_cell(fp, num, false);
+        csv_write_cell(fp, r->item->source, false);
+        csv_write_cell(fp, r->item->line ? ln : "", false);
+        csv_write_cell(fp, r->item->given, false);
+        csv_write_cell(fp, r->item->uuid ? r->item->uuid : "", false);
+        csv_write_cell(fp, node_state(r), false);
+        csv_write_cell(fp, urls, false);
+        csv_write_cell(fp, verify_verdict_name(r->verdict), false);
+        csv_write_cell(fp, uv, false);
+        csv_write_cell(fp, refs, false);
+        csv_write_cell(fp, files, false);
+        csv_write_cell(fp, recs, false);
+        csv_write_cell(fp, why, true);
         free(urls);
         free(uv);
         free(refs);
@@ -382,16 +365,16 @@ static void print_csv(FILE *fp, const struct run *rn)
     for (size_t i = 0; i < rn->in.nbad; i++) {
         const struct vbad *b = &rn->in.bad[i];
         snprintf(ln, sizeof ln, "%ld", b->line);
-        csv_put(fp, "", false);
-        csv_put(fp, b->source, false);
-        csv_put(fp, b->line ? ln : "", false);
-        csv_put(fp, b->text, false);
+        csv_write_cell(fp, "", false);
+        csv_write_cell(fp, b->source, false);
+        csv_write_cell(fp, b->line ? ln : "", false);
+        csv_write_cell(fp, b->text, false);
         for (int k = 0; k < 3; k++)
-            csv_put(fp, "", false);
-        csv_put(fp, "malformed", false);
+            csv_write_cell(fp, "", false);
+        csv_write_cell(fp, "malformed", false);
         for (int k = 0; k < 4; k++)
-            csv_put(fp, "", false);
-        csv_put(fp, b->msg, true);
+            csv_write_cell(fp, "", false);
+        csv_write_cell(fp, b->msg, true);
     }
 }
 

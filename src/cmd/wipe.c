@@ -519,23 +519,6 @@ static void text_line(FILE *fp, const struct wrun *w, const struct wrec *r)
     fputc('\n', fp);
 }
 
-static void csv_field(FILE *fp, const char *s)
-{
-    if (!s)
-        return;
-    if (strpbrk(s, ",\"\r\n") == NULL) {
-        fputs(s, fp);
-        return;
-    }
-    fputc('"', fp);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', fp);
-        fputc(*s, fp);
-    }
-    fputc('"', fp);
-}
-
 static void write_output(FILE *fp, const struct wrun *w, int rc)
 {
     size_t n[WST_N];
@@ -571,17 +554,17 @@ static void write_output(FILE *fp, const struct wrun *w, int rc)
         for (size_t i = 0; i < w->nrecs; i++) {
             const struct wrec *r = &w->recs[i];
             fprintf(fp, "%s,", wst_name(r->st));
-            csv_field(fp, w->roots[r->root].name);
+            csv_write_str(fp, w->roots[r->root].name);
             fputc(',', fp);
-            csv_field(fp, r->rel);
+            csv_write_str(fp, r->rel);
             fputc(',', fp);
-            csv_field(fp, r->url);
+            csv_write_str(fp, r->url);
             fprintf(fp, ",%" PRId64 ",%u,%u,%" PRIu64 ",%" PRIu64 ",%s,%s,%s,%s,", r->size,
                     r->passes_done, r->passes_total, r->bytes_written, r->bytes_verified,
                     r->verified ? "true" : "false", wipe_check_how_name(r->how),
                     r->guaranteed ? "guaranteed" : "not-guaranteed",
                     r->removed ? "true" : "false");
-            csv_field(fp, r->reason);
+            csv_write_str(fp, r->reason);
             fputs("\r\n", fp);
         }
         return;

@@ -180,30 +180,6 @@ static json_t *policy_json(const struct report *r)
 
 /* ------------------------------------------------------------------ CSV */
 
-static void csv_field(FILE *fp, const char *s, size_t len)
-{
-    bool quote = false;
-    for (size_t i = 0; i < len && !quote; i++)
-        quote = s[i] == '"' || s[i] == ',' || s[i] == '\n' || s[i] == '\r' || s[i] == '\t';
-    if (!quote) {
-        fwrite(s, 1, len, fp);
-        return;
-    }
-    fputc('"', fp);
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] == '"')
-            fputc('"', fp);
-        fputc(s[i], fp);
-    }
-    fputc('"', fp);
-}
-
-static void csv_str(FILE *fp, const char *s)
-{
-    if (s)
-        csv_field(fp, s, strlen(s));
-}
-
 static const char CSV_HEADER[] =
     "class,content_url,protocol,root,path,size,disk_size,encrypted,orphan_time,eligible_after,"
     "age_days,age_bucket,findings,node_refs,trashcan_items,other_files\r\n";
@@ -212,16 +188,16 @@ static void csv_item(struct rwriter *w, const struct ritem *it)
 {
     FILE *fp = w->fp;
     char buf[512];
-    csv_str(fp, rclass_name(it->cls));
+    csv_write_str(fp, rclass_name(it->cls));
     fputc(',', fp);
-    csv_field(fp, it->url, it->url_len);
+    csv_write_field(fp, it->url, it->url_len);
     fputc(',', fp);
-    csv_str(fp, it->protocol);
+    csv_write_str(fp, it->protocol);
     fputc(',', fp);
     if (it->nfiles) {
-        csv_str(fp, it->files[0].root->name);
+        csv_write_str(fp, it->files[0].root->name);
         fputc(',', fp);
-        csv_field(fp, it->files[0].path, it->files[0].path_len);
+        csv_write_field(fp, it->files[0].path, it->files[0].path_len);
     } else {
         fputc(',', fp);
     }
@@ -242,7 +218,7 @@ static void csv_item(struct rwriter *w, const struct ritem *it)
         fprintf(fp, "%.1f", days_of(it->age_ms));
     fprintf(fp, ",%s,", age_bucket_name(age_bucket_of(it->has_age, it->age_ms)));
     findings_text(it->findings, buf, sizeof buf, ";");
-    csv_str(fp, buf);
+    csv_write_str(fp, buf);
     fputc(',', fp);
     size_t n = 0;
     char *joined = NULL;
@@ -251,7 +227,7 @@ static void csv_item(struct rwriter *w, const struct ritem *it)
         free(joined);
         joined = j;
     }
-    csv_str(fp, joined);
+    csv_write_str(fp, joined);
     free(joined);
     joined = NULL;
     fputc(',', fp);
@@ -260,7 +236,7 @@ static void csv_item(struct rwriter *w, const struct ritem *it)
         free(joined);
         joined = j;
     }
-    csv_str(fp, joined);
+    csv_write_str(fp, joined);
     free(joined);
     fputc(',', fp);
     /* Further files of the same URL (extra roots): root:path;root:path */
@@ -269,8 +245,8 @@ static void csv_item(struct rwriter *w, const struct ritem *it)
         (void)n;
         if (i > 1)
             fputc(';', fp);
-        csv_field(fp, j, strlen(j));
-        csv_field(fp, it->files[i].path, it->files[i].path_len);
+        csv_write_field(fp, j, strlen(j));
+        csv_write_field(fp, it->files[i].path, it->files[i].path_len);
         free(j);
     }
     fputs("\r\n", fp);
