@@ -955,6 +955,20 @@ static bool bound_reached(struct wrun *w, const struct wipe_cand *c)
     return false;
 }
 
+/* A refusal is decided before any write: stamp it, and when no batch is open (so nothing
+ * before it in the record list waits for a write) append it to the certificate at once. */
+static void refused_now(struct wrun *w, struct wrec *r, bool no_open_batch)
+{
+    r->started_ms = r->ended_ms = time_now_ms();
+    if (!no_open_batch)
+        return;
+    struct err e2 = ERR_INIT;
+    if (wipe_cert_flush(w, w->nrecs - 1, &e2) != 0) {
+        w->fatal = 1;
+        w->fatal_err = e2;
+    }
+}
+
 int wipe_run_all(struct wrun *w)
 {
     for (size_t i = 0; i < w->cands.n; i++)
@@ -993,14 +1007,7 @@ int wipe_run_all(struct wrun *w)
         const char *why = kind_reason(c, buf, sizeof buf);
         if (why) {
             refuse(r, why);
-            r->started_ms = r->ended_ms = time_now_ms();
-            if (b.n == 0) {
-                struct err e2 = ERR_INIT;
-                if (wipe_cert_flush(w, w->nrecs - 1, &e2) != 0) {
-                    w->fatal = 1;
-                    w->fatal_err = e2;
-                }
-            }
+            refused_now(w, r, b.n == 0);
             continue;
         }
         const struct wipe_jentry *je = journal_match(w, &w->roots[c->root], c, rel);
@@ -1019,14 +1026,7 @@ int wipe_run_all(struct wrun *w)
             r->st = WST_REFUSED;
         }
         if (r->st == WST_REFUSED) {
-            r->started_ms = r->ended_ms = time_now_ms();
-            if (b.n == 0) {
-                struct err e2 = ERR_INIT;
-                if (wipe_cert_flush(w, w->nrecs - 1, &e2) != 0) {
-                    w->fatal = 1;
-                    w->fatal_err = e2;
-                }
-            }
+            refused_now(w, r, b.n == 0);
             continue;
         }
         w->files_started++;
