@@ -76,29 +76,6 @@ void text_escape(FILE *fp, const char *s, size_t len)
     }
 }
 
-static void json_set_bytes(json_t *obj, const char *key, const char *s, size_t len)
-{
-    if (!s) {
-        json_object_set_new(obj, key, json_null());
-        return;
-    }
-    json_t *j = json_stringn(s, len);
-    if (j) {
-        json_object_set_new(obj, key, j);
-        return;
-    }
-    size_t ll;
-    char *lossy = utf8_lossy(s, len, &ll);
-    json_object_set_new(obj, key, json_stringn(lossy, ll));
-    free(lossy);
-    unsigned char *b64 = xmalloc(4 * ((len + 2) / 3) + 1);
-    int n = EVP_EncodeBlock(b64, (const unsigned char *)s, (int)len);
-    char *k = xasprintf("%s_base64", key);
-    json_object_set_new(obj, k, json_stringn((const char *)b64, (size_t)n));
-    free(k);
-    free(b64);
-}
-
 static json_t *json_instant(int64_t ms)
 {
     char buf[TIME_ISO_MAX];
@@ -280,57 +257,216 @@ static void csv_item(struct rwriter *w, const struct ritem *it)
 
 /* ------------------------------------------------------------------ JSON */
 
-static json_t *item_json(const struct report *r, const struct ritem *it)
+/* Items are the bulk of a report (millions of them), so each one is encoded into one buffer
+ * reused for the whole report and written with a single fwrite, instead of building a jansson
+ * object per item. The bytes are exactly those json_dumpf(JSON_COMPACT) gives for the object
+ * the other writers build (keys in insertion order, a value jansson refuses leaves its key
+ * out): every string from outside and every real still goes through jansson, on two values
+ * reused for all items (json_string_setn checks UTF-8, json_dumpb escapes and formats).
+ * Keys, class, bucket and finding names and ISO 8601 instants are plain ASCII written as is. */
+
+static void jb_put(struct rwriter *w, const char *s, size_t n)
 {
-    (void)r;
-    json_t *o = json_object();
-    json_object_set_new(o, "class", json_string(rclass_name(it->cls)));
-    json_set_bytes(o, "content_url", it->url, it->url_len);
-    json_object_set_new(o, "protocol", json_string(it->protocol));
+    w->jbuf = xgrow(w->jbuf, &w->jcap, w->jlen + n, 1);
+    memcpy(w->jbuf + w->jlen, s, n);
+    w->jlen += n;
+}
+
+#define JB_LIT(w, lit) jb_put((w), (lit), sizeof(lit) - 1)
+
+/* Appends j encoded by jansson. */
+static void jb_dump(struct rwriter *w, const json_t *j)
+{
+    const size_t flags = JSON_COMPACT | JSON_ENCODE_ANY;
+    size_t room = w->jcap - w->jlen;
+    size_t n = json_dumpb(j, w->jbuf ? w->jbuf + w->jlen : NULL, room, flags);
+    if (n > room) {
+        w->jbuf = xgrow(w->jbuf, &w->jcap, w->jlen + n, 1);
+        n = json_dumpb(j, w->jbuf + w->jlen, n, flags);
+    }
+    w->jlen += n;
+}
+
+/* Appends s as a JSON string; false (nothing appended) when it is not valid UTF-8. */
+static bool jb_string(struct rwriter *w, const char *s, size_t len)
+{
+    if (!w->jstr)
+        w->jstr = json_string("");
+    if (json_string_setn(w->jstr, s, len) != 0)
+        return false;
+    jb_dump(w, w->jstr);
+    return true;
+}
+
+/* A known ASCII name (class, bucket, finding) or ISO 8601 instant, quoted. */
+static void jb_name(struct rwriter *w, const char *s)
+{
+    JB_LIT(w, "\"");
+    jb_put(w, s, strlen(s));
+    JB_LIT(w, "\"");
+}
+
+static void jb_int(struct rwriter *w, int64_t v)
+{
+    char b[32];
+    int n = snprintf(b, sizeof b, "%" JSON_INTEGER_FORMAT, (json_int_t)v);
+    jb_put(w, b, (size_t)n);
+}
+
+static void jb_instant(struct rwriter *w, int64_t ms)
+{
+    char buf[TIME_ISO_MAX];
+    jb_name(w, time_format_iso8601(ms, buf));
+}
+
+/* ,"key": then a string value; the key is left out when s is NULL or not UTF-8, as
+ * json_object_set_new(o, key, json_string(s)) leaves it out. */
+static void jb_field_str(struct rwriter *w, const char *sep_key, size_t kl, const char *s)
+{
+    if (!s)
+        return;
+    size_t mark = w->jlen;
+    jb_put(w, sep_key, kl);
+    if (!jb_string(w, s, strlen(s)))
+        w->jlen = mark;
+}
+
+#define JB_FIELD_STR(w, sep_key, s) jb_field_str((w), (sep_key), sizeof(sep_key) - 1, (s))
+
+/* The value of json_set_bytes() after ,"key": (sep_key); key is the bare name. */
+static void jb_bytes(struct rwriter *w, const char *key, const char *s, size_t len)
+{
+    if (!s) {
+        JB_LIT(w, "null");
+        return;
+    }
+    if (jb_string(w, s, len))
+        return;
+    size_t ll;
+    char *lossy = utf8_lossy(s, len, &ll);
+    jb_string(w, lossy, ll);
+    free(lossy);
+    unsigned char *b64 = xmalloc(4 * ((len + 2) / 3) + 1);
+    int n = EVP_EncodeBlock(b64, (const unsigned char *)s, (int)len);
+    JB_LIT(w, ",\"");
+    jb_put(w, key, strlen(key));
+    JB_LIT(w, "_base64\":");
+    jb_string(w, (const char *)b64, (size_t)n);
+    free(b64);
+}
+
+/* Age in days rounded to one decimal, formatted by jansson as a real. */
+static void jb_days(struct rwriter *w, int64_t ms)
+{
+    double d = days_of(ms);
+    long long tenths = (long long)(d * 10.0 + (d >= 0 ? 0.5 : -0.5));
+    if (!w->jreal)
+        w->jreal = json_real(0.0);
+    json_real_set(w->jreal, (double)tenths / 10.0);
+    jb_dump(w, w->jreal);
+}
+
+/* An array of strings; elements jansson refuses are left out, as json_array_append_new does. */
+static void jb_str_array(struct rwriter *w, char *const *v, size_t n)
+{
+    JB_LIT(w, "[");
+    bool first = true;
+    for (size_t i = 0; i < n; i++) {
+        size_t mark = w->jlen;
+        if (!first)
+            JB_LIT(w, ",");
+        if (jb_string(w, v[i], strlen(v[i])))
+            first = false;
+        else
+            w->jlen = mark;
+    }
+    JB_LIT(w, "]");
+}
+
+static void item_encode(struct rwriter *w, const struct ritem *it)
+{
+    JB_LIT(w, "{\"class\":");
+    jb_name(w, rclass_name(it->cls));
+    JB_LIT(w, ",\"content_url\":");
+    jb_bytes(w, "content_url", it->url, it->url_len);
+    JB_FIELD_STR(w, ",\"protocol\":", it->protocol);
     if (it->nfiles) {
-        json_object_set_new(o, "root", json_string(it->files[0].root->name));
-        json_set_bytes(o, "path", it->files[0].path, it->files[0].path_len);
+        JB_FIELD_STR(w, ",\"root\":", it->files[0].root->name);
+        JB_LIT(w, ",\"path\":");
+        jb_bytes(w, "path", it->files[0].path, it->files[0].path_len);
     } else {
-        json_object_set_new(o, "root", json_null());
-        json_object_set_new(o, "path", json_null());
+        JB_LIT(w, ",\"root\":null,\"path\":null");
     }
-    json_object_set_new(o, "size", it->has_size ? json_integer(it->size) : json_null());
-    if (it->has_disk_size)
-        json_object_set_new(o, "disk_size", json_integer(it->disk_size));
-    json_object_set_new(o, "encrypted", json_boolean(it->encrypted));
-    if (it->has_orphan_time)
-        json_object_set_new(o, "orphan_time", it->orphan_time > 0
-                                                  ? json_instant(it->orphan_time)
-                                                  : json_integer(it->orphan_time));
+    JB_LIT(w, ",\"size\":");
+    if (it->has_size)
+        jb_int(w, it->size);
     else
-        json_object_set_new(o, "orphan_time", json_null());
-    if (it->has_eligible)
-        json_object_set_new(o, "eligible_after", json_instant(it->eligible_after));
-    json_object_set_new(o, "age_days", it->has_age ? json_days(it->age_ms) : json_null());
-    json_object_set_new(o, "age_bucket",
-                        json_string(age_bucket_name(age_bucket_of(it->has_age, it->age_ms))));
-    json_object_set_new(o, "findings", findings_json(it->findings));
-    json_t *refs = json_array();
-    for (size_t i = 0; i < it->nrefs; i++)
-        json_array_append_new(refs, json_string(it->node_refs[i]));
-    json_object_set_new(o, "node_refs", refs);
+        JB_LIT(w, "null");
+    if (it->has_disk_size) {
+        JB_LIT(w, ",\"disk_size\":");
+        jb_int(w, it->disk_size);
+    }
+    if (it->encrypted)
+        JB_LIT(w, ",\"encrypted\":true");
+    else
+        JB_LIT(w, ",\"encrypted\":false");
+    JB_LIT(w, ",\"orphan_time\":");
+    if (!it->has_orphan_time)
+        JB_LIT(w, "null");
+    else if (it->orphan_time > 0)
+        jb_instant(w, it->orphan_time);
+    else
+        jb_int(w, it->orphan_time);
+    if (it->has_eligible) {
+        JB_LIT(w, ",\"eligible_after\":");
+        jb_instant(w, it->eligible_after);
+    }
+    JB_LIT(w, ",\"age_days\":");
+    if (it->has_age)
+        jb_days(w, it->age_ms);
+    else
+        JB_LIT(w, "null");
+    JB_LIT(w, ",\"age_bucket\":");
+    jb_name(w, age_bucket_name(age_bucket_of(it->has_age, it->age_ms)));
+    JB_LIT(w, ",\"findings\":[");
+    bool first = true;
+    for (unsigned b = 0; b < F_COUNT_BITS; b++) {
+        if (!(it->findings & (1u << b)))
+            continue;
+        if (!first)
+            JB_LIT(w, ",");
+        jb_name(w, finding_name(1u << b));
+        first = false;
+    }
+    JB_LIT(w, "],\"node_refs\":");
+    jb_str_array(w, it->node_refs, it->nrefs);
     if (it->ntrash) {
-        json_t *t = json_array();
-        for (size_t i = 0; i < it->ntrash; i++)
-            json_array_append_new(t, json_string(it->trash_uuids[i]));
-        json_object_set_new(o, "trashcan_items", t);
+        JB_LIT(w, ",\"trashcan_items\":");
+        jb_str_array(w, it->trash_uuids, it->ntrash);
     }
-    json_t *files = json_array();
+    JB_LIT(w, ",\"files\":[");
     for (size_t i = 0; i < it->nfiles; i++) {
-        json_t *f = json_object();
-        json_object_set_new(f, "root", json_string(it->files[i].root->name));
-        json_set_bytes(f, "path", it->files[i].path, it->files[i].path_len);
-        json_object_set_new(f, "size", json_integer(it->files[i].size));
-        json_object_set_new(f, "mtime", json_instant(it->files[i].mtime_ms));
-        json_array_append_new(files, f);
+        const struct rfile *f = &it->files[i];
+        if (i)
+            JB_LIT(w, ",");
+        /* "root" first: when jansson refuses it the object starts at "path". */
+        size_t mark = w->jlen;
+        JB_LIT(w, "{\"root\":");
+        if (!jb_string(w, f->root->name, strlen(f->root->name))) {
+            w->jlen = mark;
+            JB_LIT(w, "{");
+        } else {
+            JB_LIT(w, ",");
+        }
+        JB_LIT(w, "\"path\":");
+        jb_bytes(w, "path", f->path, f->path_len);
+        JB_LIT(w, ",\"size\":");
+        jb_int(w, f->size);
+        JB_LIT(w, ",\"mtime\":");
+        jb_instant(w, f->mtime_ms);
+        JB_LIT(w, "}");
     }
-    json_object_set_new(o, "files", files);
-    return o;
+    JB_LIT(w, "]}");
 }
 
 static json_t *trash_json(const struct report *r, const struct trash_item *t)
@@ -589,13 +725,15 @@ int rw_begin(struct rwriter *w, const struct report *r, FILE *fp, struct err *er
 
 void rw_item(struct rwriter *w, const struct report *r, const struct ritem *it)
 {
+    (void)r;
     switch (w->fmt) {
     case OUT_JSON: {
+        w->jlen = 0;
         if (w->nitems)
-            put(w, ",\n");
-        json_t *o = item_json(r, it);
-        dump(w, o);
-        json_decref(o);
+            JB_LIT(w, ",\n");
+        item_encode(w, it);
+        if (fwrite(w->jbuf, 1, w->jlen, w->fp) != w->jlen && !w->error)
+            w->error = errno ? errno : EIO;
         w->nitems++;
         break;
     }
@@ -684,4 +822,14 @@ int rw_end(struct rwriter *w, const struct report *r, struct err *err)
     if (w->error)
         return err_sys(err, ERR_IO, w->error, "could not write the report");
     return 0;
+}
+
+void rw_release(struct rwriter *w)
+{
+    json_decref(w->jstr);
+    json_decref(w->jreal);
+    free(w->jbuf);
+    w->jstr = w->jreal = NULL;
+    w->jbuf = NULL;
+    w->jlen = w->jcap = 0;
 }

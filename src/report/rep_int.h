@@ -173,6 +173,9 @@ struct rwriter {
     bool all_items;           /* text: -v shows every item */
     size_t nitems;
     int error;                /* errno of a failed write */
+    char *jbuf;               /* json: the item being encoded (output.c) */
+    size_t jlen, jcap;
+    struct json_t *jstr, *jreal; /* json: values reused to encode strings and reals */
 };
 /* Write bytes for the text report: valid UTF-8 as is, a backslash as two, a control byte
  * (below 0x20, 0x7f) or a byte outside valid UTF-8 as \xNN. */
@@ -180,6 +183,8 @@ void text_escape(FILE *fp, const char *s, size_t len);
 int rw_begin(struct rwriter *w, const struct report *r, FILE *fp, struct err *err);
 void rw_item(struct rwriter *w, const struct report *r, const struct ritem *it);
 int rw_end(struct rwriter *w, const struct report *r, struct err *err);
+/* Frees what the writer keeps between items. */
+void rw_release(struct rwriter *w);
 
 /* The engine (scan.c): fills r and streams items to w. Returns an exit code. */
 int report_run(struct report *r, struct rwriter *w, FILE *fp);
