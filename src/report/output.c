@@ -11,6 +11,7 @@
 #include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "alfwipe/conf.h"
 #include "rep_int.h"
@@ -292,7 +293,28 @@ static bool jb_string(struct rwriter *w, const char *s, size_t len)
 {
     if (!w->jstr)
         w->jstr = json_string("");
-    if (json_string_setn(w->jstr, s, len) != 0)
+    /* jansson checks UTF-8 and escapes one character at a time, through a callback: about
+     * 25 instructions a byte. Plain ASCII (nearly every name) is valid UTF-8 by definition, and
+     * a string without '"', '\\' or a control byte is dumped by jansson (no JSON_ENSURE_ASCII,
+     * no JSON_ESCAPE_SLASH) as itself between quotes, so those are copied after one scan. */
+    unsigned char high = 0;
+    bool special = false;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        high |= c;
+        special |= c < 0x20 || c == '"' || c == '\\';
+    }
+    if (high >= 0x80 && json_string_setn(w->jstr, s, len) != 0)
+        return false;
+    if (!special) {
+        w->jbuf = xgrow(w->jbuf, &w->jcap, w->jlen + len + 2, 1);
+        w->jbuf[w->jlen] = '"';
+        memcpy(w->jbuf + w->jlen + 1, s, len);
+        w->jbuf[w->jlen + len + 1] = '"';
+        w->jlen += len + 2;
+        return true;
+    }
+    if (high < 0x80 && json_string_setn_nocheck(w->jstr, s, len) != 0)
         return false;
     jb_dump(w, w->jstr);
     return true;
@@ -306,17 +328,68 @@ static void jb_name(struct rwriter *w, const char *s)
     JB_LIT(w, "\"");
 }
 
+/* Decimal digits as "%" JSON_INTEGER_FORMAT prints them; snprintf costs some 500
+ * instructions a number, and an item has several. */
 static void jb_int(struct rwriter *w, int64_t v)
 {
-    char b[32];
-    int n = snprintf(b, sizeof b, "%" JSON_INTEGER_FORMAT, (json_int_t)v);
-    jb_put(w, b, (size_t)n);
+    char b[24];
+    size_t i = sizeof b;
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do {
+        b[--i] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        b[--i] = '-';
+    jb_put(w, b + i, sizeof b - i);
 }
 
+static void put2(char *p, int v)
+{
+    p[0] = (char)('0' + v / 10);
+    p[1] = (char)('0' + v % 10);
+}
+
+/* An instant as time_format_iso8601 writes it, quoted; years 0..9999 without snprintf. */
 static void jb_instant(struct rwriter *w, int64_t ms)
 {
-    char buf[TIME_ISO_MAX];
-    jb_name(w, time_format_iso8601(ms, buf));
+    int64_t secs = ms / 1000, rem = ms % 1000;
+    if (rem < 0) {
+        rem += 1000;
+        secs--;
+    }
+    time_t t = (time_t)secs;
+    struct tm tm;
+    if (!gmtime_r(&t, &tm) || tm.tm_year < -1900 || tm.tm_year > 9999 - 1900) {
+        char buf[TIME_ISO_MAX];
+        jb_name(w, time_format_iso8601(ms, buf));
+        return;
+    }
+    int year = tm.tm_year + 1900;
+    char b[32];
+    b[0] = '"';
+    put2(b + 1, year / 100);
+    put2(b + 3, year % 100);
+    b[5] = '-';
+    put2(b + 6, tm.tm_mon + 1);
+    b[8] = '-';
+    put2(b + 9, tm.tm_mday);
+    b[11] = 'T';
+    put2(b + 12, tm.tm_hour);
+    b[14] = ':';
+    put2(b + 15, tm.tm_min);
+    b[17] = ':';
+    put2(b + 18, tm.tm_sec);
+    size_t n = 20;
+    if (rem) {
+        b[n++] = '.';
+        b[n++] = (char)('0' + rem / 100);
+        put2(b + n, (int)(rem % 100));
+        n += 2;
+    }
+    b[n++] = 'Z';
+    b[n++] = '"';
+    jb_put(w, b, n);
 }
 
 /* ,"key": then a string value; the key is left out when s is NULL or not UTF-8, as
