@@ -88,33 +88,10 @@ static double days_of(int64_t ms)
     return (double)ms / 86400000.0;
 }
 
-/* Age in days rounded to one decimal, as a JSON real. */
-static json_t *json_days(int64_t ms)
-{
-    double d = days_of(ms);
-    long long tenths = (long long)(d * 10.0 + (d >= 0 ? 0.5 : -0.5));
-    return json_real((double)tenths / 10.0);
-}
-
 static void put(struct rwriter *w, const char *s)
 {
     if (fputs(s, w->fp) == EOF && !w->error)
         w->error = errno ? errno : EIO;
-}
-
-static void dump(struct rwriter *w, json_t *j)
-{
-    if (json_dumpf(j, w->fp, JSON_COMPACT) != 0 && !w->error)
-        w->error = errno ? errno : EIO;
-}
-
-static json_t *findings_json(unsigned f)
-{
-    json_t *a = json_array();
-    for (unsigned b = 0; b < F_COUNT_BITS; b++)
-        if (f & (1u << b))
-            json_array_append_new(a, json_string(finding_name(1u << b)));
-    return a;
 }
 
 static void findings_text(unsigned f, char *buf, size_t n, const char *sep)
@@ -288,6 +265,14 @@ static void jb_dump(struct rwriter *w, const json_t *j)
     w->jlen += n;
 }
 
+/* Writes the buffer and empties it. */
+static void jb_flush(struct rwriter *w)
+{
+    if (fwrite(w->jbuf, 1, w->jlen, w->fp) != w->jlen && !w->error)
+        w->error = errno ? errno : EIO;
+    w->jlen = 0;
+}
+
 /* Appends s as a JSON string; false (nothing appended) when it is not valid UTF-8. */
 static bool jb_string(struct rwriter *w, const char *s, size_t len)
 {
@@ -297,16 +282,20 @@ static bool jb_string(struct rwriter *w, const char *s, size_t len)
      * 25 instructions a byte. Plain ASCII (nearly every name) is valid UTF-8 by definition, and
      * a string without '"', '\\' or a control byte is dumped by jansson (no JSON_ENSURE_ASCII,
      * no JSON_ESCAPE_SLASH) as itself between quotes, so those are copied after one scan. */
-    unsigned char high = 0;
-    bool special = false;
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        high |= c;
-        special |= c < 0x20 || c == '"' || c == '\\';
+    static unsigned char kind[256];   /* JB_HIGH, JB_ESCAPE or 0, filled on first use */
+    enum { JB_HIGH = 1, JB_ESCAPE = 2 };
+    if (!kind['"']) {
+        for (unsigned c = 0; c < 256; c++)
+            kind[c] = (unsigned char)((c >= 0x80 ? JB_HIGH : 0) |
+                                      (c < 0x20 || c == '"' || c == '\\' ? JB_ESCAPE : 0));
     }
-    if (high >= 0x80 && json_string_setn(w->jstr, s, len) != 0)
+    unsigned acc = 0;
+    for (size_t i = 0; i < len; i++)
+        acc |= kind[(unsigned char)s[i]];
+    bool high = acc & JB_HIGH;
+    if (high && json_string_setn(w->jstr, s, len) != 0)
         return false;
-    if (!special) {
+    if (!(acc & JB_ESCAPE)) {
         w->jbuf = xgrow(w->jbuf, &w->jcap, w->jlen + len + 2, 1);
         w->jbuf[w->jlen] = '"';
         memcpy(w->jbuf + w->jlen + 1, s, len);
@@ -314,7 +303,7 @@ static bool jb_string(struct rwriter *w, const char *s, size_t len)
         w->jlen += len + 2;
         return true;
     }
-    if (high < 0x80 && json_string_setn_nocheck(w->jstr, s, len) != 0)
+    if (!high && json_string_setn_nocheck(w->jstr, s, len) != 0)
         return false;
     jb_dump(w, w->jstr);
     return true;
@@ -456,6 +445,21 @@ static void jb_str_array(struct rwriter *w, char *const *v, size_t n)
     JB_LIT(w, "]");
 }
 
+static void jb_findings(struct rwriter *w, unsigned f)
+{
+    JB_LIT(w, "[");
+    bool first = true;
+    for (unsigned b = 0; b < F_COUNT_BITS; b++) {
+        if (!(f & (1u << b)))
+            continue;
+        if (!first)
+            JB_LIT(w, ",");
+        jb_name(w, finding_name(1u << b));
+        first = false;
+    }
+    JB_LIT(w, "]");
+}
+
 static void item_encode(struct rwriter *w, const struct ritem *it)
 {
     JB_LIT(w, "{\"class\":");
@@ -501,17 +505,9 @@ static void item_encode(struct rwriter *w, const struct ritem *it)
         JB_LIT(w, "null");
     JB_LIT(w, ",\"age_bucket\":");
     jb_name(w, age_bucket_name(age_bucket_of(it->has_age, it->age_ms)));
-    JB_LIT(w, ",\"findings\":[");
-    bool first = true;
-    for (unsigned b = 0; b < F_COUNT_BITS; b++) {
-        if (!(it->findings & (1u << b)))
-            continue;
-        if (!first)
-            JB_LIT(w, ",");
-        jb_name(w, finding_name(1u << b));
-        first = false;
-    }
-    JB_LIT(w, "],\"node_refs\":");
+    JB_LIT(w, ",\"findings\":");
+    jb_findings(w, it->findings);
+    JB_LIT(w, ",\"node_refs\":");
     jb_str_array(w, it->node_refs, it->nrefs);
     if (it->ntrash) {
         JB_LIT(w, ",\"trashcan_items\":");
@@ -542,25 +538,71 @@ static void item_encode(struct rwriter *w, const struct ritem *it)
     JB_LIT(w, "]}");
 }
 
-static json_t *trash_json(const struct report *r, const struct trash_item *t)
+/* "key": with the comma that separates it from an earlier key of the object. */
+static void jb_key(struct rwriter *w, bool *first, const char *key)
 {
-    json_t *o = json_object();
-    json_object_set_new(o, "node_ref", json_pack("s++", "archive://SpacesStore/", t->uuid, ""));
-    json_object_set_new(o, "name", t->name ? json_string(t->name) : json_null());
-    json_object_set_new(o, "archived_at", t->has_date ? json_instant(t->archived_ms)
-                                                      : json_null());
+    if (!*first)
+        JB_LIT(w, ",");
+    *first = false;
+    jb_name(w, key);
+    JB_LIT(w, ":");
+}
+
+/* "key":"s", "key":null for NULL, no key at all when jansson refuses s (not UTF-8). */
+static void jb_key_str(struct rwriter *w, bool *first, const char *key, const char *s,
+                       bool null_when_absent)
+{
+    if (!s) {
+        if (null_when_absent) {
+            jb_key(w, first, key);
+            JB_LIT(w, "null");
+        }
+        return;
+    }
+    size_t mark = w->jlen;
+    bool was_first = *first;
+    jb_key(w, first, key);
+    if (!jb_string(w, s, strlen(s))) {
+        w->jlen = mark;
+        *first = was_first;
+    }
+}
+
+/* One trashcan item, as the object {node_ref, name, archived_at, [archived_date_raw],
+ * archived_by, age_days, age_bucket, urls, bytes, reclaimable, findings} dumps. */
+static void trash_encode(struct rwriter *w, const struct report *r, const struct trash_item *t)
+{
+    bool first = true;
+    JB_LIT(w, "{");
+    char *ref = xasprintf("archive://SpacesStore/%s", t->uuid);
+    jb_key_str(w, &first, "node_ref", ref, false);
+    free(ref);
+    jb_key_str(w, &first, "name", t->name, true);
+    jb_key(w, &first, "archived_at");
+    if (t->has_date)
+        jb_instant(w, t->archived_ms);
+    else
+        JB_LIT(w, "null");
     if (t->date_raw && !t->has_date)
-        json_object_set_new(o, "archived_date_raw", json_string(t->date_raw));
-    json_object_set_new(o, "archived_by", t->by ? json_string(t->by) : json_null());
+        jb_key_str(w, &first, "archived_date_raw", t->date_raw, false);
+    jb_key_str(w, &first, "archived_by", t->by, true);
     int64_t age = r->pol.now_ms - t->archived_ms;
-    json_object_set_new(o, "age_days", t->has_date ? json_days(age) : json_null());
-    json_object_set_new(o, "age_bucket",
-                        json_string(age_bucket_name(age_bucket_of(t->has_date, age))));
-    json_object_set_new(o, "urls", json_integer((json_int_t)t->urls));
-    json_object_set_new(o, "bytes", json_integer((json_int_t)t->bytes));
-    json_object_set_new(o, "reclaimable", json_integer((json_int_t)t->reclaimable));
-    json_object_set_new(o, "findings", findings_json(t->findings));
-    return o;
+    jb_key(w, &first, "age_days");
+    if (t->has_date)
+        jb_days(w, age);
+    else
+        JB_LIT(w, "null");
+    jb_key(w, &first, "age_bucket");
+    jb_name(w, age_bucket_name(age_bucket_of(t->has_date, age)));
+    jb_key(w, &first, "urls");
+    jb_int(w, (json_int_t)t->urls);
+    jb_key(w, &first, "bytes");
+    jb_int(w, (json_int_t)t->bytes);
+    jb_key(w, &first, "reclaimable");
+    jb_int(w, (json_int_t)t->reclaimable);
+    jb_key(w, &first, "findings");
+    jb_findings(w, t->findings);
+    JB_LIT(w, "}");
 }
 
 static json_t *summary_json(const struct report *r)
@@ -805,8 +847,7 @@ void rw_item(struct rwriter *w, const struct report *r, const struct ritem *it)
         if (w->nitems)
             JB_LIT(w, ",\n");
         item_encode(w, it);
-        if (fwrite(w->jbuf, 1, w->jlen, w->fp) != w->jlen && !w->error)
-            w->error = errno ? errno : EIO;
+        jb_flush(w);
         w->nitems++;
         break;
     }
@@ -828,11 +869,11 @@ int rw_end(struct rwriter *w, const struct report *r, struct err *err)
     if (w->fmt == OUT_JSON) {
         put(w, "\n],\"trashcan_items\":[\n");
         for (size_t i = 0; i < r->ntrash; i++) {
+            w->jlen = 0;
             if (i)
-                put(w, ",\n");
-            json_t *o = trash_json(r, &r->trash[i]);
-            dump(w, o);
-            json_decref(o);
+                JB_LIT(w, ",\n");
+            trash_encode(w, r, &r->trash[i]);
+            jb_flush(w);
         }
         put(w, "\n],");
         json_t *tail = json_object();
