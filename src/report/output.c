@@ -1,4 +1,5 @@
-/* The report writers: JSON (jansson, one item encoded at a time), CSV (RFC 4180, raw bytes)
+/* The report writers: JSON (items and trashcan items encoded into one reused buffer, strings
+ * that need escaping and reals through jansson), CSV (RFC 4180, raw bytes)
  * and text (summary first, then the items with findings, buffered in a temporary file).
  *
  * Bytes that are not valid UTF-8 (file names may hold any byte): JSON carries the name with
