@@ -152,6 +152,7 @@ int cmd_report(struct ctx *ctx, int argc, char **argv)
     int rc = report_run(&r, &w, out.fp);
     if (w.text_items)
         fclose(w.text_items);
+    rw_release(&w);
     if (out_close(&out, rc != AW_UNKNOWN, &err) != 0) {
         err_print(&err);
         rc = AW_UNKNOWN;

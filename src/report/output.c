@@ -1,4 +1,5 @@
-/* The report writers: JSON (jansson, one item encoded at a time), CSV (RFC 4180, raw bytes)
+/* The report writers: JSON (items and trashcan items encoded into one reused buffer, strings
+ * that need escaping and reals through jansson), CSV (RFC 4180, raw bytes)
  * and text (summary first, then the items with findings, buffered in a temporary file).
  *
  * Bytes that are not valid UTF-8 (file names may hold any byte): JSON carries the name with
@@ -11,6 +12,7 @@
 #include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "alfwipe/conf.h"
 #include "rep_int.h"
@@ -110,33 +112,10 @@ static double days_of(int64_t ms)
     return (double)ms / 86400000.0;
 }
 
-/* Age in days rounded to one decimal, as a JSON real. */
-static json_t *json_days(int64_t ms)
-{
-    double d = days_of(ms);
-    long long tenths = (long long)(d * 10.0 + (d >= 0 ? 0.5 : -0.5));
-    return json_real((double)tenths / 10.0);
-}
-
 static void put(struct rwriter *w, const char *s)
 {
     if (fputs(s, w->fp) == EOF && !w->error)
         w->error = errno ? errno : EIO;
-}
-
-static void dump(struct rwriter *w, json_t *j)
-{
-    if (json_dumpf(j, w->fp, JSON_COMPACT) != 0 && !w->error)
-        w->error = errno ? errno : EIO;
-}
-
-static json_t *findings_json(unsigned f)
-{
-    json_t *a = json_array();
-    for (unsigned b = 0; b < F_COUNT_BITS; b++)
-        if (f & (1u << b))
-            json_array_append_new(a, json_string(finding_name(1u << b)));
-    return a;
 }
 
 static void findings_text(unsigned f, char *buf, size_t n, const char *sep)
@@ -256,78 +235,374 @@ static void csv_item(struct rwriter *w, const struct ritem *it)
 
 /* ------------------------------------------------------------------ JSON */
 
-static json_t *item_json(const struct report *r, const struct ritem *it)
+/* Items are the bulk of a report (millions of them), so each one is encoded into one buffer
+ * reused for the whole report and written with a single fwrite, instead of building a jansson
+ * object per item. The bytes are exactly those json_dumpf(JSON_COMPACT) gives for the object
+ * the other writers build (keys in insertion order, a value jansson refuses leaves its key
+ * out): every string from outside and every real still goes through jansson, on two values
+ * reused for all items (json_string_setn checks UTF-8, json_dumpb escapes and formats).
+ * Keys, class, bucket and finding names and ISO 8601 instants are plain ASCII written as is. */
+
+static void jb_put(struct rwriter *w, const char *s, size_t n)
 {
-    (void)r;
-    json_t *o = json_object();
-    json_object_set_new(o, "class", json_string(rclass_name(it->cls)));
-    json_set_bytes(o, "content_url", it->url, it->url_len);
-    json_object_set_new(o, "protocol", json_string(it->protocol));
-    if (it->nfiles) {
-        json_object_set_new(o, "root", json_string(it->files[0].root->name));
-        json_set_bytes(o, "path", it->files[0].path, it->files[0].path_len);
-    } else {
-        json_object_set_new(o, "root", json_null());
-        json_object_set_new(o, "path", json_null());
-    }
-    json_object_set_new(o, "size", it->has_size ? json_integer(it->size) : json_null());
-    if (it->has_disk_size)
-        json_object_set_new(o, "disk_size", json_integer(it->disk_size));
-    json_object_set_new(o, "encrypted", json_boolean(it->encrypted));
-    if (it->has_orphan_time)
-        json_object_set_new(o, "orphan_time", it->orphan_time > 0
-                                                  ? json_instant(it->orphan_time)
-                                                  : json_integer(it->orphan_time));
-    else
-        json_object_set_new(o, "orphan_time", json_null());
-    if (it->has_eligible)
-        json_object_set_new(o, "eligible_after", json_instant(it->eligible_after));
-    json_object_set_new(o, "age_days", it->has_age ? json_days(it->age_ms) : json_null());
-    json_object_set_new(o, "age_bucket",
-                        json_string(age_bucket_name(age_bucket_of(it->has_age, it->age_ms))));
-    json_object_set_new(o, "findings", findings_json(it->findings));
-    json_t *refs = json_array();
-    for (size_t i = 0; i < it->nrefs; i++)
-        json_array_append_new(refs, json_string(it->node_refs[i]));
-    json_object_set_new(o, "node_refs", refs);
-    if (it->ntrash) {
-        json_t *t = json_array();
-        for (size_t i = 0; i < it->ntrash; i++)
-            json_array_append_new(t, json_string(it->trash_uuids[i]));
-        json_object_set_new(o, "trashcan_items", t);
-    }
-    json_t *files = json_array();
-    for (size_t i = 0; i < it->nfiles; i++) {
-        json_t *f = json_object();
-        json_object_set_new(f, "root", json_string(it->files[i].root->name));
-        json_set_bytes(f, "path", it->files[i].path, it->files[i].path_len);
-        json_object_set_new(f, "size", json_integer(it->files[i].size));
-        json_object_set_new(f, "mtime", json_instant(it->files[i].mtime_ms));
-        json_array_append_new(files, f);
-    }
-    json_object_set_new(o, "files", files);
-    return o;
+    w->jbuf = xgrow(w->jbuf, &w->jcap, w->jlen + n, 1);
+    memcpy(w->jbuf + w->jlen, s, n);
+    w->jlen += n;
 }
 
-static json_t *trash_json(const struct report *r, const struct trash_item *t)
+#define JB_LIT(w, lit) jb_put((w), (lit), sizeof(lit) - 1)
+
+/* Appends j encoded by jansson. */
+static void jb_dump(struct rwriter *w, const json_t *j)
 {
-    json_t *o = json_object();
-    json_object_set_new(o, "node_ref", json_pack("s++", "archive://SpacesStore/", t->uuid, ""));
-    json_object_set_new(o, "name", t->name ? json_string(t->name) : json_null());
-    json_object_set_new(o, "archived_at", t->has_date ? json_instant(t->archived_ms)
-                                                      : json_null());
+    const size_t flags = JSON_COMPACT | JSON_ENCODE_ANY;
+    size_t room = w->jcap - w->jlen;
+    size_t n = json_dumpb(j, w->jbuf ? w->jbuf + w->jlen : NULL, room, flags);
+    if (n > room) {
+        w->jbuf = xgrow(w->jbuf, &w->jcap, w->jlen + n, 1);
+        n = json_dumpb(j, w->jbuf + w->jlen, n, flags);
+    }
+    w->jlen += n;
+}
+
+/* Writes the buffer and empties it. */
+static void jb_flush(struct rwriter *w)
+{
+    if (fwrite(w->jbuf, 1, w->jlen, w->fp) != w->jlen && !w->error)
+        w->error = errno ? errno : EIO;
+    w->jlen = 0;
+}
+
+/* Appends s as a JSON string; false (nothing appended) when it is not valid UTF-8. */
+static bool jb_string(struct rwriter *w, const char *s, size_t len)
+{
+    if (!w->jstr)
+        w->jstr = json_string("");
+    /* jansson checks UTF-8 and escapes one character at a time, through a callback: about
+     * 25 instructions a byte. Plain ASCII (nearly every name) is valid UTF-8 by definition, and
+     * a string without '"', '\\' or a control byte is dumped by jansson (no JSON_ENSURE_ASCII,
+     * no JSON_ESCAPE_SLASH) as itself between quotes, so those are copied after one scan. */
+    static unsigned char kind[256];   /* JB_HIGH, JB_ESCAPE or 0, filled on first use */
+    enum { JB_HIGH = 1, JB_ESCAPE = 2 };
+    if (!kind['"']) {
+        for (unsigned c = 0; c < 256; c++)
+            kind[c] = (unsigned char)((c >= 0x80 ? JB_HIGH : 0) |
+                                      (c < 0x20 || c == '"' || c == '\\' ? JB_ESCAPE : 0));
+    }
+    unsigned acc = 0;
+    for (size_t i = 0; i < len; i++)
+        acc |= kind[(unsigned char)s[i]];
+    bool high = acc & JB_HIGH;
+    if (high && json_string_setn(w->jstr, s, len) != 0)
+        return false;
+    if (!(acc & JB_ESCAPE)) {
+        w->jbuf = xgrow(w->jbuf, &w->jcap, w->jlen + len + 2, 1);
+        w->jbuf[w->jlen] = '"';
+        memcpy(w->jbuf + w->jlen + 1, s, len);
+        w->jbuf[w->jlen + len + 1] = '"';
+        w->jlen += len + 2;
+        return true;
+    }
+    if (!high && json_string_setn_nocheck(w->jstr, s, len) != 0)
+        return false;
+    jb_dump(w, w->jstr);
+    return true;
+}
+
+/* A known ASCII name (class, bucket, finding) or ISO 8601 instant, quoted. */
+static void jb_name(struct rwriter *w, const char *s)
+{
+    JB_LIT(w, "\"");
+    jb_put(w, s, strlen(s));
+    JB_LIT(w, "\"");
+}
+
+/* Decimal digits as "%" JSON_INTEGER_FORMAT prints them; snprintf costs some 500
+ * instructions a number, and an item has several. */
+static void jb_int(struct rwriter *w, int64_t v)
+{
+    char b[24];
+    size_t i = sizeof b;
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do {
+        b[--i] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        b[--i] = '-';
+    jb_put(w, b + i, sizeof b - i);
+}
+
+static void put2(char *p, int v)
+{
+    p[0] = (char)('0' + v / 10);
+    p[1] = (char)('0' + v % 10);
+}
+
+/* An instant as time_format_iso8601 writes it, quoted; years 0..9999 without snprintf. */
+static void jb_instant(struct rwriter *w, int64_t ms)
+{
+    int64_t secs = ms / 1000, rem = ms % 1000;
+    if (rem < 0) {
+        rem += 1000;
+        secs--;
+    }
+    time_t t = (time_t)secs;
+    struct tm tm;
+    if (!gmtime_r(&t, &tm) || tm.tm_year < -1900 || tm.tm_year > 9999 - 1900) {
+        char buf[TIME_ISO_MAX];
+        jb_name(w, time_format_iso8601(ms, buf));
+        return;
+    }
+    int year = tm.tm_year + 1900;
+    char b[32];
+    b[0] = '"';
+    put2(b + 1, year / 100);
+    put2(b + 3, year % 100);
+    b[5] = '-';
+    put2(b + 6, tm.tm_mon + 1);
+    b[8] = '-';
+    put2(b + 9, tm.tm_mday);
+    b[11] = 'T';
+    put2(b + 12, tm.tm_hour);
+    b[14] = ':';
+    put2(b + 15, tm.tm_min);
+    b[17] = ':';
+    put2(b + 18, tm.tm_sec);
+    size_t n = 20;
+    if (rem) {
+        b[n++] = '.';
+        b[n++] = (char)('0' + rem / 100);
+        put2(b + n, (int)(rem % 100));
+        n += 2;
+    }
+    b[n++] = 'Z';
+    b[n++] = '"';
+    jb_put(w, b, n);
+}
+
+/* ,"key": then a string value; the key is left out when s is NULL or not UTF-8, as
+ * json_object_set_new(o, key, json_string(s)) leaves it out. */
+static void jb_field_str(struct rwriter *w, const char *sep_key, size_t kl, const char *s)
+{
+    if (!s)
+        return;
+    size_t mark = w->jlen;
+    jb_put(w, sep_key, kl);
+    if (!jb_string(w, s, strlen(s)))
+        w->jlen = mark;
+}
+
+#define JB_FIELD_STR(w, sep_key, s) jb_field_str((w), (sep_key), sizeof(sep_key) - 1, (s))
+
+/* The value of json_set_bytes() after ,"key": (sep_key); key is the bare name. */
+static void jb_bytes(struct rwriter *w, const char *key, const char *s, size_t len)
+{
+    if (!s) {
+        JB_LIT(w, "null");
+        return;
+    }
+    if (jb_string(w, s, len))
+        return;
+    size_t ll;
+    char *lossy = utf8_lossy(s, len, &ll);
+    jb_string(w, lossy, ll);
+    free(lossy);
+    unsigned char *b64 = xmalloc(4 * ((len + 2) / 3) + 1);
+    int n = EVP_EncodeBlock(b64, (const unsigned char *)s, (int)len);
+    JB_LIT(w, ",\"");
+    jb_put(w, key, strlen(key));
+    JB_LIT(w, "_base64\":");
+    jb_string(w, (const char *)b64, (size_t)n);
+    free(b64);
+}
+
+/* Age in days rounded to one decimal, formatted by jansson as a real. */
+static void jb_days(struct rwriter *w, int64_t ms)
+{
+    double d = days_of(ms);
+    long long tenths = (long long)(d * 10.0 + (d >= 0 ? 0.5 : -0.5));
+    if (!w->jreal)
+        w->jreal = json_real(0.0);
+    json_real_set(w->jreal, (double)tenths / 10.0);
+    jb_dump(w, w->jreal);
+}
+
+/* An array of strings; elements jansson refuses are left out, as json_array_append_new does. */
+static void jb_str_array(struct rwriter *w, char *const *v, size_t n)
+{
+    JB_LIT(w, "[");
+    bool first = true;
+    for (size_t i = 0; i < n; i++) {
+        size_t mark = w->jlen;
+        if (!first)
+            JB_LIT(w, ",");
+        if (jb_string(w, v[i], strlen(v[i])))
+            first = false;
+        else
+            w->jlen = mark;
+    }
+    JB_LIT(w, "]");
+}
+
+static void jb_findings(struct rwriter *w, unsigned f)
+{
+    JB_LIT(w, "[");
+    bool first = true;
+    for (unsigned b = 0; b < F_COUNT_BITS; b++) {
+        if (!(f & (1u << b)))
+            continue;
+        if (!first)
+            JB_LIT(w, ",");
+        jb_name(w, finding_name(1u << b));
+        first = false;
+    }
+    JB_LIT(w, "]");
+}
+
+static void item_encode(struct rwriter *w, const struct ritem *it)
+{
+    JB_LIT(w, "{\"class\":");
+    jb_name(w, rclass_name(it->cls));
+    JB_LIT(w, ",\"content_url\":");
+    jb_bytes(w, "content_url", it->url, it->url_len);
+    JB_FIELD_STR(w, ",\"protocol\":", it->protocol);
+    if (it->nfiles) {
+        JB_FIELD_STR(w, ",\"root\":", it->files[0].root->name);
+        JB_LIT(w, ",\"path\":");
+        jb_bytes(w, "path", it->files[0].path, it->files[0].path_len);
+    } else {
+        JB_LIT(w, ",\"root\":null,\"path\":null");
+    }
+    JB_LIT(w, ",\"size\":");
+    if (it->has_size)
+        jb_int(w, it->size);
+    else
+        JB_LIT(w, "null");
+    if (it->has_disk_size) {
+        JB_LIT(w, ",\"disk_size\":");
+        jb_int(w, it->disk_size);
+    }
+    if (it->encrypted)
+        JB_LIT(w, ",\"encrypted\":true");
+    else
+        JB_LIT(w, ",\"encrypted\":false");
+    JB_LIT(w, ",\"orphan_time\":");
+    if (!it->has_orphan_time)
+        JB_LIT(w, "null");
+    else if (it->orphan_time > 0)
+        jb_instant(w, it->orphan_time);
+    else
+        jb_int(w, it->orphan_time);
+    if (it->has_eligible) {
+        JB_LIT(w, ",\"eligible_after\":");
+        jb_instant(w, it->eligible_after);
+    }
+    JB_LIT(w, ",\"age_days\":");
+    if (it->has_age)
+        jb_days(w, it->age_ms);
+    else
+        JB_LIT(w, "null");
+    JB_LIT(w, ",\"age_bucket\":");
+    jb_name(w, age_bucket_name(age_bucket_of(it->has_age, it->age_ms)));
+    JB_LIT(w, ",\"findings\":");
+    jb_findings(w, it->findings);
+    JB_LIT(w, ",\"node_refs\":");
+    jb_str_array(w, it->node_refs, it->nrefs);
+    if (it->ntrash) {
+        JB_LIT(w, ",\"trashcan_items\":");
+        jb_str_array(w, it->trash_uuids, it->ntrash);
+    }
+    JB_LIT(w, ",\"files\":[");
+    for (size_t i = 0; i < it->nfiles; i++) {
+        const struct rfile *f = &it->files[i];
+        if (i)
+            JB_LIT(w, ",");
+        /* "root" first: when jansson refuses it the object starts at "path". */
+        size_t mark = w->jlen;
+        JB_LIT(w, "{\"root\":");
+        if (!jb_string(w, f->root->name, strlen(f->root->name))) {
+            w->jlen = mark;
+            JB_LIT(w, "{");
+        } else {
+            JB_LIT(w, ",");
+        }
+        JB_LIT(w, "\"path\":");
+        jb_bytes(w, "path", f->path, f->path_len);
+        JB_LIT(w, ",\"size\":");
+        jb_int(w, f->size);
+        JB_LIT(w, ",\"mtime\":");
+        jb_instant(w, f->mtime_ms);
+        JB_LIT(w, "}");
+    }
+    JB_LIT(w, "]}");
+}
+
+/* "key": with the comma that separates it from an earlier key of the object. */
+static void jb_key(struct rwriter *w, bool *first, const char *key)
+{
+    if (!*first)
+        JB_LIT(w, ",");
+    *first = false;
+    jb_name(w, key);
+    JB_LIT(w, ":");
+}
+
+/* "key":"s", "key":null for NULL, no key at all when jansson refuses s (not UTF-8). */
+static void jb_key_str(struct rwriter *w, bool *first, const char *key, const char *s,
+                       bool null_when_absent)
+{
+    if (!s) {
+        if (null_when_absent) {
+            jb_key(w, first, key);
+            JB_LIT(w, "null");
+        }
+        return;
+    }
+    size_t mark = w->jlen;
+    bool was_first = *first;
+    jb_key(w, first, key);
+    if (!jb_string(w, s, strlen(s))) {
+        w->jlen = mark;
+        *first = was_first;
+    }
+}
+
+/* One trashcan item, as the object {node_ref, name, archived_at, [archived_date_raw],
+ * archived_by, age_days, age_bucket, urls, bytes, reclaimable, findings} dumps. */
+static void trash_encode(struct rwriter *w, const struct report *r, const struct trash_item *t)
+{
+    bool first = true;
+    JB_LIT(w, "{");
+    char *ref = xasprintf("archive://SpacesStore/%s", t->uuid);
+    jb_key_str(w, &first, "node_ref", ref, false);
+    free(ref);
+    jb_key_str(w, &first, "name", t->name, true);
+    jb_key(w, &first, "archived_at");
+    if (t->has_date)
+        jb_instant(w, t->archived_ms);
+    else
+        JB_LIT(w, "null");
     if (t->date_raw && !t->has_date)
-        json_object_set_new(o, "archived_date_raw", json_string(t->date_raw));
-    json_object_set_new(o, "archived_by", t->by ? json_string(t->by) : json_null());
+        jb_key_str(w, &first, "archived_date_raw", t->date_raw, false);
+    jb_key_str(w, &first, "archived_by", t->by, true);
     int64_t age = r->pol.now_ms - t->archived_ms;
-    json_object_set_new(o, "age_days", t->has_date ? json_days(age) : json_null());
-    json_object_set_new(o, "age_bucket",
-                        json_string(age_bucket_name(age_bucket_of(t->has_date, age))));
-    json_object_set_new(o, "urls", json_integer((json_int_t)t->urls));
-    json_object_set_new(o, "bytes", json_integer((json_int_t)t->bytes));
-    json_object_set_new(o, "reclaimable", json_integer((json_int_t)t->reclaimable));
-    json_object_set_new(o, "findings", findings_json(t->findings));
-    return o;
+    jb_key(w, &first, "age_days");
+    if (t->has_date)
+        jb_days(w, age);
+    else
+        JB_LIT(w, "null");
+    jb_key(w, &first, "age_bucket");
+    jb_name(w, age_bucket_name(age_bucket_of(t->has_date, age)));
+    jb_key(w, &first, "urls");
+    jb_int(w, (json_int_t)t->urls);
+    jb_key(w, &first, "bytes");
+    jb_int(w, (json_int_t)t->bytes);
+    jb_key(w, &first, "reclaimable");
+    jb_int(w, (json_int_t)t->reclaimable);
+    jb_key(w, &first, "findings");
+    jb_findings(w, t->findings);
+    JB_LIT(w, "}");
 }
 
 static json_t *summary_json(const struct report *r)
@@ -565,13 +840,14 @@ int rw_begin(struct rwriter *w, const struct report *r, FILE *fp, struct err *er
 
 void rw_item(struct rwriter *w, const struct report *r, const struct ritem *it)
 {
+    (void)r;
     switch (w->fmt) {
     case OUT_JSON: {
+        w->jlen = 0;
         if (w->nitems)
-            put(w, ",\n");
-        json_t *o = item_json(r, it);
-        dump(w, o);
-        json_decref(o);
+            JB_LIT(w, ",\n");
+        item_encode(w, it);
+        jb_flush(w);
         w->nitems++;
         break;
     }
@@ -593,11 +869,11 @@ int rw_end(struct rwriter *w, const struct report *r, struct err *err)
     if (w->fmt == OUT_JSON) {
         put(w, "\n],\"trashcan_items\":[\n");
         for (size_t i = 0; i < r->ntrash; i++) {
+            w->jlen = 0;
             if (i)
-                put(w, ",\n");
-            json_t *o = trash_json(r, &r->trash[i]);
-            dump(w, o);
-            json_decref(o);
+                JB_LIT(w, ",\n");
+            trash_encode(w, r, &r->trash[i]);
+            jb_flush(w);
         }
         put(w, "\n],");
         json_t *tail = json_object();
@@ -660,4 +936,14 @@ int rw_end(struct rwriter *w, const struct report *r, struct err *err)
     if (w->error)
         return err_sys(err, ERR_IO, w->error, "could not write the report");
     return 0;
+}
+
+void rw_release(struct rwriter *w)
+{
+    json_decref(w->jstr);
+    json_decref(w->jreal);
+    free(w->jbuf);
+    w->jstr = w->jreal = NULL;
+    w->jbuf = NULL;
+    w->jlen = w->jcap = 0;
 }

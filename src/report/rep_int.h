@@ -173,10 +173,15 @@ struct rwriter {
     bool all_items;           /* text: -v shows every item */
     size_t nitems;
     int error;                /* errno of a failed write */
+    char *jbuf;               /* json: the item being encoded (output.c) */
+    size_t jlen, jcap;
+    struct json_t *jstr, *jreal; /* json: values reused to encode strings and reals */
 };
 int rw_begin(struct rwriter *w, const struct report *r, FILE *fp, struct err *err);
 void rw_item(struct rwriter *w, const struct report *r, const struct ritem *it);
 int rw_end(struct rwriter *w, const struct report *r, struct err *err);
+/* Frees what the writer keeps between items. */
+void rw_release(struct rwriter *w);
 
 /* The engine (scan.c): fills r and streams items to w. Returns an exit code. */
 int report_run(struct report *r, struct rwriter *w, FILE *fp);

@@ -386,8 +386,12 @@ struct scan {
     /* scratch for items */
     struct rfile *files;
     size_t files_cap;
-    char **noderefs;
+    char **noderefs;          /* into refbuf, at refoff */
     size_t noderefs_cap;
+    char *refbuf;
+    size_t reflen, refbuf_cap;
+    size_t *refoff;
+    size_t refoff_cap;
     char **trashrefs;
     size_t trashrefs_cap;
     int *items;
@@ -606,13 +610,23 @@ static void finish_url(struct scan *sc)
                 sc->items[nitems++] = item;
             }
         }
-        sc->noderefs = xgrow(sc->noderefs, &sc->noderefs_cap, nrefs_out + 1,
-                             sizeof *sc->noderefs);
+        /* "<protocol>://<identifier>/<uuid>", built in one buffer reused for every URL. */
         const struct rstore *st = g->store >= 0 ? &r->stores[g->store] : NULL;
-        sc->noderefs[nrefs_out++] =
-            xasprintf("%s://%s/%s", st ? st->protocol : "?", st ? st->identifier : "?",
-                      arena_str(&sc->uuids, g->uuid_off));
+        const char *parts[5] = {st ? st->protocol : "?", "://", st ? st->identifier : "?", "/",
+                                arena_str(&sc->uuids, g->uuid_off)};
+        sc->refoff = xgrow(sc->refoff, &sc->refoff_cap, nrefs_out + 1, sizeof *sc->refoff);
+        sc->refoff[nrefs_out++] = sc->reflen;
+        for (size_t k = 0; k < 5; k++) {
+            size_t n = strlen(parts[k]) + (k == 4);  /* the last one with its NUL */
+            sc->refbuf = xgrow(sc->refbuf, &sc->refbuf_cap, sc->reflen + n, 1);
+            memcpy(sc->refbuf + sc->reflen, parts[k], n);
+            sc->reflen += n;
+        }
     }
+    sc->noderefs = xgrow(sc->noderefs, &sc->noderefs_cap, nrefs_out, sizeof *sc->noderefs);
+    for (size_t i = 0; i < nrefs_out; i++)
+        sc->noderefs[i] = sc->refbuf + sc->refoff[i];
+    sc->reflen = 0;
     bool referenced = sc->nrefs > 0 || sc->dangling;
 
     struct ritem it = {0};
@@ -749,8 +763,6 @@ static void finish_url(struct scan *sc)
         if (r->roots[e->root].kind == RK_DELETED)
             emit_disk_item(sc, e, referenced);
     }
-    for (size_t i = 0; i < nrefs_out; i++)
-        free(sc->noderefs[i]);
     sc->nrefs = 0;
     sc->uuids.len = 0;
 }
@@ -851,6 +863,8 @@ static void scan_release(struct scan *sc)
     arena_release(&sc->uuids);
     free(sc->files);
     free(sc->noderefs);
+    free(sc->refbuf);
+    free(sc->refoff);
     free(sc->trashrefs);
     free(sc->items);
     free(sc->skipped);
