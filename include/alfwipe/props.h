@@ -19,7 +19,7 @@ struct props {
     size_t n, cap;
 };
 
-/* Parse a properties file (ISO-8859-1 bytes are passed through as is; \uXXXX becomes UTF-8).
+/* Parse a properties file (ISO-8859-1 bytes are passed through as is; \uHHHH becomes UTF-8).
  * Later keys override earlier ones, as in java.util.Properties. Placeholders are expanded
  * against the file's own keys plus 'defaults' (Alfresco's built-in values such as
  * dir.root=./alf_data), with ${name:default} supported; an unresolvable placeholder is left as

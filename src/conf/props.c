@@ -127,7 +127,7 @@ static void put_utf8(struct sbuf *b, uint32_t cp)
     sb_add(b, u, n);
 }
 
-/* Read the 4 hex digits of a \uXXXX escape at s[i] (just after the 'u'). */
+/* Read the 4 hex digits of a \uHHHH escape at s[i] (just after the 'u'). */
 static int read_u4(const char *s, size_t len, size_t i, uint32_t *out)
 {
     if (i + 4 > len)
@@ -143,9 +143,9 @@ static int read_u4(const char *s, size_t len, size_t i, uint32_t *out)
     return 0;
 }
 
-/* Decode the escapes of a key or value (Properties.loadConvert): \t \n \r \f, \uXXXX as UTF-8
+/* Decode the escapes of a key or value (Properties.loadConvert): \t \n \r \f, \uHHHH as UTF-8
  * (surrogate pairs joined, a lone surrogate becomes U+FFFD), any other escaped character
- * stands for itself. -1 on a malformed \uXXXX. */
+ * stands for itself. -1 on a malformed \uHHHH. */
 static int unescape(const char *s, size_t len, struct sbuf *out)
 {
     for (size_t i = 0; i < len; i++) {
@@ -258,7 +258,7 @@ static int add_logical_line(struct props *p, const char *l, size_t len, int line
     if (unescape(l, klen, &k) != 0 || unescape(l + vstart, len - vstart, &v) != 0) {
         sb_release(&k);
         sb_release(&v);
-        err_set(err, ERR_CONFIG, "malformed \\uXXXX escape in '%s' line %d", name, line);
+        err_set(err, ERR_CONFIG, "malformed \\uHHHH escape in '%s' line %d", name, line);
         return err_hint(err, "Write a backslash-u escape with exactly four hexadecimal "
                              "digits, or '\\\\' for a literal backslash.");
     }
