@@ -167,6 +167,10 @@ CONF
     t1=$(now)
     [ "$rc" = 124 ] && not_finished
     t_my=$(secs "$t0" "$t1")
+    if [ ! -s "$dir/report-my.json" ]; then
+        echo "MariaDB: the report failed after $t_my s (see the message above); not compared"
+        exit 0
+    fi
     rss_my=$(tail -n 1 "$dir/rss-my")
     items_my=$(grep -c '"class"' "$dir/report-my.json" 2>/dev/null || true)
     echo
