@@ -1,7 +1,8 @@
 /* Test driver for the database layer on MySQL/MariaDB: t_db_mysql.py builds it against
  * libalfwipe.a and runs it against a throwaway MariaDB to check db_open, db_check_schema and
- * db_query from outside. Same commands as dbprobe.c; errors go to stderr as alfwipe prints
- * them, followed by a 'kind:' line. */
+ * db_query from outside. Errors go to stderr as alfwipe prints them, followed by a 'kind:'
+ * line. (The PostgreSQL backend is exercised through the alfwipe binary by every report,
+ * wipe, verify and purge test.) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
