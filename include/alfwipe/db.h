@@ -44,6 +44,13 @@ int db_query(struct db *db, const char *name, const char *const *params, int npa
 int db_query_value(struct db *db, const char *name, const char *const *params, int nparams,
                    char **out, struct err *err);
 
+/* Open a second session that sees exactly the snapshot of db, so that two queries of one run
+ * can stream at the same time (each session still runs one query at a time). 0 with *out
+ * set; 1 when the engine cannot share a snapshot between sessions (MySQL, MariaDB: the caller
+ * keeps to db alone); -1 with err when sharing was possible and failed. Close the twin with
+ * db_close before db. */
+int db_open_twin(struct db *db, struct db **out, struct err *err);
+
 const char *db_engine(const struct db *db);          /* "postgresql" or "mysql" */
 const char *db_server_version(const struct db *db);  /* as reported by the server */
 const char *db_dialect(const struct db *db);         /* "pg" or "mysql" (sql/ folder) */

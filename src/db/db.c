@@ -33,6 +33,19 @@ int db_open(struct db **out, const struct conf_db *cd, struct err *err)
     return 0;
 }
 
+int db_open_twin(struct db *db, struct db **out, struct err *err)
+{
+    *out = NULL;
+    if (!db->ops->twin)
+        return 1;
+    struct db *tw = NULL;
+    if (db->ops->twin(db, &tw, err) < 0)
+        return -1;
+    tw->ops = db->ops;
+    *out = tw;
+    return 0;
+}
+
 /* Skip a quoted run starting at s[0] (the quote); a doubled quote stands for itself. */
 static const char *skip_quoted(const char *s)
 {

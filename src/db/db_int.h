@@ -13,6 +13,8 @@ struct db_ops {
     /* Run sql (already looked up, $n placeholders) with text params, streaming rows. */
     int (*query)(struct db *db, const char *name, const char *sql, const char *const *params,
                  int nparams, db_row_fn *fn, void *arg, struct err *err);
+    /* Open a second session in the same snapshot (NULL: the engine cannot share one). */
+    int (*twin)(struct db *db, struct db **out, struct err *err);
     /* End the transaction, disconnect and free the object, server_version included. */
     void (*close)(struct db *db);
 };

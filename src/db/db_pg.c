@@ -14,6 +14,7 @@ struct db_pg {
     struct db base;
     PGconn *conn;
     char *where;        /* "host:port" or "'/socket/dir' (port n)", for messages */
+    char *schema;       /* db.schema.name, NULL for the search_path's default */
 };
 
 /* The first line of a libpq message, without the "ERROR:  " / "FATAL:  " prefix. */
@@ -201,6 +202,7 @@ static void pg_close(struct db *db)
         PQfinish(pg->conn);
     }
     free(pg->where);
+    free(pg->schema);
     free(pg->base.server_version);
     free(pg);
 }
@@ -233,8 +235,11 @@ static int connect_error(struct db_pg *pg, const struct conf_db *cd, struct err 
                          "alfresco-global.properties).", pg->where);
 }
 
-/* Start the snapshot and check that the server agrees it is read-only repeatable read. */
-static int begin_snapshot(struct db_pg *pg, const char *schema, struct err *err)
+/* Start the snapshot and check that the server agrees it is read-only repeatable read. With
+ * snapshot (an id from pg_export_snapshot), the transaction adopts that snapshot instead of
+ * taking its own. */
+static int begin_snapshot(struct db_pg *pg, const char *schema, const char *snapshot,
+                          struct err *err)
 {
     if (schema) {
         char *ident = PQescapeIdentifier(pg->conn, schema, strlen(schema));
@@ -251,6 +256,18 @@ static int begin_snapshot(struct db_pg *pg, const char *schema, struct err *err)
     if (pg_command(pg, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
                    "begin a read-only transaction", err) < 0)
         return -1;
+    if (snapshot) {
+        char *lit = PQescapeLiteral(pg->conn, snapshot, strlen(snapshot));
+        if (!lit)
+            return err_set(err, ERR_DB, "could not quote snapshot id '%s': %s", snapshot,
+                           PQerrorMessage(pg->conn));
+        char *set = xasprintf("SET TRANSACTION SNAPSHOT %s", lit);
+        PQfreemem(lit);
+        int rc = pg_command(pg, set, "adopt the report's snapshot", err);
+        free(set);
+        if (rc < 0)
+            return -1;
+    }
 
     const char *sql = sql_lookup("pg", "q_txn_state");
     PGresult *res = PQexec(pg->conn, sql);
@@ -329,7 +346,9 @@ static int pg_open(struct db **out, const struct conf_db *cd, struct err *err)
     }
     const char *version = PQparameterStatus(pg->conn, "server_version");
     pg->base.server_version = xstrdup(version ? version : "unknown");
-    if (begin_snapshot(pg, conf_val(&cd->schema), err) < 0) {
+    if (conf_val(&cd->schema))
+        pg->schema = xstrdup(cd->schema.val);
+    if (begin_snapshot(pg, pg->schema, NULL, err) < 0) {
         pg_close(&pg->base);
         return -1;
     }
@@ -338,10 +357,84 @@ static int pg_open(struct db **out, const struct conf_db *cd, struct err *err)
     return 0;
 }
 
+/* A second connection in the same snapshot: pg_export_snapshot on this one (outside any
+ * savepoint: a subtransaction cannot export), then a new connection with the same connection
+ * options that begins its transaction with SET TRANSACTION SNAPSHOT. Both then see exactly
+ * the same committed data, whatever commits in between. */
+static int pg_twin(struct db *db, struct db **out, struct err *err)
+{
+    struct db_pg *pg = (struct db_pg *)db;
+    PGresult *res = PQexec(pg->conn, "SELECT pg_export_snapshot()");
+    if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1 ||
+        PQgetisnull(res, 0, 0)) {
+        char msg[512];
+        result_message(pg->conn, res, msg, sizeof msg);
+        PQclear(res);
+        return err_set(err, ERR_DB, "could not export the snapshot on postgresql at %s: %s",
+                       pg->where, msg);
+    }
+    char *snapshot = xstrdup(PQgetvalue(res, 0, 0));
+    PQclear(res);
+
+    PQconninfoOption *opts = PQconninfo(pg->conn);
+    if (!opts) {
+        free(snapshot);
+        return err_set(err, ERR_NOMEM, "could not read the connection options: out of memory");
+    }
+    size_t n = 0;
+    for (const PQconninfoOption *o = opts; o->keyword; o++)
+        n++;
+    const char **kw = xcalloc(n + 1, sizeof *kw), **val = xcalloc(n + 1, sizeof *val);
+    size_t k = 0;
+    for (const PQconninfoOption *o = opts; o->keyword; o++) {
+        if (!o->val)
+            continue;
+        kw[k] = o->keyword;
+        val[k++] = o->val;
+    }
+
+    struct db_pg *tw = xcalloc(1, sizeof *tw);
+    tw->base.ops = &db_pg_ops;
+    tw->conn = PQconnectdbParams(kw, val, 0);
+    free(kw);
+    free(val);
+    PQconninfoFree(opts);
+    int ret = -1;
+    if (!tw->conn) {
+        free(tw);
+        free(snapshot);
+        return err_set(err, ERR_NOMEM, "could not connect to postgresql: out of memory");
+    }
+    tw->where = describe_where(tw->conn);
+    if (PQstatus(tw->conn) != CONNECTION_OK) {
+        char line[512];
+        first_line(PQerrorMessage(tw->conn), line, sizeof line);
+        err_set(err, ERR_DB, "could not open a second connection to postgresql at %s: %s",
+                tw->where, line);
+        goto out;
+    }
+    const char *version = PQparameterStatus(tw->conn, "server_version");
+    tw->base.server_version = xstrdup(version ? version : "unknown");
+    if (pg->schema)
+        tw->schema = xstrdup(pg->schema);
+    if (begin_snapshot(tw, tw->schema, snapshot, err) < 0)
+        goto out;
+    debug_msg("second connection to postgresql at %s shares snapshot %s", tw->where, snapshot);
+    *out = &tw->base;
+    tw = NULL;
+    ret = 0;
+out:
+    if (tw)
+        pg_close(&tw->base);
+    free(snapshot);
+    return ret;
+}
+
 const struct db_ops db_pg_ops = {
     .engine = "postgresql",
     .dialect = "pg",
     .open = pg_open,
     .query = pg_query,
+    .twin = pg_twin,
     .close = pg_close,
 };

@@ -303,6 +303,99 @@ static int vowner_item(const struct vowners *vo, int64_t id)
     return lo < vo->n && vo->v[lo].id == id ? vo->v[lo].item : -1;
 }
 
+/* ------------------------------------------------------------------ trashcan trees */
+
+/* What the merge needs besides the URL rows: the trashcan items, the archive store's nodes
+ * and the version nodes' owners. With a second session in the same snapshot these queries run
+ * in a thread while the URL query sorts on the other session. */
+struct prep {
+    struct db *db;
+    struct report *r;
+    const struct qnames *qn;
+    struct anodes *an;
+    struct vowners *vo;
+    pthread_t thread;
+    bool started, joined;
+    int rc;
+    struct err err;
+};
+
+static int load_trees(struct prep *p, struct err *err)
+{
+    struct report *r = p->r;
+    const struct qnames *qn = p->qn;
+    struct anodes *an = p->an;
+    struct vowners *vo = p->vo;
+    const struct rstore *archive = find_store(r, "archive", "SpacesStore");
+    const struct rstore *version = find_store(r, "workspace", "version2Store");
+    int64_t q_children = qname_id(qn, NS_SYS, "children");
+    int64_t q_date = qname_id(qn, NS_SYS, "archivedDate");
+    int64_t q_by = qname_id(qn, NS_SYS, "archivedBy");
+    int64_t q_name = qname_id(qn, NS_CM, "name");
+    if (archive && archive->has_root && q_children >= 0) {
+        char p1[24], p2[24], p3[24], p4[24], p5[24], p6[24];
+        /* The association name's namespace is sys: take it from a sys qname's namespace. */
+        char *ns = NULL;
+        const char *pns[1] = {NS_SYS};
+        if (db_query_value(p->db, "q_report_namespace_id", pns, 1, &ns, err) != 0)
+            return -1;
+        snprintf(p1, sizeof p1, "%" PRId64, archive->root_node_id);
+        snprintf(p2, sizeof p2, "%" PRId64, q_children);
+        snprintf(p3, sizeof p3, "%s", ns ? ns : "-1");
+        free(ns);
+        snprintf(p4, sizeof p4, "%" PRId64, q_date);
+        snprintf(p5, sizeof p5, "%" PRId64, q_by);
+        snprintf(p6, sizeof p6, "%" PRId64, q_name);
+        const char *tp[6] = {p1, p2, p3, p4, p5, p6};
+        if (db_query(p->db, "q_report_trash_items", tp, 6, on_trash_item, r, err) != 0)
+            return -1;
+        char sid[24];
+        snprintf(sid, sizeof sid, "%" PRId64, archive->id);
+        const char *ap[1] = {sid};
+        if (db_query(p->db, "q_report_archive_nodes", ap, 1, on_archive_node, an, err) != 0)
+            return -1;
+        an->by_uuid = xmalloc((an->t.n ? an->t.n : 1) * sizeof *an->by_uuid);
+        for (size_t i = 0; i < an->t.n; i++)
+            an->by_uuid[i] = i;
+        g_sort_anodes = an;
+        qsort(an->by_uuid, an->t.n, sizeof *an->by_uuid, cmp_anode_uuid);
+    }
+    vo->r = r;
+    vo->a = an;
+    if (version && an->t.n) {
+        char sid[24], qf[24], qv[24];
+        snprintf(sid, sizeof sid, "%" PRId64, version->id);
+        snprintf(qf, sizeof qf, "%" PRId64, qname_id(qn, NS_VER2, "frozenNodeRef"));
+        snprintf(qv, sizeof qv, "%" PRId64, qname_id(qn, NS_VER2, "versionedNodeId"));
+        const char *vp[3] = {sid, qf, qv};
+        if (db_query(p->db, "q_report_version_owners", vp, 3, on_version_owner, vo, err) != 0)
+            return -1;
+    }
+
+    return 0;
+}
+
+static void *prep_main(void *arg)
+{
+    struct prep *p = arg;
+    p->rc = load_trees(p, &p->err);
+    return NULL;
+}
+
+/* Wait for the thread (if one runs) and pass its error on. */
+static int prep_join(struct prep *p, struct err *err)
+{
+    if (p->started && !p->joined) {
+        pthread_join(p->thread, NULL);
+        p->joined = true;
+    }
+    if (p->rc != 0) {
+        *err = p->err;
+        return -1;
+    }
+    return 0;
+}
+
 /* ------------------------------------------------------------------ walk thread */
 
 struct walker {
@@ -355,6 +448,7 @@ struct scan {
     struct report *r;
     struct rwriter *w;
     struct walker *wk;
+    struct prep *prep;
     struct anodes *an;
     struct vowners *vo;
     FILE *fp;                 /* the writer starts once the walk is complete */
@@ -767,12 +861,14 @@ static void finish_url(struct scan *sc)
     sc->uuids.len = 0;
 }
 
-/* Wait for the disk walk, then start the writer: a failed walk prints nothing at all. */
+/* Wait for the trashcan trees and the disk walk, then start the writer: a failed walk prints
+ * nothing at all. */
 static int walk_ready(struct scan *sc, struct err *err)
 {
     if (sc->walk_ready)
         return 0;
-    if (walker_join(sc->wk, err) != 0 || rw_begin(sc->w, sc->r, sc->fp, err) != 0)
+    if (prep_join(sc->prep, err) != 0 || walker_join(sc->wk, err) != 0 ||
+        rw_begin(sc->w, sc->r, sc->fp, err) != 0)
         return -1;
     sc->walk_ready = true;
     return 0;
@@ -1030,8 +1126,9 @@ static void decide_status(struct report *r)
 int report_run(struct report *r, struct rwriter *w, FILE *fp)
 {
     struct err err = ERR_INIT;
-    struct db *db = NULL;
+    struct db *db = NULL, *twin = NULL;
     struct walker wk = {0};
+    struct prep prep = {0};
     struct anodes an = {0};
     struct vowners vo = {0};
     struct qnames qn = {0};
@@ -1084,50 +1181,26 @@ int report_run(struct report *r, struct rwriter *w, FILE *fp)
     if (db_query(db, "q_report_stores", NULL, 0, on_store, r, &err) != 0)
         goto fail;
 
-    const struct rstore *archive = find_store(r, "archive", "SpacesStore");
-    const struct rstore *version = find_store(r, "workspace", "version2Store");
-    int64_t q_children = qname_id(&qn, NS_SYS, "children");
-    int64_t q_date = qname_id(&qn, NS_SYS, "archivedDate");
-    int64_t q_by = qname_id(&qn, NS_SYS, "archivedBy");
-    int64_t q_name = qname_id(&qn, NS_CM, "name");
-    if (archive && archive->has_root && q_children >= 0) {
-        char p1[24], p2[24], p3[24], p4[24], p5[24], p6[24];
-        /* The association name's namespace is sys: take it from a sys qname's namespace. */
-        char *ns = NULL;
-        const char *pns[1] = {NS_SYS};
-        if (db_query_value(db, "q_report_namespace_id", pns, 1, &ns, &err) != 0)
-            goto fail;
-        snprintf(p1, sizeof p1, "%" PRId64, archive->root_node_id);
-        snprintf(p2, sizeof p2, "%" PRId64, q_children);
-        snprintf(p3, sizeof p3, "%s", ns ? ns : "-1");
-        free(ns);
-        snprintf(p4, sizeof p4, "%" PRId64, q_date);
-        snprintf(p5, sizeof p5, "%" PRId64, q_by);
-        snprintf(p6, sizeof p6, "%" PRId64, q_name);
-        const char *tp[6] = {p1, p2, p3, p4, p5, p6};
-        if (db_query(db, "q_report_trash_items", tp, 6, on_trash_item, r, &err) != 0)
-            goto fail;
-        char sid[24];
-        snprintf(sid, sizeof sid, "%" PRId64, archive->id);
-        const char *ap[1] = {sid};
-        if (db_query(db, "q_report_archive_nodes", ap, 1, on_archive_node, &an, &err) != 0)
-            goto fail;
-        an.by_uuid = xmalloc((an.t.n ? an.t.n : 1) * sizeof *an.by_uuid);
-        for (size_t i = 0; i < an.t.n; i++)
-            an.by_uuid[i] = i;
-        g_sort_anodes = &an;
-        qsort(an.by_uuid, an.t.n, sizeof *an.by_uuid, cmp_anode_uuid);
+    /* The trashcan trees load on a second session in the same snapshot while the URL query
+     * runs on this one; an engine that cannot share a snapshot loads them first. */
+    prep.db = db;
+    prep.r = r;
+    prep.qn = &qn;
+    prep.an = &an;
+    prep.vo = &vo;
+    struct db *urldb = db;
+    int tw = db_open_twin(db, &twin, &err);
+    if (tw < 0) {
+        debug_msg("%s; the queries run one after another", err.msg);
+        err_init(&err);
+    } else if (tw == 0) {
+        prep.db = twin;
+        if (pthread_create(&prep.thread, NULL, prep_main, &prep) == 0)
+            prep.started = true;
     }
-    vo.r = r;
-    vo.a = &an;
-    if (version && an.t.n) {
-        char sid[24], qf[24], qv[24];
-        snprintf(sid, sizeof sid, "%" PRId64, version->id);
-        snprintf(qf, sizeof qf, "%" PRId64, qname_id(&qn, NS_VER2, "frozenNodeRef"));
-        snprintf(qv, sizeof qv, "%" PRId64, qname_id(&qn, NS_VER2, "versionedNodeId"));
-        const char *vp[3] = {sid, qf, qv};
-        if (db_query(db, "q_report_version_owners", vp, 3, on_version_owner, &vo, &err) != 0)
-            goto fail;
+    if (!prep.started && (prep.rc = load_trees(&prep, &prep.err)) != 0) {
+        err = prep.err;
+        goto fail;
     }
 
     /* Known d:content properties, for rows written with actual_type_n 3. */
@@ -1149,11 +1222,12 @@ int report_run(struct report *r, struct rwriter *w, FILE *fp)
     sc.r = r;
     sc.w = w;
     sc.wk = &wk;
+    sc.prep = &prep;
     sc.an = &an;
     sc.vo = &vo;
     sc.fp = fp;
 
-    if (stream_urls(&sc, db, urlq, cparams, &err) != 0)
+    if (stream_urls(&sc, urldb, urlq, cparams, &err) != 0)
         goto fail;
     for (size_t i = 0; i < wk.w.n; i++) {
         const struct walk_entry *e = &wk.w.v[i];
@@ -1177,7 +1251,12 @@ out:
         pthread_join(wk.thread, NULL);
         wk.joined = true;
     }
+    if (prep.started && !prep.joined) {
+        pthread_join(prep.thread, NULL);
+        prep.joined = true;
+    }
     scan_release(&sc);
+    db_close(twin);
     db_close(db);
     walk_release(&wk.w);
     qnames_release(&qn);
