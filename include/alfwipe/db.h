@@ -71,6 +71,12 @@ struct db_schema_info {
  * type 11) and a schema creation/upgrade in progress (alf_bootstrap_lock). ERR_SCHEMA. */
 int db_check_schema(struct db *db, struct db_schema_info *info, struct err *err);
 
+/* The two halves of db_check_schema, for a caller that runs the second one (a scan of the
+ * content properties) alongside other work: db_check_tables (tables, columns, the upgrade
+ * lock, patches; fills info) and db_check_content_types (no content property of type 11). */
+int db_check_tables(struct db *db, struct db_schema_info *info, struct err *err);
+int db_check_content_types(struct db *db, struct err *err);
+
 /* Parse helpers for callbacks: 0 ok, -1 when the column is NULL or not an integer. */
 int db_int64(const struct db_value *v, int64_t *out);
 bool db_bool(const struct db_value *v);   /* t/true/1 (BOOL or BIT as text) */

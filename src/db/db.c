@@ -283,11 +283,11 @@ static int schema_too_old(struct err *err, const char *when, const char *why)
                          "NodeDeleted patch); upgrade Alfresco first.");
 }
 
-int db_check_schema(struct db *db, struct db_schema_info *info, struct err *err)
+int db_check_tables(struct db *db, struct db_schema_info *info, struct err *err)
 {
     struct name_list tables = {0}, columns = {0};
     struct patch_range range = {0, 0};
-    char *schema = NULL, *node = NULL;
+    char *schema = NULL;
     int ret = -1;
 
     memset(info, 0, sizeof *info);
@@ -332,16 +332,6 @@ int db_check_schema(struct db *db, struct db_schema_info *info, struct err *err)
                        "alf_node has a 'node_deleted' column");
         goto out;
     }
-    if (db_query_value(db, "q_schema_type11", NULL, 0, &node, err) < 0)
-        goto out;
-    if (node) {
-        err_set(err, ERR_SCHEMA, "the 3.2 content URL conversion never finished: node %s has a "
-                                 "content property of the legacy type 11", node);
-        err_hint(err, "Start the Alfresco release that upgraded this database and let its "
-                      "content URL conversion run to completion, then run alfwipe again.");
-        goto out;
-    }
-
     if (db_query(db, "q_schema_patches", NULL, 0, patch_range_row, &range, err) < 0)
         goto out;
     info->has_encryption_table = name_list_has(&tables, "alf_content_url_encryption");
@@ -353,6 +343,24 @@ out:
     name_list_release(&tables);
     name_list_release(&columns);
     free(schema);
-    free(node);
     return ret;
+}
+
+int db_check_content_types(struct db *db, struct err *err)
+{
+    char *node = NULL;
+    if (db_query_value(db, "q_schema_type11", NULL, 0, &node, err) < 0)
+        return -1;
+    if (!node)
+        return 0;
+    err_set(err, ERR_SCHEMA, "the 3.2 content URL conversion never finished: node %s has a "
+                             "content property of the legacy type 11", node);
+    free(node);
+    return err_hint(err, "Start the Alfresco release that upgraded this database and let its "
+                         "content URL conversion run to completion, then run alfwipe again.");
+}
+
+int db_check_schema(struct db *db, struct db_schema_info *info, struct err *err)
+{
+    return db_check_tables(db, info, err) < 0 || db_check_content_types(db, err) < 0 ? -1 : 0;
 }

@@ -306,8 +306,9 @@ static int vowner_item(const struct vowners *vo, int64_t id)
 /* ------------------------------------------------------------------ trashcan trees */
 
 /* What the merge needs besides the URL rows: the trashcan items, the archive store's nodes
- * and the version nodes' owners. With a second session in the same snapshot these queries run
- * in a thread while the URL query sorts on the other session. */
+ * and the version nodes' owners, after the last schema check (no legacy content properties).
+ * With a second session in the same snapshot these queries run in a thread while the URL
+ * query sorts on the other session; nothing is printed before they are done. */
 struct prep {
     struct db *db;
     struct report *r;
@@ -326,6 +327,8 @@ static int load_trees(struct prep *p, struct err *err)
     const struct qnames *qn = p->qn;
     struct anodes *an = p->an;
     struct vowners *vo = p->vo;
+    if (db_check_content_types(p->db, err) != 0)
+        return -1;
     const struct rstore *archive = find_store(r, "archive", "SpacesStore");
     const struct rstore *version = find_store(r, "workspace", "version2Store");
     int64_t q_children = qname_id(qn, NS_SYS, "children");
@@ -1142,7 +1145,7 @@ int report_run(struct report *r, struct rwriter *w, FILE *fp)
     if (db_open(&db, &r->conf->db, &err) != 0)
         goto fail;
     struct db_schema_info info = {0};
-    if (db_check_schema(db, &info, &err) != 0)
+    if (db_check_tables(db, &info, &err) != 0)
         goto fail;
     r->engine = xstrdup(db_engine(db));
     r->engine_version = xstrdup(db_server_version(db));
@@ -1227,8 +1230,13 @@ int report_run(struct report *r, struct rwriter *w, FILE *fp)
     sc.vo = &vo;
     sc.fp = fp;
 
-    if (stream_urls(&sc, urldb, urlq, cparams, &err) != 0)
+    if (stream_urls(&sc, urldb, urlq, cparams, &err) != 0) {
+        /* A failed schema check in the thread explains more than the URL query's failure. */
+        struct err perr = ERR_INIT;
+        if (prep_join(&prep, &perr) != 0)
+            err = perr;
         goto fail;
+    }
     for (size_t i = 0; i < wk.w.n; i++) {
         const struct walk_entry *e = &wk.w.v[i];
         if (e->type == WALK_FILE) {

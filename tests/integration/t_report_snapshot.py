@@ -106,17 +106,18 @@ def main():
                         "report", "--format", "json"], capture_output=True, env=e, timeout=120)
     eq(q.stderr.decode(), "", "one session: nothing on stderr without -vv")
 
-    # Same snapshot on both sessions: the test holds a lock on alf_node_properties, so the
-    # report's first query reading it waits (its snapshot is already taken). Inside the
-    # locking transaction the test changes what each session reads: the orphan's orphan_time
-    # (URL query, first session) and the trashcan item's archived date (trashcan queries, the
-    # second session), and commits. Neither change may show in that run.
+    # Same snapshot on both sessions: the test holds a lock on alf_store, so the report's
+    # first session waits on its store query: its snapshot is taken, the second session is not
+    # open yet. Inside the locking transaction the test changes what each session reads: the
+    # orphan's orphan_time (URL query, first session) and the trashcan item's archived date
+    # (trashcan queries, second session), and commits. Neither change may show in that run: a
+    # second session that took a snapshot of its own would see the new date.
     locker = subprocess.Popen(
         ["psql", "-X", "-q", "-At", "-h", os.environ["AW_PG_HOST"], "-p",
          os.environ["AW_PG_PORT"], "-U", os.environ["AW_PG_USER"], "-d", db, "-v",
          "ON_ERROR_STOP=1"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    locker.stdin.write("BEGIN; LOCK TABLE alf_node_properties IN ACCESS EXCLUSIVE MODE;\n"
+    locker.stdin.write("BEGIN; LOCK TABLE alf_store IN ACCESS EXCLUSIVE MODE;\n"
                        "SELECT 'locked';\n")
     locker.stdin.flush()
     line = locker.stdout.readline()
