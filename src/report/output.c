@@ -237,11 +237,15 @@ static void csv_item(struct rwriter *w, const struct ritem *it)
 
 /* Items are the bulk of a report (millions of them), so each one is encoded into one buffer
  * reused for the whole report and written with a single fwrite, instead of building a jansson
- * object per item. The bytes are exactly those json_dumpf(JSON_COMPACT) gives for the object
+ * object per item. The bytes are exactly those json_dumpf(REPORT_JSON_FLAGS) gives for the object
  * the other writers build (keys in insertion order, a value jansson refuses leaves its key
  * out): every string from outside and every real still goes through jansson, on two values
  * reused for all items (json_string_setn checks UTF-8, json_dumpb escapes and formats).
  * Keys, class, bucket and finding names and ISO 8601 instants are plain ASCII written as is. */
+
+/* Every JSON value of the report is encoded with these flags. Ages are days rounded to a
+ * tenth: twelve significant digits print 14.2 as "14.2", not "14.199999999999999". */
+#define REPORT_JSON_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(12))
 
 static void jb_put(struct rwriter *w, const char *s, size_t n)
 {
@@ -255,7 +259,7 @@ static void jb_put(struct rwriter *w, const char *s, size_t n)
 /* Appends j encoded by jansson. */
 static void jb_dump(struct rwriter *w, const json_t *j)
 {
-    const size_t flags = JSON_COMPACT | JSON_ENCODE_ANY;
+    const size_t flags = REPORT_JSON_FLAGS | JSON_ENCODE_ANY;
     size_t room = w->jcap - w->jlen;
     size_t n = json_dumpb(j, w->jbuf ? w->jbuf + w->jlen : NULL, room, flags);
     if (n > room) {
@@ -827,7 +831,7 @@ int rw_begin(struct rwriter *w, const struct report *r, FILE *fp, struct err *er
     json_object_set_new(dbj, "schema_max", json_integer(r->schema_max));
     json_object_set_new(head, "database", dbj);
     json_object_set_new(head, "policy", policy_json(r));
-    char *s = json_dumps(head, JSON_COMPACT);
+    char *s = json_dumps(head, REPORT_JSON_FLAGS);
     json_decref(head);
     /* Open the object, drop the closing brace and continue with the streamed items. */
     size_t n = strlen(s);
@@ -912,7 +916,7 @@ int rw_end(struct rwriter *w, const struct report *r, struct err *err)
             json_array_append_new(rs, json_string(r->status.reasons[i]));
         json_object_set_new(st, "reasons", rs);
         json_object_set_new(tail, "status", st);
-        char *s = json_dumps(tail, JSON_COMPACT);
+        char *s = json_dumps(tail, REPORT_JSON_FLAGS);
         json_decref(tail);
         put(w, s + 1); /* without the opening brace: continues the outer object */
         put(w, "\n");

@@ -93,6 +93,8 @@ def r2():
         eq(u9 and u9["content_url"], "store://2024/5/1/10/15/u9.bin",
            "R2 %s: derived content URL" % e)
         eq(r.summary("stray"), (2, 2058), "R2 %s: summary.stray" % e)
+        check(b'"age_days":59.6,' in r.raw, "R2 %s: ages print as tenths (59.6, not "
+              "59.600000000000001)" % e)
         eq(r.rc, 1, "R2 %s: exit 1 (u9 past the grace period)" % e, r)
     each(record("R2", c.run()), t)
 
