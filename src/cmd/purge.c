@@ -661,34 +661,19 @@ int cmd_purge(struct ctx *ctx, int argc, char **argv)
     }
     if (o.max_items == 0 && conf.api.max_per_run.src != SRC_UNSET && conf.api.max_per_run.val > 0)
         o.max_items = conf.api.max_per_run.val;
-    if (!conf.api.configured && !conf.api.url.val) {
-        const struct conf_api *ap = &conf.api;
-        if (ap->user.src == SRC_UNSET && ap->password_file.src == SRC_UNSET &&
-            ap->ca_file.src == SRC_UNSET) {
-            err_set(&err, ERR_CONFIG, "no api group in the configuration");
-            err_hint(&err, "Add an api group with url, user and password_file to "
-                           "alfwipe.conf.");
-        } else {
-            err_set(&err, ERR_CONFIG, "api.url is not set");
-            err_hint(&err, "Set api.url in alfwipe.conf to the Alfresco webapp, e.g. "
-                           "https://alfresco.example:8443/alfresco.");
-        }
+    if (!api_conf_present(&conf)) {
+        err_set(&err, ERR_CONFIG, "no api group in the configuration");
+        err_hint(&err, "Add an api group with url, user and password_file to alfwipe.conf.");
         goto fail;
     }
-    if (conf_load_api_password(&conf, &err) != 0)
+    if (api_check_conf(&conf, &err) != 0)
         goto fail;
 
-    struct api_opts ao = {
-        .url = conf.api.url.val,
-        .user = conf.api.user.val,
-        .password = conf.api.password,
-        .ca_file = conf.api.ca_file.val,
-        .timeout_seconds = conf.api.timeout_seconds.src != SRC_UNSET
-                               ? (long)conf.api.timeout_seconds.val : 0,
-        .max_attempts = o.retries >= 0 ? o.retries + 1 : 0,
-        .auth = o.auth,
-        .stop_flag = &got_signal,
-    };
+    struct api_opts ao;
+    api_opts_from_conf(&conf, &ao);
+    ao.max_attempts = o.retries >= 0 ? o.retries + 1 : 0;
+    ao.auth = o.auth;
+    ao.stop_flag = &got_signal;
     if (api_new(&api, &ao, &err) != 0)
         goto fail;
     /* The output file is created before any request: a run that cannot report does not
