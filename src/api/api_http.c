@@ -168,7 +168,7 @@ static int check_path(const char *url, const char *path, struct err *err)
             p += 2;
             continue;
         }
-        if (ch < 0x20 || ch >= 0x7f)
+        if (ch >= 0x80)
             err_set(err, ERR_CONFIG, "api.url '%s' holds the byte 0x%02x, which does not "
                                      "belong in a URL", url, ch);
         else
@@ -193,6 +193,16 @@ static int check_path(const char *url, const char *path, struct err *err)
  * text itself. Credentials are refused before anything echoes the URL. */
 static int check_url_text(const char *url, struct err *err)
 {
+    /* A control character is named by position: echoing it would break the message. */
+    for (const char *p = url; *p; p++) {
+        if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+            err_set(err, ERR_CONFIG, "api.url holds the control character 0x%02x at position "
+                                     "%zu, which does not belong in a URL",
+                    (unsigned char)*p, (size_t)(p - url) + 1);
+            return err_hint(err, "Set api.url to the bare webapp address on one line, e.g. "
+                                 "https://alfresco.example:8443/alfresco.");
+        }
+    }
     const char *sep = strstr(url, "://");
     if (!sep || sep == url) {
         err_set(err, ERR_CONFIG, "api.url '%s' is not a URL: it does not start with "
