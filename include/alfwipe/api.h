@@ -119,10 +119,10 @@ int64_t api_backoff_ms(int next_attempt, const char *retry_after, int64_t now_ms
 
 struct api;
 
-/* Check the settings of the options without preparing a client or sending anything: url,
- * user and password present; ca_file a readable regular file; url with scheme https (http
- * only to a loopback host), a host, no credentials, query or fragment, only characters a URL
- * path allows and not the API path itself. ERR_CONFIG naming the api.* setting, with a hint.
+/* Check the settings of the options without preparing a client or sending anything: url and
+ * user present; ca_file a readable regular file; url with scheme https (http only to a
+ * loopback host), a host, no credentials, query or fragment, only characters a URL path
+ * allows and not the API path itself. ERR_CONFIG naming the api.* setting, with a hint.
  * api_new runs the same checks; 'alfwipe check' uses this to refuse what purge refuses. */
 int api_check_opts(const struct api_opts *opts, struct err *err);
 
@@ -137,13 +137,15 @@ void api_opts_from_conf(const struct conf *conf, struct api_opts *o);
  * (the other keys have defaults). */
 bool api_conf_present(const struct conf *conf);
 
-/* Everything purge refuses in the api group before it sends anything: api.url unset, the
- * password (conf_load_api_password: file mode, $ALFWIPE_API_PASSWORD), then api_check_opts.
- * Nothing is sent. Used by purge and by 'alfwipe check'. */
+/* Everything purge refuses in the settings of the api group before it sends anything: api.url
+ * unset, api.password_file (read through conf_load_api_password: missing, not private, empty)
+ * when set, then api_check_opts. That no password comes from anywhere is not a setting (the
+ * environment of a later run may bring $ALFWIPE_API_PASSWORD): conf_load_api_password says
+ * so. Nothing is sent. Used by purge and by 'alfwipe check'. */
 int api_check_conf(struct conf *conf, struct err *err);
 
-/* api_check_opts, then what depends on the command line (a user name with ':' needs ticket
- * authentication), and prepare the client. No request is sent. ERR_CONFIG on bad options. */
+/* api_check_opts, then the password (present) and what depends on the command line (a user
+ * name with ':' needs ticket authentication), and prepare the client. No request is sent. ERR_CONFIG on bad options. */
 int api_new(struct api **out, const struct api_opts *opts, struct err *err);
 
 /* Replace the sleep between attempts (tests). By default the client sleeps the chosen time,

@@ -30,7 +30,7 @@ int api_check_conf(struct conf *conf, struct err *err)
         return err_hint(err, "Set api.url in alfwipe.conf to the Alfresco webapp, e.g. "
                              "https://alfresco.example:8443/alfresco.");
     }
-    if (conf_load_api_password(conf, err) != 0)
+    if (conf->api.password_file.val && conf_load_api_password(conf, err) != 0)
         return -1;
     struct api_opts o;
     api_opts_from_conf(conf, &o);

@@ -356,10 +356,6 @@ int api_check_opts(const struct api_opts *o, struct err *err)
         err_set(err, ERR_CONFIG, "api.user is not set");
         return err_hint(err, "Set api.user in alfwipe.conf to an Alfresco administrator.");
     }
-    if (!o->password) {
-        err_set(err, ERR_CONFIG, "no password for api.user '%s'", o->user);
-        return err_hint(err, "Set api.password_file (mode 0600) or $ALFWIPE_API_PASSWORD.");
-    }
     if (o->ca_file && *o->ca_file && check_ca_file(o->ca_file, err) != 0)
         return -1;
     return parse_base(NULL, o->url, err);
@@ -370,6 +366,10 @@ int api_new(struct api **out, const struct api_opts *o, struct err *err)
     *out = NULL;
     if (api_check_opts(o, err) != 0)
         return -1;
+    if (!o->password) {
+        err_set(err, ERR_CONFIG, "no password for api.user '%s'", o->user);
+        return err_hint(err, "Set api.password_file (mode 0600) or $ALFWIPE_API_PASSWORD.");
+    }
     if (strchr(o->user, ':') && o->auth == API_AUTH_BASIC) {
         err_set(err, ERR_CONFIG, "api.user '%s' contains ':'", o->user);
         return err_hint(err, "HTTP basic authentication cannot carry such a user name; "

@@ -49,6 +49,11 @@ static int check_secrets(struct conf *conf)
     if (api_conf_present(conf) && api_check_conf(conf, &err) != 0) {
         err_print(&err);
         rc = AW_UNKNOWN;
+    } else if (api_conf_present(conf) && !conf->api.password_file.val) {
+        err_init(&err);
+        if (conf_load_api_password(conf, &err) != 0)
+            warnx_msg("%s: purge will need $ALFWIPE_API_PASSWORD in its environment, or "
+                      "api.password_file", err.msg);
     }
     err_init(&err);
     if (conf->wipe.hmac_key_file.val) {

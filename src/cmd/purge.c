@@ -718,7 +718,7 @@ int cmd_purge(struct ctx *ctx, int argc, char **argv)
         err_hint(&err, "Add an api group with url, user and password_file to alfwipe.conf.");
         goto fail;
     }
-    if (api_check_conf(&conf, &err) != 0)
+    if (api_check_conf(&conf, &err) != 0 || conf_load_api_password(&conf, &err) != 0)
         goto fail;
 
     struct api_opts ao;

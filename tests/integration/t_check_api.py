@@ -146,7 +146,17 @@ def test(tmp, pki, start):
     os.chmod(loose, 0o644)
     same_as_purge(conf("loosepw", password_file=cfg_str(loose)), "a password file of mode 644",
                   loose)
-    same_as_purge(conf("nopw", password_file=None), "no password at all", "no password")
+    # No password from anywhere is not a setting: a later run may have $ALFWIPE_API_PASSWORD.
+    # check warns; purge refuses.
+    r = run_check(conf("nopw", password_file=None))
+    m.eq(r.rc, 0, "no password at all: check exit code", r)
+    m.check(r.err.startswith("alfwipe: warning: no password for the Alfresco REST API user "
+                             "'admin'") and "ALFWIPE_API_PASSWORD" in r.err,
+            "no password at all: check warns", r)
+    r = m.run(conf("nopw", password_file=None))
+    m.eq(r.rc, 3, "no password at all: purge exit code", r)
+    m.check("no password" in r.err and "ALFWIPE_API_PASSWORD" in r.err,
+            "no password at all: purge says so", r)
     # Without password_file, $ALFWIPE_API_PASSWORD is what purge would use.
     r = run_check(conf("envpw", password_file=None),
                   env_extra={"ALFWIPE_API_PASSWORD": m.PASSWORD})
