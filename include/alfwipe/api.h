@@ -145,7 +145,8 @@ bool api_conf_present(const struct conf *conf);
 int api_check_conf(struct conf *conf, struct err *err);
 
 /* api_check_opts, then the password (present) and what depends on the command line (a user
- * name with ':' needs ticket authentication), and prepare the client. No request is sent. ERR_CONFIG on bad options. */
+ * name with ':' needs ticket authentication), and prepare the client. No request is sent.
+ * ERR_CONFIG on bad options. */
 int api_new(struct api **out, const struct api_opts *opts, struct err *err);
 
 /* Replace the sleep between attempts (tests). By default the client sleeps the chosen time,

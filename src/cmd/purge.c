@@ -305,10 +305,11 @@ static void print_release_text(FILE *fp, const struct result *res)
     fputc('\n', fp);
     if (ri->gone)
         fprintf(fp, "release: %zu of the items %s already gone (purged elsewhere before their "
-                    "DELETE, %s): their URLs count as released, marked when they went%s\n",
+                    "DELETE, %s): their URLs count as released, %s\n",
                 ri->gone, ri->gone == 1 ? "was" : "were",
                 ri->gone_unchecked ? "restored or purged could not be told" : "not restored",
-                ri->when.eager ? "" : ", so the cleaner may take those earlier");
+                ri->when.eager ? "unlinked when they went"
+                               : "marked when they went, so the cleaner may take those earlier");
     if (ri->when.eager) {
         fprintf(fp, "release: system.content.eagerOrphanCleanup is on: the files are unlinked "
                     "right after each purge, without a copy in contentstore.deleted and "
