@@ -119,8 +119,34 @@ int64_t api_backoff_ms(int next_attempt, const char *retry_after, int64_t now_ms
 
 struct api;
 
-/* Check the options (URL scheme and host, no credentials in the URL, user and password
- * present) and prepare the client. No request is sent. ERR_CONFIG on bad options. */
+/* Check the settings of the options without preparing a client or sending anything: url and
+ * user present; ca_file a readable regular file; url with scheme https (http only to a
+ * loopback host), a host, no credentials, query or fragment, only characters a URL path
+ * allows and not the API path itself. ERR_CONFIG naming the api.* setting, with a hint.
+ * api_new runs the same checks; 'alfwipe check' uses this to refuse what purge refuses. */
+int api_check_opts(const struct api_opts *opts, struct err *err);
+
+struct conf;
+
+/* The options the api group of the configuration gives (url, user, the password once
+ * conf_load_api_password has read it, ca_file, timeout_seconds); what the command line
+ * chooses (auth, attempts, stop flag, page size) is left at its default. */
+void api_opts_from_conf(const struct conf *conf, struct api_opts *o);
+
+/* Whether the configuration sets any of api.url, api.user, api.password_file, api.ca_file
+ * (the other keys have defaults). */
+bool api_conf_present(const struct conf *conf);
+
+/* Everything purge refuses in the settings of the api group before it sends anything: api.url
+ * unset, api.password_file (read through conf_load_api_password: missing, not private, empty)
+ * when set, then api_check_opts. That no password comes from anywhere is not a setting (the
+ * environment of a later run may bring $ALFWIPE_API_PASSWORD): conf_load_api_password says
+ * so. Nothing is sent. Used by purge and by 'alfwipe check'. */
+int api_check_conf(struct conf *conf, struct err *err);
+
+/* api_check_opts, then the password (present) and what depends on the command line (a user
+ * name with ':' needs ticket authentication), and prepare the client. No request is sent.
+ * ERR_CONFIG on bad options. */
 int api_new(struct api **out, const struct api_opts *opts, struct err *err);
 
 /* Replace the sleep between attempts (tests). By default the client sleeps the chosen time,

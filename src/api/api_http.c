@@ -2,6 +2,7 @@
  * basic or ticket authentication, and the trashcan listing and purge requests.
  * Secrets (password, ticket) go only to libcurl or into a header; -vv logs method, path and
  * status, never a header or a body. */
+#include <ctype.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -153,19 +154,107 @@ static bool host_is_loopback(const char *h)
            strncmp(h, "127.", 4) == 0;
 }
 
-/* Split and check api.url. */
+/* The path of api.url as written, up to a query or fragment (refused later): only characters
+ * RFC 3986 allows in a path, '%' only as %HH, and not the API path itself (it is appended). */
+static int check_path(const char *url, const char *path, struct err *err)
+{
+    static const char ok[] = "-._~!$&'()*+,;=:@/";
+    for (const char *p = path; *p && *p != '?' && *p != '#'; p++) {
+        unsigned char ch = (unsigned char)*p;
+        if ((ch < 128 && ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                          (ch >= '0' && ch <= '9'))) || (ch && strchr(ok, ch)))
+            continue;
+        if (ch == '%' && isxdigit((unsigned char)p[1]) && isxdigit((unsigned char)p[2])) {
+            p += 2;
+            continue;
+        }
+        if (ch >= 0x80)
+            err_set(err, ERR_CONFIG, "api.url '%s' holds the byte 0x%02x, which does not "
+                                     "belong in a URL", url, ch);
+        else
+            err_set(err, ERR_CONFIG, "api.url '%s' holds '%c', which does not belong in a "
+                                     "URL path", url, ch);
+        return err_hint(err, "Set api.url to the bare webapp address, e.g. "
+                             "https://alfresco.example:8443/alfresco, with nothing after it "
+                             "(percent-encode a special character of the path as %%HH).");
+    }
+    if (strstr(path, "/api/-default-/") || strstr(path, "/service/api/")) {
+        err_set(err, ERR_CONFIG, "api.url '%s' already holds an API path", url);
+        return err_hint(err, "Set api.url to the webapp base only, e.g. "
+                             "https://alfresco.example:8443/alfresco; alfwipe appends "
+                             "%s itself.", API_PATH_CORE);
+    }
+    return 0;
+}
+
+/* api.url as written: "scheme://", a non-empty authority, then check_path. libcurl is lenient
+ * here ("https:/host" and "https:///path" parse, the latter with the first path segment as
+ * the host; raw quotes, backslashes and '%' pass into the request line), so this looks at the
+ * text itself. Credentials are refused before anything echoes the URL. */
+static int check_url_text(const char *url, struct err *err)
+{
+    /* A control character is named by position: echoing it would break the message. */
+    for (const char *p = url; *p; p++) {
+        if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+            err_set(err, ERR_CONFIG, "api.url holds the control character 0x%02x at position "
+                                     "%zu, which does not belong in a URL",
+                    (unsigned char)*p, (size_t)(p - url) + 1);
+            return err_hint(err, "Set api.url to the bare webapp address on one line, e.g. "
+                                 "https://alfresco.example:8443/alfresco.");
+        }
+    }
+    const char *sep = strstr(url, "://");
+    if (!sep || sep == url) {
+        err_set(err, ERR_CONFIG, "api.url '%s' is not a URL: it does not start with "
+                                 "'https://'", url);
+        return err_hint(err, "Set api.url to the Alfresco webapp, e.g. "
+                             "https://alfresco.example:8443/alfresco.");
+    }
+    const char *auth = sep + 3;
+    size_t n = strcspn(auth, "/?#");
+    if (memchr(auth, '@', n)) {
+        /* Do not echo the URL: it may hold a password. */
+        err_set(err, ERR_CONFIG, "api.url carries credentials");
+        return err_hint(err, "Remove 'user:password@' from api.url and use api.user and "
+                             "api.password_file.");
+    }
+    if (n == 0 || auth[0] == ':') {
+        err_set(err, ERR_CONFIG, "api.url '%s' has no host", url);
+        return err_hint(err, "Set api.url to the Alfresco webapp with its host name, e.g. "
+                             "https://alfresco.example:8443/alfresco.");
+    }
+    return check_path(url, auth + n, err);
+}
+
+static int curl_ready(struct err *err)
+{
+    static bool done;
+    if (!done) {
+        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+            return err_set(err, ERR_NET, "could not initialise libcurl");
+        done = true;
+    }
+    return 0;
+}
+
+/* Split and check api.url; a NULL a only checks. */
 static int parse_base(struct api *a, const char *url, struct err *err)
 {
     int ret = -1;
     char *scheme = NULL, *host = NULL, *user = NULL, *pass = NULL, *query = NULL;
     char *frag = NULL, *path = NULL, *full = NULL;
+    if (check_url_text(url, err) != 0 || curl_ready(err) != 0)
+        return -1;
     CURLU *u = curl_url();
     if (!u)
         return err_set(err, ERR_NOMEM, "out of memory");
-    if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
-        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-        curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
-        err_set(err, ERR_CONFIG, "api.url '%s' is not a URL", url);
+    CURLUcode uc = curl_url_set(u, CURLUPART_URL, url, 0);
+    if (uc == CURLUE_OK)
+        uc = curl_url_get(u, CURLUPART_SCHEME, &scheme, 0);
+    if (uc == CURLUE_OK)
+        uc = curl_url_get(u, CURLUPART_HOST, &host, 0);
+    if (uc != CURLUE_OK) {
+        err_set(err, ERR_CONFIG, "api.url '%s' is not a URL: %s", url, curl_url_strerror(uc));
         err_hint(err, "Set api.url to the Alfresco webapp, e.g. "
                       "https://alfresco.example:8443/alfresco.");
         goto out;
@@ -187,12 +276,13 @@ static int parse_base(struct api *a, const char *url, struct err *err)
                       "https://alfresco.example:8443/alfresco.");
         goto out;
     }
+    bool https = false;
     if (strcmp(scheme, "https") == 0) {
-        a->https = true;
+        https = true;
     } else if (strcmp(scheme, "http") == 0 && host_is_loopback(host)) {
         /* Plain HTTP only to this machine (e.g. Tomcat behind a local proxy): nothing
          * crosses a network in clear. */
-        a->https = false;
+        https = false;
     } else if (strcmp(scheme, "http") == 0) {
         err_set(err, ERR_CONFIG, "api.url '%s' is plain http to another host", url);
         err_hint(err, "Use https:// (the password would cross the network in clear); "
@@ -208,6 +298,10 @@ static int parse_base(struct api *a, const char *url, struct err *err)
         err_set(err, ERR_CONFIG, "api.url '%s' is not a URL", url);
         goto out;
     }
+    ret = 0;
+    if (!a)
+        goto out;
+    a->https = https;
     size_t n = strlen(full);
     while (n > 0 && full[n - 1] == '/')
         n--;
@@ -217,7 +311,6 @@ static int parse_base(struct api *a, const char *url, struct err *err)
         n--;
     a->base_path = xstrndup(path, n);
     a->host = xstrdup(host);
-    ret = 0;
 out:
     curl_free(scheme);
     curl_free(host);
@@ -252,9 +345,8 @@ static int check_ca_file(const char *path, struct err *err)
     return 0;
 }
 
-int api_new(struct api **out, const struct api_opts *o, struct err *err)
+int api_check_opts(const struct api_opts *o, struct err *err)
 {
-    *out = NULL;
     if (!o->url || !*o->url) {
         err_set(err, ERR_CONFIG, "api.url is not set");
         return err_hint(err, "Set api.url in alfwipe.conf to the Alfresco webapp, e.g. "
@@ -264,6 +356,16 @@ int api_new(struct api **out, const struct api_opts *o, struct err *err)
         err_set(err, ERR_CONFIG, "api.user is not set");
         return err_hint(err, "Set api.user in alfwipe.conf to an Alfresco administrator.");
     }
+    if (o->ca_file && *o->ca_file && check_ca_file(o->ca_file, err) != 0)
+        return -1;
+    return parse_base(NULL, o->url, err);
+}
+
+int api_new(struct api **out, const struct api_opts *o, struct err *err)
+{
+    *out = NULL;
+    if (api_check_opts(o, err) != 0)
+        return -1;
     if (!o->password) {
         err_set(err, ERR_CONFIG, "no password for api.user '%s'", o->user);
         return err_hint(err, "Set api.password_file (mode 0600) or $ALFWIPE_API_PASSWORD.");
@@ -273,14 +375,6 @@ int api_new(struct api **out, const struct api_opts *o, struct err *err)
         return err_hint(err, "HTTP basic authentication cannot carry such a user name; "
                              "use --auth ticket.");
     }
-    static bool curl_ready;
-    if (!curl_ready) {
-        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-            return err_set(err, ERR_NET, "could not initialise libcurl");
-        curl_ready = true;
-    }
-    if (o->ca_file && *o->ca_file && check_ca_file(o->ca_file, err) != 0)
-        return -1;
     struct api *a = xcalloc(1, sizeof *a);
     if (parse_base(a, o->url, err) != 0) {
         api_free(a);

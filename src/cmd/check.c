@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "alfwipe/api.h"
 #include "alfwipe/cli.h"
 #include "alfwipe/db.h"
 #include "alfwipe/exitcode.h"
@@ -31,8 +32,9 @@ static void check_usage(FILE *fp)
 }
 
 /* The secrets the commands will read must be readable and private: a password file that the
- * commands would refuse makes the configuration invalid here too. The secrets are read and
- * dropped again (conf_release clears them); nothing is printed of them. */
+ * commands would refuse makes the configuration invalid here too, and so does an api group
+ * that purge would refuse. The secrets are read and dropped again (conf_release clears
+ * them); nothing is printed of them. */
 static int check_secrets(struct conf *conf)
 {
     struct err err = ERR_INIT;
@@ -41,11 +43,17 @@ static int check_secrets(struct conf *conf)
         err_print(&err);
         rc = AW_UNKNOWN;
     }
+    /* An api group is checked the way purge checks it before sending anything (api.url,
+     * the password, api.ca_file), with the same messages and hints. */
     err_init(&err);
-    if (conf->api.configured && conf->api.password_file.val &&
-        conf_load_api_password(conf, &err) != 0) {
+    if (api_conf_present(conf) && api_check_conf(conf, &err) != 0) {
         err_print(&err);
         rc = AW_UNKNOWN;
+    } else if (api_conf_present(conf) && !conf->api.password_file.val) {
+        err_init(&err);
+        if (conf_load_api_password(conf, &err) != 0)
+            warnx_msg("%s: purge will need $ALFWIPE_API_PASSWORD in its environment, or "
+                      "api.password_file", err.msg);
     }
     err_init(&err);
     if (conf->wipe.hmac_key_file.val) {

@@ -21,14 +21,16 @@ enum row_state {
     ROW_SELECTED = 0,   /* chosen, not yet sent */
     ROW_PURGED,
     ROW_WOULD_PURGE,    /* --dry-run */
-    ROW_GONE,           /* 404: already gone */
+    ROW_GONE,           /* 404: no longer in the trashcan, not restored (purged elsewhere) */
+    ROW_RESTORED,       /* 404, and the database shows the node in workspace://SpacesStore */
     ROW_FAILED,
     ROW_NOT_ATTEMPTED,  /* the run stopped before this item */
     ROW_SKIPPED,        /* no archivedAt */
 };
 
 static const char *const row_state_name[] = {
-    "selected", "purged", "would_purge", "already_gone", "failed", "not_attempted", "skipped",
+    "selected", "purged", "would_purge", "already_gone", "restored",
+    "failed", "not_attempted", "skipped",
 };
 
 struct row {
@@ -65,12 +67,17 @@ struct release_info {
     bool ok;                   /* and the analysis ran */
     char error[ERR_MSG_MAX];
     struct purge_release_total tot;
-    bool eager;
-    int64_t protect_days;
-    int64_t orphan_time_ms;    /* when the URLs get marked: the purge time */
-    int64_t cleaner_after_ms;  /* orphan_time + protect days */
-    const char *cron;
+    struct purge_release_when when;
+    size_t gone;               /* items already gone whose URLs count as released */
+    bool gone_unchecked;       /* restored could not be told from purged for them */
 };
+
+/* The item left the trashcan for good: purged by this run (or would be), or gone (404) and
+ * not restored. */
+static bool row_went(enum row_state st)
+{
+    return st == ROW_PURGED || st == ROW_WOULD_PURGE || st == ROW_GONE;
+}
 
 static volatile sig_atomic_t got_signal;
 
@@ -101,10 +108,11 @@ static void usage(FILE *fp)
             "      --output FILE       write the result to FILE instead of standard output\n"
             "  -h, --help              this help\n"
             "\n"
-            "Exit codes: 0 done (also when --max-items left items for later), 1 some items\n"
-            "skipped (no archivedAt) or the release figures could not be read, 2 some\n"
-            "deletes failed or were not attempted after a stop, 3 could not run (nothing\n"
-            "deleted), 130/143 interrupted by SIGINT/SIGTERM.\n",
+            "Exit codes: 0 done (also when --max-items left items for later, or items were\n"
+            "already gone or restored meanwhile), 1 some items skipped (no archivedAt) or the\n"
+            "release figures could not be read, 2 some deletes failed or were not attempted\n"
+            "after a stop, 3 could not run (nothing deleted), 130/143 interrupted by\n"
+            "SIGINT/SIGTERM.\n",
             API_DEFAULT_ATTEMPTS - 1);
 }
 
@@ -295,7 +303,14 @@ static void print_release_text(FILE *fp, const struct result *res)
                 ri->tot.kept_urls, ri->tot.kept_urls == 1 ? "" : "s",
                 ri->tot.kept_urls == 1 ? "s" : "");
     fputc('\n', fp);
-    if (ri->eager) {
+    if (ri->gone)
+        fprintf(fp, "release: %zu of the items %s already gone (purged elsewhere before their "
+                    "DELETE, %s): their URLs count as released, %s\n",
+                ri->gone, ri->gone == 1 ? "was" : "were",
+                ri->gone_unchecked ? "restored or purged could not be told" : "not restored",
+                ri->when.eager ? "unlinked when they went"
+                               : "marked when they went, so the cleaner may take those earlier");
+    if (ri->when.eager) {
         fprintf(fp, "release: system.content.eagerOrphanCleanup is on: the files are unlinked "
                     "right after each purge, without a copy in contentstore.deleted and "
                     "without overwrite\n");
@@ -303,9 +318,10 @@ static void print_release_text(FILE *fp, const struct result *res)
         fprintf(fp, "release: marked at purge time (%s); the cleaner takes them at its first "
                     "run after %s (orphanProtectDays %lld, cron '%s'%s), then copies them into "
                     "contentstore.deleted where 'alfwipe wipe' can erase them\n",
-                time_format_iso8601(ri->orphan_time_ms, t1),
-                time_format_iso8601(ri->cleaner_after_ms, t2), (long long)ri->protect_days,
-                ri->cron, strcmp(ri->cron, "0 0 4 * * ?") == 0 ? ": 04:00 server time" : "");
+                time_format_iso8601(ri->when.orphan_time_ms, t1),
+                time_format_iso8601(ri->when.cleaner_after_ms, t2),
+                (long long)ri->when.protect_days, ri->when.cron,
+                strcmp(ri->when.cron, "0 0 4 * * ?") == 0 ? ": 04:00 server time" : "");
     }
 }
 
@@ -322,8 +338,11 @@ static void print_text(FILE *fp, const struct result *res)
     if (s->unknown[done])
         fprintf(fp, " + %zu item%s of unknown size", s->unknown[done],
                 s->unknown[done] == 1 ? "" : "s");
-    fprintf(fp, "; already gone %zu, failed %zu, not attempted %zu, skipped %zu\n",
-            s->n[ROW_GONE], s->n[ROW_FAILED], s->n[ROW_NOT_ATTEMPTED], s->n[ROW_SKIPPED]);
+    fprintf(fp, "; already gone %zu", s->n[ROW_GONE]);
+    if (s->n[ROW_RESTORED])
+        fprintf(fp, ", restored meanwhile %zu", s->n[ROW_RESTORED]);
+    fprintf(fp, ", failed %zu, not attempted %zu, skipped %zu\n", s->n[ROW_FAILED],
+            s->n[ROW_NOT_ATTEMPTED], s->n[ROW_SKIPPED]);
     fprintf(fp, "kept %zu (archived after %s, younger than %s)\n", s->kept,
             time_format_iso8601(res->cutoff_ms, t), age);
     if (s->remaining)
@@ -348,7 +367,7 @@ static void print_text(FILE *fp, const struct result *res)
                 r->it->archived_by ? r->it->archived_by : "-", sz, r->it->name);
         if (r->reason)
             fprintf(fp, "  (%s)", r->reason);
-        if (res->rel.ok && (r->state == ROW_PURGED || r->state == ROW_WOULD_PURGE)) {
+        if (res->rel.ok && row_went(r->state)) {
             if (!r->rel.found)
                 fprintf(fp, "  [release: not in the database]");
             else if (r->rel.shared_with)
@@ -376,8 +395,7 @@ static void print_csv(FILE *fp, const struct result *res)
     for (size_t i = 0; i < res->nrows; i++) {
         const struct row *r = &res->rows[i];
         const struct api_item *it = r->it;
-        bool rel = res->rel.ok && r->rel.found &&
-                   (r->state == ROW_PURGED || r->state == ROW_WOULD_PURGE);
+        bool rel = res->rel.ok && r->rel.found && row_went(r->state);
         csv_write_cell(fp, "item", false);
         csv_write_cell(fp, row_state_name[r->state], false);
         csv_write_cell(fp, it->id, false);
@@ -411,12 +429,12 @@ static void print_csv(FILE *fp, const struct result *res)
     const struct release_info *ri = &res->rel;
     if (ri->ok) {
         char when[160];
-        if (ri->eager)
+        if (ri->when.eager)
             snprintf(when, sizeof when, "unlinked right after each purge (eager cleanup), no "
                                         "copy in contentstore.deleted");
         else
             snprintf(when, sizeof when, "taken by the first cleaner run after %s",
-                     time_format_iso8601(ri->cleaner_after_ms, t));
+                     time_format_iso8601(ri->when.cleaner_after_ms, t));
         fprintf(fp, "summary,release,,,,,,%lld,%zu,", (long long)ri->tot.bytes, ri->tot.urls);
         csv_write_cell(fp, when, false);
         fputs(",,,,\n", fp);
@@ -485,7 +503,7 @@ static int print_json(FILE *fp, const struct result *res)
         json_object_set_new(j, "brief_summary",
                             jstr_or_null(r->eb.brief_summary[0] ? r->eb.brief_summary : NULL));
         json_object_set_new(j, "log_id", jstr_or_null(r->eb.log_id[0] ? r->eb.log_id : NULL));
-        if (res->rel.ok && (r->state == ROW_PURGED || r->state == ROW_WOULD_PURGE)) {
+        if (res->rel.ok && row_went(r->state)) {
             json_t *rl = json_object();
             json_object_set_new(rl, "found", json_boolean(r->rel.found));
             json_object_set_new(rl, "bytes", json_integer(r->rel.bytes));
@@ -514,12 +532,15 @@ static int print_json(FILE *fp, const struct result *res)
             json_object_set_new(rl, "bytes", json_integer(ri->tot.bytes));
             json_object_set_new(rl, "urls", json_integer((json_int_t)ri->tot.urls));
             json_object_set_new(rl, "kept_urls", json_integer((json_int_t)ri->tot.kept_urls));
-            json_object_set_new(rl, "eager_cleanup", json_boolean(ri->eager));
-            json_object_set_new(rl, "orphan_protect_days", json_integer(ri->protect_days));
-            json_object_set_new(rl, "orphan_time", jtime(!ri->eager, ri->orphan_time_ms));
-            json_object_set_new(rl, "cleaner_after", jtime(!ri->eager, ri->cleaner_after_ms));
-            json_object_set_new(rl, "cleaner_cron", json_string(ri->cron));
-            json_object_set_new(rl, "copied_to_contentstore_deleted", json_boolean(!ri->eager));
+            const struct purge_release_when *w = &ri->when;
+            json_object_set_new(rl, "already_gone_items", json_integer((json_int_t)ri->gone));
+            json_object_set_new(rl, "already_gone_checked", json_boolean(!ri->gone_unchecked));
+            json_object_set_new(rl, "eager_cleanup", json_boolean(w->eager));
+            json_object_set_new(rl, "orphan_protect_days", json_integer(w->protect_days));
+            json_object_set_new(rl, "orphan_time", jtime(!w->eager, w->orphan_time_ms));
+            json_object_set_new(rl, "cleaner_after", jtime(!w->eager, w->cleaner_after_ms));
+            json_object_set_new(rl, "cleaner_cron", json_string(w->cron));
+            json_object_set_new(rl, "copied_to_contentstore_deleted", json_boolean(!w->eager));
         } else {
             json_object_set_new(rl, "error", json_string(ri->error));
         }
@@ -539,16 +560,8 @@ static void release_prepare(const struct ctx *ctx, struct conf *conf, struct res
 {
     struct release_info *ri = &res->rel;
     ri->used = conf->db.configured;
-    if (!ri->used)
-        return;
-    ri->eager = conf->policy.eager_orphan_cleanup.val;
-    ri->protect_days = conf->policy.orphan_protect_days.src != SRC_UNSET
-                           ? conf->policy.orphan_protect_days.val : 14;
-    ri->orphan_time_ms = ctx->now_ms;
-    ri->cleaner_after_ms = ctx->now_ms + ri->protect_days * MS_PER_DAY;
-    const char *cron = conf->props
-        ? props_get(conf->props, "system.content.orphanCleanup.cronExpression") : NULL;
-    ri->cron = cron && *cron ? cron : "0 0 4 * * ?";
+    if (ri->used)
+        purge_release_when(conf, ctx->now_ms, &ri->when);
 }
 
 /* Before any delete: read what the selected items reference. Failure only loses the release
@@ -575,12 +588,52 @@ static struct purge_refs *release_collect(struct conf *conf, struct result *res,
     return refs;
 }
 
+/* After the deletes: an item whose DELETE answered 404 has left the trashcan, purged (by
+ * someone else, or by Alfresco's trashcan cleaner) or restored. A fresh snapshot tells them
+ * apart: a restored node is live in workspace://SpacesStore again, and its content stays
+ * referenced. When that cannot be read, the items count as purged and the run warns. */
+static void release_recheck_gone(struct conf *conf, struct result *res, size_t nsel)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < nsel; i++)
+        n += res->rows[i].state == ROW_GONE;
+    if (n == 0)
+        return;
+    struct err err = ERR_INIT;
+    struct db *db = NULL;
+    if (db_open(&db, &conf->db, &err) != 0)
+        goto fail;
+    for (size_t i = 0; i < nsel; i++) {
+        struct row *r = &res->rows[i];
+        if (r->state != ROW_GONE)
+            continue;
+        int live = purge_node_live(db, "workspace", r->it->id, &err);
+        if (live < 0)
+            goto fail;
+        if (live) {
+            r->state = ROW_RESTORED;
+            free(r->reason);
+            r->reason = xstrdup("not purged: restored to workspace://SpacesStore before the "
+                                "DELETE (HTTP 404)");
+        }
+    }
+    db_close(db);
+    return;
+fail:
+    warnx_msg("could not tell whether the %zu item%s already gone %s restored or purged; "
+              "counted as purged: %s", n, n == 1 ? "" : "s", n == 1 ? "was" : "were", err.msg);
+    res->rel.gone_unchecked = true;
+    db_close(db);
+}
+
 static void release_compute(struct purge_refs *refs, struct result *res, size_t nsel)
 {
     bool *went = xcalloc(nsel ? nsel : 1, sizeof *went);
     struct purge_item_release *rel = xcalloc(nsel ? nsel : 1, sizeof *rel);
-    for (size_t i = 0; i < nsel; i++)
-        went[i] = res->rows[i].state == ROW_PURGED || res->rows[i].state == ROW_WOULD_PURGE;
+    for (size_t i = 0; i < nsel; i++) {
+        went[i] = row_went(res->rows[i].state);
+        res->rel.gone += res->rows[i].state == ROW_GONE;
+    }
     purge_refs_release(refs, went, rel, &res->rel.tot);
     for (size_t i = 0; i < nsel; i++)
         res->rows[i].rel = rel[i];
@@ -613,7 +666,7 @@ static int exit_code(const struct result *res, int sig)
     const struct summary *s = &res->sum;
     if (s->n[ROW_FAILED] || s->n[ROW_NOT_ATTEMPTED])
         return AW_CRITICAL;
-    if (s->n[ROW_SKIPPED] || (res->rel.used && !res->rel.ok))
+    if (s->n[ROW_SKIPPED] || (res->rel.used && (!res->rel.ok || res->rel.gone_unchecked)))
         return AW_WARNING;
     return AW_OK;
 }
@@ -661,34 +714,19 @@ int cmd_purge(struct ctx *ctx, int argc, char **argv)
     }
     if (o.max_items == 0 && conf.api.max_per_run.src != SRC_UNSET && conf.api.max_per_run.val > 0)
         o.max_items = conf.api.max_per_run.val;
-    if (!conf.api.configured && !conf.api.url.val) {
-        const struct conf_api *ap = &conf.api;
-        if (ap->user.src == SRC_UNSET && ap->password_file.src == SRC_UNSET &&
-            ap->ca_file.src == SRC_UNSET) {
-            err_set(&err, ERR_CONFIG, "no api group in the configuration");
-            err_hint(&err, "Add an api group with url, user and password_file to "
-                           "alfwipe.conf.");
-        } else {
-            err_set(&err, ERR_CONFIG, "api.url is not set");
-            err_hint(&err, "Set api.url in alfwipe.conf to the Alfresco webapp, e.g. "
-                           "https://alfresco.example:8443/alfresco.");
-        }
+    if (!api_conf_present(&conf)) {
+        err_set(&err, ERR_CONFIG, "no api group in the configuration");
+        err_hint(&err, "Add an api group with url, user and password_file to alfwipe.conf.");
         goto fail;
     }
-    if (conf_load_api_password(&conf, &err) != 0)
+    if (api_check_conf(&conf, &err) != 0 || conf_load_api_password(&conf, &err) != 0)
         goto fail;
 
-    struct api_opts ao = {
-        .url = conf.api.url.val,
-        .user = conf.api.user.val,
-        .password = conf.api.password,
-        .ca_file = conf.api.ca_file.val,
-        .timeout_seconds = conf.api.timeout_seconds.src != SRC_UNSET
-                               ? (long)conf.api.timeout_seconds.val : 0,
-        .max_attempts = o.retries >= 0 ? o.retries + 1 : 0,
-        .auth = o.auth,
-        .stop_flag = &got_signal,
-    };
+    struct api_opts ao;
+    api_opts_from_conf(&conf, &ao);
+    ao.max_attempts = o.retries >= 0 ? o.retries + 1 : 0;
+    ao.auth = o.auth;
+    ao.stop_flag = &got_signal;
     if (api_new(&api, &ao, &err) != 0)
         goto fail;
     /* The output file is created before any request: a run that cannot report does not
@@ -795,8 +833,10 @@ int cmd_purge(struct ctx *ctx, int argc, char **argv)
     res.stopped = stop_msg;
     if (!o.dry_run)
         api_logout(api);
-    if (refs)
+    if (refs) {
+        release_recheck_gone(&conf, &res, nsel);
         release_compute(refs, &res, nsel);
+    }
     tally(&res);
     code = exit_code(&res, got_signal);
     res.code = code;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alfwipe/props.h"
 #include "alfwipe/xalloc.h"
 #include "purge_int.h"
 
@@ -31,47 +32,73 @@ struct collect {
     size_t item;
 };
 
+struct purge_refs *purge_refs_new(size_t n_items)
+{
+    struct purge_refs *r = xcalloc(1, sizeof *r);
+    r->n_items = n_items;
+    r->found = xcalloc(n_items ? n_items : 1, sizeof *r->found);
+    return r;
+}
+
+void purge_refs_set_found(struct purge_refs *r, size_t item)
+{
+    r->found[item] = true;
+}
+
+void purge_refs_add(struct purge_refs *r, size_t item, const struct purge_ref_row *row)
+{
+    struct ref x = {row->url_id, row->data_id, row->size, item, row->inside, SIZE_MAX};
+    if (row->where)
+        x.where = arena_add(&r->strs, row->where, strlen(row->where));
+    r->v = xgrow(r->v, &r->cap, r->n + 1, sizeof *r->v);
+    r->v[r->n++] = x;
+}
+
 static int on_ref(void *arg, const struct db_value *cols, int ncols, struct err *err)
 {
     struct collect *c = arg;
-    struct purge_refs *r = c->r;
     if (ncols != 8)
         return err_set(err, ERR_DATA, "query 'q_purge_item_refs' returned %d columns, "
                                       "expected 8", ncols);
-    struct ref x = {0};
+    struct purge_ref_row x = {0};
     if (db_int64(&cols[0], &x.url_id) != 0 || db_int64(&cols[2], &x.size) != 0 ||
         db_int64(&cols[3], &x.data_id) != 0)
         return err_set(err, ERR_DATA, "query 'q_purge_item_refs' returned a non-integer id "
                                       "or size");
-    x.item = c->item;
     x.inside = db_bool(&cols[4]);
-    x.where = SIZE_MAX;
-    if (!cols[5].null && !cols[6].null && !cols[7].null) {
-        char *w = xasprintf("%s://%s/%s", cols[5].s, cols[6].s, cols[7].s);
-        x.where = arena_add(&r->strs, w, strlen(w));
-        free(w);
-    }
-    r->v = xgrow(r->v, &r->cap, r->n + 1, sizeof *r->v);
-    r->v[r->n++] = x;
+    char *w = NULL;
+    if (!cols[5].null && !cols[6].null && !cols[7].null)
+        w = xasprintf("%s://%s/%s", cols[5].s, cols[6].s, cols[7].s);
+    x.where = w;
+    purge_refs_add(c->r, c->item, &x);
+    free(w);
     return 0;
+}
+
+int purge_node_live(struct db *db, const char *protocol, const char *uuid, struct err *err)
+{
+    const char *p[2] = {protocol, uuid};
+    char *cnt = NULL;
+    if (db_query_value(db, "q_purge_node_live", p, 2, &cnt, err) != 0)
+        return -1;
+    int live = cnt && strcmp(cnt, "0") != 0;
+    free(cnt);
+    return live;
 }
 
 int purge_refs_collect(struct db *db, const char *const *uuids, size_t n,
                        struct purge_refs **out, struct err *err)
 {
-    struct purge_refs *r = xcalloc(1, sizeof *r);
-    r->n_items = n;
-    r->found = xcalloc(n ? n : 1, sizeof *r->found);
+    struct purge_refs *r = purge_refs_new(n);
     for (size_t i = 0; i < n; i++) {
-        const char *p[1] = {uuids[i]};
-        char *cnt = NULL;
-        if (db_query_value(db, "q_purge_item_found", p, 1, &cnt, err) != 0)
+        int live = purge_node_live(db, "archive", uuids[i], err);
+        if (live < 0)
             goto fail;
-        r->found[i] = cnt && strcmp(cnt, "0") != 0;
-        free(cnt);
-        if (!r->found[i])
+        if (!live)
             continue;
+        purge_refs_set_found(r, i);
         struct collect c = {r, i};
+        const char *p[1] = {uuids[i]};
         if (db_query(db, "q_purge_item_refs", p, 1, on_ref, &c, err) != 0)
             goto fail;
     }
@@ -177,4 +204,19 @@ void purge_refs_free(struct purge_refs *r)
     free(r->v);
     arena_release(&r->strs);
     free(r);
+}
+
+void purge_release_when(const struct conf *conf, int64_t purge_ms, struct purge_release_when *w)
+{
+    memset(w, 0, sizeof *w);
+    w->eager = conf->policy.eager_orphan_cleanup.val;
+    w->protect_days = conf->policy.orphan_protect_days.src != SRC_UNSET
+                          ? conf->policy.orphan_protect_days.val : 14;
+    if (!w->eager) {
+        w->orphan_time_ms = purge_ms;
+        w->cleaner_after_ms = purge_ms + w->protect_days * MS_PER_DAY;
+    }
+    const char *cron = conf->props
+        ? props_get(conf->props, "system.content.orphanCleanup.cronExpression") : NULL;
+    w->cron = cron && *cron ? cron : "0 0 4 * * ?";
 }

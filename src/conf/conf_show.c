@@ -123,8 +123,11 @@ static void show_text(const struct conf *conf, FILE *fp)
                                  conf->db.password_file.val));
         if (strcmp(g->name, "api") == 0)
             fprintf(fp, "  %-24s : %s\n", "password",
-                    conf->api.password_file.val ? "in password_file (not read)"
-                                                : "not set (or $ALFWIPE_API_PASSWORD)");
+                    conf->api.password
+                        ? secret_state(conf->api.password,
+                                       conf->api.password_file.val ? SRC_CONFIG : SRC_ENV, NULL)
+                    : conf->api.password_file.val ? "in password_file (not read)"
+                                                  : "not set (or $ALFWIPE_API_PASSWORD)");
     }
     if (conf->n_warnings) {
         fprintf(fp, "\nwarnings:\n");

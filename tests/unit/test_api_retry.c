@@ -130,6 +130,71 @@ static void api_new__no_password__refused(void **state)
     assert_non_null(strstr(err.msg, "api.user is not set"));
 }
 
+/* api_check_opts refuses what api_new refuses, with the same message, and sends nothing. */
+static void api_check_opts__bad_urls__named_with_hint(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *url, *msg;
+    } bad[] = {
+        {"alfresco.example:8443/alfresco", "does not start with 'https://'"},
+        {"ftp://alfresco.example/alfresco", "unsupported scheme 'ftp'"},
+        {"https://", "has no host"},
+        {"https:///alfresco", "has no host"},
+        {"https://:8443/alfresco", "has no host"},
+        {"https:/alfresco.example/alfresco", "does not start with 'https://'"},
+        {"http://alfresco.example/alfresco", "plain http to another host"},
+        {"https://alfresco.example/alfresco extra", "holds ' '"},
+        {"https://alfresco.example/alfresco\\", "holds '\\'"},
+        {"https://alfresco.example/alfresco\"", "holds '\"'"},
+        {"https://alfresco.example/alfresco%zz", "holds '%'"},
+        {"https://alfresco.example/alfresco\n", "control character 0x0a at position 34"},
+        {"https://alfresco.example/alfr\xc3\xa9sco", "holds the byte 0xc3"},
+        {"https://alfresco.example:84x3/alfresco", "is not a URL"},
+        {"https://alfresco.example:99999/alfresco", "is not a URL"},
+        {"https://alfresco.example/alfresco#top", "query or fragment"},
+        {"https://alfresco.example/alfresco/api/-default-/public/alfresco/versions/1",
+         "already holds an API path"},
+        {"https://u:hunter2@alfresco.example:84x3/alfresco", "carries credentials"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        struct api_opts o = {.url = bad[i].url, .user = "admin", .password = "pw"};
+        struct err e1 = ERR_INIT, e2 = ERR_INIT;
+        struct api *a = NULL;
+        assert_int_equal(api_check_opts(&o, &e1), -1);
+        assert_int_equal(e1.kind, ERR_CONFIG);
+        if (!strstr(e1.msg, bad[i].msg))
+            fail_msg("url %zu: '%s' does not say '%s'", i, e1.msg, bad[i].msg);
+        assert_true(e1.hint[0] != '\0');
+        assert_null(strstr(e1.msg, "hunter2"));
+        assert_int_equal(api_new(&a, &o, &e2), -1);
+        assert_null(a);
+        assert_string_equal(e1.msg, e2.msg);
+        assert_string_equal(e1.hint, e2.hint);
+    }
+    static const char *const good[] = {
+        "https://alfresco.example:8443/alfresco", "https://alfresco.example/alfresco/",
+        "https://alfresco.example/my%20alfresco", "HTTPS://alfresco.example/alfresco",
+        "http://127.0.0.1:8080/alfresco", "http://[::1]:8080/alfresco",
+        "https://[2001:db8::1]:8443/alfresco",
+    };
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        struct api_opts o = {.url = good[i], .user = "admin", .password = "pw"};
+        struct err err = ERR_INIT;
+        if (api_check_opts(&o, &err) != 0)
+            fail_msg("url '%s' refused: %s", good[i], err.msg);
+    }
+    /* The CA file is checked before anything is sent. */
+    struct api_opts o = {.url = good[0], .user = "admin", .password = "pw",
+                         .ca_file = "/nonexistent/ca.pem"};
+    struct err err = ERR_INIT;
+    assert_int_equal(api_check_opts(&o, &err), -1);
+    assert_non_null(strstr(err.msg, "api.ca_file '/nonexistent/ca.pem'"));
+    o.ca_file = "/";
+    assert_int_equal(api_check_opts(&o, &err), -1);
+    assert_non_null(strstr(err.msg, "not a regular file"));
+}
+
 struct sleeps {
     int64_t ms[16];
     int n;
@@ -229,6 +294,7 @@ int main(void)
         cmocka_unit_test(api_backoff_ms__retry_after_too_long__gives_up),
         cmocka_unit_test(api_new__urls__checked),
         cmocka_unit_test(api_new__no_password__refused),
+        cmocka_unit_test(api_check_opts__bad_urls__named_with_hint),
         cmocka_unit_test(api_list_trashcan__refused__bounded_attempts_with_backoff),
         cmocka_unit_test(api_purge_item__refused__failed_not_stop),
         cmocka_unit_test(api_purge_item__stop_flag__no_retry),
