@@ -61,13 +61,38 @@ find "$cs" "$del" -type f >/dev/null
 $psql -d alfresco -c "SELECT count(*) FROM alf_content_url" >/dev/null
 "$ALFWIPE" -c "$dir/alfwipe.conf" --now "$NOW" report --format json >/dev/null || true
 
+# CPU seconds used so far by the PostgreSQL server: the postmaster and its children, with the
+# time of children already gone (backends, parallel workers) that the postmaster has reaped.
+pg_cpu() {
+    pm=$(head -n 1 "$dir/pg/pg/postmaster.pid")
+    python3 - "$pm" <<'PY'
+import os, sys
+pm, tot = sys.argv[1], 0
+for pid in os.listdir("/proc"):
+    if not pid.isdigit():
+        continue
+    try:
+        f = open("/proc/%s/stat" % pid).read().rsplit(")", 1)[1].split()
+    except OSError:
+        continue
+    if pid == pm or f[1] == pm:
+        tot += sum(int(x) for x in f[11:15])
+print("%.2f" % (tot / os.sysconf("SC_CLK_TCK")))
+PY
+}
+
 # 1. alfwipe
+c0=$(pg_cpu)
 t0=$(now)
-/usr/bin/time -f '%M' -o "$dir/rss" "$ALFWIPE" -c "$dir/alfwipe.conf" --now "$NOW" \
+/usr/bin/time -f '%M %U %S' -o "$dir/rss" "$ALFWIPE" -c "$dir/alfwipe.conf" --now "$NOW" \
     report --format json --output "$dir/report.json" || true
 t1=$(now)
+c1=$(pg_cpu)
 t_alfwipe=$(secs "$t0" "$t1")
-rss_kib=$(tail -n 1 "$dir/rss")
+set -- $(tail -n 1 "$dir/rss")
+rss_kib=$1
+cpu_alfwipe=$(echo "$2 $3" | awk '{printf "%.2f", $1 + $2}')
+cpu_pg=$(echo "$c0 $c1" | awk '{printf "%.2f", $2 - $1}')
 
 # 2. baseline: export URLs with their reference stores, walk the disk, sort both, join.
 t0=$(now)
@@ -88,6 +113,7 @@ t1=$(now)
 t_base=$(secs "$t0" "$t1")
 
 # 3. the floor: one query that classifies every URL inside PostgreSQL.
+c0=$(pg_cpu)
 t0=$(now)
 $psql -d alfresco -At -c "
     SELECT cls, count(*), sum(content_size) FROM (
@@ -108,6 +134,7 @@ $psql -d alfresco -At -c "
     GROUP BY cls" >/dev/null
 t1=$(now)
 t_floor=$(secs "$t0" "$t1")
+cpu_floor=$(echo "$c0 $(pg_cpu)" | awk '{printf "%.2f", $2 - $1}')
 
 items=$(grep -c '"class"' "$dir/report.json" || true)
 echo
@@ -119,6 +146,8 @@ echo "$t_base $t_alfwipe $t_floor $rss_kib" | awk '{
     printf "speed-up over baseline: %.2fx (goal >= 2x)\n", $1 / $2;
     printf "alfwipe / SQL floor:    %.2fx (goal <= 1.5x)\n", $2 / $3;
     printf "alfwipe peak RSS:       %.0f MiB (goal < 300 MiB)\n", $4 / 1024 }'
+echo "CPU seconds: alfwipe report $cpu_alfwipe in alfwipe + $cpu_pg in PostgreSQL" \
+    "(on $(nproc) CPUs); floor query $cpu_floor in PostgreSQL"
 echo "items in the JSON report: $items"
 summary_check() {
     python3 -c 'import json, sys
