@@ -235,39 +235,37 @@ static int connect_error(struct db_pg *pg, const struct conf_db *cd, struct err 
                          "alfresco-global.properties).", pg->where);
 }
 
+/* Run "<command> <value>" with value quoted as an identifier (ident) or as a literal. */
+static int pg_command_quoted(struct db_pg *pg, const char *command, const char *value,
+                             bool ident, const char *what, struct err *err)
+{
+    char *q = ident ? PQescapeIdentifier(pg->conn, value, strlen(value))
+                    : PQescapeLiteral(pg->conn, value, strlen(value));
+    if (!q)
+        return err_set(err, ident ? ERR_CONFIG : ERR_DB, "could not %s: cannot quote '%s': %s",
+                       what, value, PQerrorMessage(pg->conn));
+    char *sql = xasprintf("%s %s", command, q);
+    PQfreemem(q);
+    int rc = pg_command(pg, sql, what, err);
+    free(sql);
+    return rc;
+}
+
 /* Start the snapshot and check that the server agrees it is read-only repeatable read. With
  * snapshot (an id from pg_export_snapshot), the transaction adopts that snapshot instead of
  * taking its own. */
 static int begin_snapshot(struct db_pg *pg, const char *schema, const char *snapshot,
                           struct err *err)
 {
-    if (schema) {
-        char *ident = PQescapeIdentifier(pg->conn, schema, strlen(schema));
-        if (!ident)
-            return err_set(err, ERR_CONFIG, "invalid postgresql schema name '%s': %s", schema,
-                           PQerrorMessage(pg->conn));
-        char *set = xasprintf("SET search_path TO %s", ident);
-        PQfreemem(ident);
-        int rc = pg_command(pg, set, "set the search_path", err);
-        free(set);
-        if (rc < 0)
-            return -1;
-    }
+    if (schema && pg_command_quoted(pg, "SET search_path TO", schema, true,
+                                    "set the search_path", err) < 0)
+        return -1;
     if (pg_command(pg, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
                    "begin a read-only transaction", err) < 0)
         return -1;
-    if (snapshot) {
-        char *lit = PQescapeLiteral(pg->conn, snapshot, strlen(snapshot));
-        if (!lit)
-            return err_set(err, ERR_DB, "could not quote snapshot id '%s': %s", snapshot,
-                           PQerrorMessage(pg->conn));
-        char *set = xasprintf("SET TRANSACTION SNAPSHOT %s", lit);
-        PQfreemem(lit);
-        int rc = pg_command(pg, set, "adopt the report's snapshot", err);
-        free(set);
-        if (rc < 0)
-            return -1;
-    }
+    if (snapshot && pg_command_quoted(pg, "SET TRANSACTION SNAPSHOT", snapshot, false,
+                                      "adopt the report's snapshot", err) < 0)
+        return -1;
 
     const char *sql = sql_lookup("pg", "q_txn_state");
     PGresult *res = PQexec(pg->conn, sql);

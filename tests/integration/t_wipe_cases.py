@@ -814,28 +814,12 @@ def w35_options_anywhere():
 
 
 def w33_progress():
-    import pty
     s = L.Store("w33")
     for i in range(3):
         L.put(s.d("p%d.bin" % i), size=1 << 20, age_days=30)
-    master, slave = pty.openpty()
-    p = subprocess.Popen([L.ALFWIPE, "-c", s.conf, "wipe", "--method", "zero", NO_DB],
-                         stdout=subprocess.PIPE, stderr=slave, text=True)
-    os.close(slave)
-    out = p.stdout.read()
-    p.wait(timeout=60)
-    err = b""
-    while True:
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        err += chunk
-    os.close(master)
-    eq(p.returncode, 0, "W33 run on a terminal exit 0", out)
-    e = err.decode(errors="replace")
+    rc, out, e, _ = L.run_on_pty([L.ALFWIPE, "-c", s.conf, "wipe", "--method", "zero", NO_DB],
+                                 timeout=60)
+    eq(rc, 0, "W33 run on a terminal exit 0", out)
     ok("alfwipe: wipe: files" in e and "MiB/s" in e and "ETA" in e,
        "W33 progress on a terminal: files, bytes, rate, ETA", e)
     ok("3.0/3.0 MiB written" in e, "W33 progress reaches 100% of the planned bytes", e)

@@ -6,11 +6,9 @@ runs on a terminal (a pty) inside that cgroup. Page-cache writes alone would rep
 MiB/s. Needs root, loop devices and a blkio/io cgroup controller; without them this test fails
 (it never skips)."""
 import os
-import pty
 import re
 import subprocess
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import wipelib as L  # noqa: E402
@@ -43,29 +41,6 @@ def make_cgroup(dev):
     return cg
 
 
-def run_on_pty(cg, argv):
-    master, slave = pty.openpty()
-    procs = os.path.join(cg, "cgroup.procs")
-    t0 = time.time()
-    p = subprocess.Popen(["sh", "-c", 'echo $$ > "$0" && exec "$@"', procs] + argv,
-                         stdout=subprocess.PIPE, stderr=slave, text=True)
-    os.close(slave)
-    out = p.stdout.read()
-    p.wait(timeout=300)
-    secs = time.time() - t0
-    err = b""
-    while True:
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        err += chunk
-    os.close(master)
-    return p.returncode, out, err.decode(errors="replace"), secs
-
-
 def main():
     p = subprocess.run(["losetup", "-f"], capture_output=True, text=True)
     if not ok(p.returncode == 0 and p.stdout.startswith("/dev/loop"),
@@ -78,8 +53,10 @@ def main():
         for i in range(2):
             L.put(s.d("2024/1/1/1/%d/t%d.bin" % (i, i)), size=4 << 20, age_days=30)
         cg = make_cgroup(img.dev)
-        rc, out, err, secs = run_on_pty(cg, [L.ALFWIPE, "-c", s.conf, "wipe", "--method",
-                                             "dod-3", "--verify", "last", "--no-db-check"])
+        procs = os.path.join(cg, "cgroup.procs")
+        rc, out, err, secs = L.run_on_pty(
+            ["sh", "-c", 'echo $$ > "$0" && exec "$@"', procs, L.ALFWIPE, "-c", s.conf, "wipe",
+             "--method", "dod-3", "--verify", "last", "--no-db-check"])
         eq(rc, 0, "W33t throttled run exit 0", err[-2000:])
         written = 3 * 2 * (4 << 20)
         ok(secs >= written / LIMIT * 0.8,

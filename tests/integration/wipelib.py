@@ -180,6 +180,30 @@ def wipe(store, *args, env=None, timeout=600, glob=(), cmd="wipe"):
     return Run(argv, p)
 
 
+def run_on_pty(argv, timeout=300):
+    """Run argv with stderr on a pseudo-terminal (stdout a pipe): (rc, stdout, stderr, secs)."""
+    import pty
+    import time
+    master, slave = pty.openpty()
+    t0 = time.time()
+    p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=slave, text=True)
+    os.close(slave)
+    out = p.stdout.read()
+    p.wait(timeout=timeout)
+    secs = time.time() - t0
+    err = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:   # EIO once the other side is closed
+            break
+        if not chunk:
+            break
+        err += chunk
+    os.close(master)
+    return p.returncode, out, err.decode(errors="replace"), secs
+
+
 def records(store, run=None):
     """The certificate's lines as dicts (all, or those of one run id)."""
     if not os.path.exists(store.cert):
