@@ -47,6 +47,8 @@ static void usage(FILE *fp)
                 "Exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (see README).\n");
 }
 
+#define NOW_MIN_MS 946684800000LL   /* 2000-01-01T00:00:00Z */
+
 int main(int argc, char **argv)
 {
     /* getopt names argv[0] in its messages: "alfwipe", not the path the binary was run as. */
@@ -75,6 +77,14 @@ int main(int argc, char **argv)
                 fprintf(stderr, "alfwipe: invalid --now '%s'\n"
                                 "hint: Give an ISO-8601 instant such as 2024-06-30T00:00:00Z.\n",
                         optarg);
+                return AW_UNKNOWN;
+            }
+            /* Alfresco's first release is from 2005: an earlier "now" is a typing error, and
+             * every age measured from it would be negative. */
+            if (ctx.now_ms < NOW_MIN_MS) {
+                fprintf(stderr, "alfwipe: --now '%s' is before 2000-01-01\n"
+                                "hint: Give the instant the report should treat as now, such as "
+                                "2024-06-30T00:00:00Z.\n", optarg);
                 return AW_UNKNOWN;
             }
             ctx.now_pinned = true;

@@ -45,6 +45,11 @@ void csv_write_cell(FILE *fp, const char *s, bool last);
  * 0 on success. */
 int cli_load_conf(const struct ctx *ctx, struct conf *conf);
 
+/* A run that erases or deletes may not be pinned after the clock: a later --now makes files
+ * and trashcan items look older than they are, past the age rules. An earlier --now only
+ * makes them look younger. Prints the error and returns AW_UNKNOWN, or 0. */
+int cli_check_now(const struct ctx *ctx, const char *cmd, bool dry_run);
+
 int cmd_report(struct ctx *ctx, int argc, char **argv);
 int cmd_check(struct ctx *ctx, int argc, char **argv);
 int cmd_wipe(struct ctx *ctx, int argc, char **argv);

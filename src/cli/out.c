@@ -10,6 +10,7 @@
 #include "alfwipe/cli.h"
 #include "alfwipe/conf.h"
 #include "alfwipe/exitcode.h"
+#include "alfwipe/timeutil.h"
 #include "alfwipe/xalloc.h"
 
 int out_format_parse(const char *s, enum out_format *out, struct err *err)
@@ -116,6 +117,21 @@ int cli_load_conf(const struct ctx *ctx, struct conf *conf)
         return AW_UNKNOWN;
     }
     return 0;
+}
+
+int cli_check_now(const struct ctx *ctx, const char *cmd, bool dry_run)
+{
+    /* Five minutes of slack for a --now taken from another machine's clock. */
+    const int64_t slack_ms = 5 * 60 * 1000;
+    if (!ctx->now_pinned || dry_run || ctx->now_ms <= time_now_ms() + slack_ms)
+        return 0;
+    char pinned[TIME_ISO_MAX];
+    time_format_iso8601(ctx->now_ms, pinned);
+    fprintf(stderr, "alfwipe %s: --now %s is later than the clock: every age would look "
+                    "longer than it is\n"
+                    "hint: Drop --now, or add --dry-run to see what a later run would do.\n",
+            cmd, pinned);
+    return AW_UNKNOWN;
 }
 
 void csv_write_field(FILE *fp, const char *s, size_t len)

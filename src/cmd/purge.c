@@ -689,6 +689,8 @@ int cmd_purge(struct ctx *ctx, int argc, char **argv)
         usage(stdout);
         return AW_OK;
     }
+    if (cli_check_now(ctx, "purge", o.dry_run) != 0)
+        return AW_UNKNOWN;
 
     struct conf conf;
     memset(&conf, 0, sizeof conf);

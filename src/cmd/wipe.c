@@ -706,6 +706,8 @@ int cmd_wipe(struct ctx *ctx, int argc, char **argv)
     memset(&w, 0, sizeof w);
     w.ctx = ctx;
     int prc = parse_opts(&w.o, argc, argv);
+    if (prc == 0 && cli_check_now(ctx, "wipe", w.o.dry_run) != 0)
+        prc = AW_UNKNOWN;
     if (prc != 0) {
         free(w.o.roots);
         return prc < 0 ? AW_OK : prc;
