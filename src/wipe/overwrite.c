@@ -104,12 +104,18 @@ int wipe_file_open(struct wipe_file *wf, int dirfd, const char *name, bool writa
     return WIPE_OPEN_OK;
 }
 
-void wipe_file_close(struct wipe_file *wf)
+void wipe_file_close_data(struct wipe_file *wf)
 {
     if (wf->rfd >= 0 && wf->rfd != wf->fd)
         close(wf->rfd);
     if (wf->fd >= 0)
         close(wf->fd);
+    wf->fd = wf->rfd = -1;
+}
+
+void wipe_file_close(struct wipe_file *wf)
+{
+    wipe_file_close_data(wf);
     if (wf->dirfd >= 0)
         close(wf->dirfd);
     free(wf->name);
