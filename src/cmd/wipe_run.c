@@ -2,7 +2,18 @@
  * before each batch of files, then overwrite pass by pass with one sync barrier per pass for
  * the whole batch, read back, remove, and record. A batch is a run of small files (or one large
  * file): barriers are shared across files, yet a pass is read back, and the next pass started,
- * only once its data is durable. */
+ * only once its data is durable.
+ *
+ * Durability of a batch, in order: (1) the journal names every file and its removal name
+ * before the first write (a batch of one large file: its removal name right before its
+ * removal, and the journal follows it pass by pass); (2) each pass is written and made durable by one syncfs; (3) each
+ * file's last pass is read back from the device and, only if it matched, the file is renamed,
+ * truncated and unlinked (finish_batch: file by file on a pool of threads); (4) one barrier
+ * makes the batch's renames, unlinks and rmdirs durable (removals_done: a record says
+ * "removed" only after it succeeded); (5) only then are the batch's certificate records
+ * appended and fsync'd, once for the batch. A crash before (5) leaves no record of the batch,
+ * never one claiming more than was done; the journal lets the next run find each file still
+ * there, under either name, and wipe it again from the first pass. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
