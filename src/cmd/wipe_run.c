@@ -462,7 +462,8 @@ static int remove_empty_parents(struct wrun *w, struct batch *b, int file_dirfd,
     }
     /* Sorted once, deepest first, duplicates dropped: a parent is tried after all of its
      * children, and a parent added later goes in at its place in that order. */
-    qsort(dirs, n, sizeof *dirs, cmp_depth_desc);
+    if (n > 1)
+        qsort(dirs, n, sizeof *dirs, cmp_depth_desc);
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
         if (m > 0 && strcmp(dirs[m - 1], dirs[i]) == 0)
@@ -832,6 +833,8 @@ static void write_one(void *ctx, size_t i, size_t worker)
         return;
     }
     f->pass_written = rc == 0;
+    if (wp->b->n > 1)
+        wipe_file_start_writeback(&f->wf);
     if (rc == 0 && !wipe_stop_signal)
         wipe_hook("pass-written", f->rec->rel, wp->pbuf);
 }

@@ -331,6 +331,12 @@ out:
     return ret;
 }
 
+void wipe_file_start_writeback(struct wipe_file *wf)
+{
+    /* Only a hint: the barrier that makes the pass durable comes later (syncfs, fdatasync). */
+    (void)sync_file_range(wf->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+}
+
 int wipe_file_sync(struct wipe_file *wf, unsigned passno, struct err *err)
 {
     int ferr = wipe_fault_sync(passno, wf->name);

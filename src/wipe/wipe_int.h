@@ -207,6 +207,9 @@ int wipe_file_verify_range(struct wipe_file *wf, const struct wipe_pass *p, unsi
                            volatile const int *stop, uint64_t lo, uint64_t hi,
                            uint64_t *nread, char *reason, size_t reasonlen, struct err *err);
 
+/* Start writing the file's dirty pages to the device without waiting, so the device works
+ * while the next files are written; durability still needs wipe_file_sync or syncfs. */
+void wipe_file_start_writeback(struct wipe_file *wf);
 /* fdatasync (fsync as fallback); errors say "sync failed after pass N". */
 int wipe_file_sync(struct wipe_file *wf, unsigned passno, struct err *err);
 
