@@ -16,6 +16,10 @@
 /* A record's status; WST_WOULD only in a dry run. Same order as enum cert_status_idx. */
 enum wst { WST_ERASED = 0, WST_FAILED, WST_REFUSED, WST_ABORTED, WST_WOULD, WST_N };
 
+/* Worker threads of a batch's last stage (read back, remove) and of a large file's read-back:
+ * the device gets several requests at once, and block freeing runs in parallel. */
+#define WIPE_THREADS 16
+
 struct wroot {
     char *name;                  /* "contentstore_deleted", or the --root path as given */
     char *path;                  /* resolved once at start */
@@ -77,7 +81,7 @@ struct wrun {
     bool have_journal;
     struct cert_writer *cert;
     struct wipe_bufs bufs;
-    struct wipe_bufs tbufs[4];   /* one set per verification thread, allocated on first use */
+    struct wipe_bufs tbufs[WIPE_THREADS]; /* one set per worker thread, allocated on first use */
     size_t ntbufs;
     struct wrec *recs;
     size_t nrecs, cap;

@@ -2,7 +2,18 @@
  * before each batch of files, then overwrite pass by pass with one sync barrier per pass for
  * the whole batch, read back, remove, and record. A batch is a run of small files (or one large
  * file): barriers are shared across files, yet a pass is read back, and the next pass started,
- * only once its data is durable. */
+ * only once its data is durable.
+ *
+ * Durability of a batch, in order: (1) the journal names every file and its removal name
+ * before the first write (a batch of one large file: its removal name right before its
+ * removal, and the journal follows it pass by pass); (2) each pass is written and made durable by one syncfs; (3) each
+ * file's last pass is read back from the device and, only if it matched, the file is renamed,
+ * truncated and unlinked (finish_batch: file by file on a pool of threads); (4) one barrier
+ * makes the batch's renames, unlinks and rmdirs durable (removals_done: a record says
+ * "removed" only after it succeeded); (5) only then are the batch's certificate records
+ * appended and fsync'd, once for the batch. A crash before (5) leaves no record of the batch,
+ * never one claiming more than was done; the journal lets the next run find each file still
+ * there, under either name, and wipe it again from the first pass. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -11,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -35,6 +47,7 @@ struct bfile {
     char tmpname[256];
     bool earlier;            /* an earlier run left it half-done: its mtime came from there */
     int rm_rc;               /* removal outcome, filled on a pool thread */
+    bool tried_remove;       /* wipe_file_remove ran: rm_rc and the rest say how it went */
     char rm_reason[512];
     struct err rm_err;
     uint64_t stream_id;      /* numbers the keyed streams: unique per file within the run */
@@ -345,64 +358,95 @@ static void sync_pass(struct wrun *w, struct batch *b, unsigned passno)
     }
 }
 
-/* ---- a small pool: fn(ctx, i) for i in [0, n) on up to POOL_THREADS threads ---- */
-
-#define POOL_THREADS 4
+/* ---- a small pool: fn(ctx, i, worker) for i in [0, n) on up to nthreads threads ---- */
 
 struct pool {
-    void (*fn)(void *ctx, size_t i);
+    void (*fn)(void *ctx, size_t i, size_t worker);
     void *ctx;
     size_t n, next;
     pthread_mutex_t mu;
 };
 
+struct pool_arg {
+    struct pool *pl;
+    size_t worker;
+};
+
 static void *pool_worker(void *arg)
 {
-    struct pool *pl = arg;
+    struct pool_arg *a = arg;
+    struct pool *pl = a->pl;
     for (;;) {
         pthread_mutex_lock(&pl->mu);
         size_t i = pl->next++;
         pthread_mutex_unlock(&pl->mu);
         if (i >= pl->n)
             return NULL;
-        pl->fn(pl->ctx, i);
+        pl->fn(pl->ctx, i, a->worker);
     }
 }
 
-static void pool_run(size_t n, void (*fn)(void *ctx, size_t i), void *ctx)
+/* Runs on the calling thread alone (as worker 0) when nthreads is 1 or no thread starts. */
+static void pool_run(size_t nthreads, size_t n, void (*fn)(void *ctx, size_t i, size_t worker),
+                     void *ctx)
 {
     struct pool pl = {fn, ctx, n, 0, PTHREAD_MUTEX_INITIALIZER};
-    pthread_t th[POOL_THREADS];
+    pthread_t th[WIPE_THREADS];
+    struct pool_arg args[WIPE_THREADS];
     size_t started = 0;
-    for (size_t t = 0; t < POOL_THREADS && t < n; t++)
-        if (pthread_create(&th[started], NULL, pool_worker, &pl) == 0)
+    for (size_t t = 0; nthreads > 1 && t < nthreads && t < WIPE_THREADS && t < n; t++) {
+        args[started].pl = &pl;
+        args[started].worker = started;
+        if (pthread_create(&th[started], NULL, pool_worker, &args[started]) == 0)
             started++;
-    if (started == 0)
-        pool_worker(&pl);
+    }
+    if (started == 0) {
+        struct pool_arg self = {&pl, 0};
+        pool_worker(&self);
+    }
     for (size_t t = 0; t < started; t++)
         pthread_join(th[t], NULL);
 }
 
+/* Buffers for up to want worker threads (w->tbufs, kept for the run): how many there are. */
+static size_t thread_bufs(struct wrun *w, size_t want)
+{
+    if (want > WIPE_THREADS)
+        want = WIPE_THREADS;
+    while (w->ntbufs < want) {
+        struct err err = ERR_INIT;
+        if (wipe_bufs_init(&w->tbufs[w->ntbufs], &err) != 0)
+            break;
+        w->ntbufs++;
+    }
+    return want < w->ntbufs ? want : w->ntbufs;
+}
+
 /* ---- removal ---- */
+
+static size_t depth_of(const char *s)
+{
+    size_t d = 0;
+    for (; *s; s++)
+        d += *s == '/';
+    return d;
+}
 
 static int cmp_depth_desc(const void *a, const void *b)
 {
     const char *x = *(const char *const *)a, *y = *(const char *const *)b;
-    size_t dx = 0, dy = 0;
-    for (const char *p = x; *p; p++)
-        dx += *p == '/';
-    for (const char *p = y; *p; p++)
-        dy += *p == '/';
+    size_t dx = depth_of(x), dy = depth_of(y);
     if (dx != dy)
         return dx > dy ? -1 : 1;
     return strcmp(x, y);
 }
 
-/* Sync each directory that lost a file, then remove empty directories upward, never the root. */
-/* Then make every rename, unlink and rmdir of the batch durable with one barrier: the
- * directory's fsync when a single file went and no directory, else one syncfs. */
-static void remove_empty_parents(struct wrun *w, struct batch *b, int file_dirfd,
-                                 size_t nremoved)
+/* Remove the directories that the batch's removals left empty, deepest first and upward, never
+ * the root; then make every rename, unlink and rmdir of the batch durable with one barrier:
+ * the directory's fsync when a single file went and no directory, else one syncfs of the
+ * filesystem. 0 when durable, else -1 with errno set. */
+static int remove_empty_parents(struct wrun *w, struct batch *b, int file_dirfd,
+                                size_t nremoved)
 {
     char **dirs = NULL;
     size_t n = 0, cap = 0, nrm = 0;
@@ -413,70 +457,89 @@ static void remove_empty_parents(struct wrun *w, struct batch *b, int file_dirfd
         const char *slash = strrchr(f->rec->rel, '/');
         if (!slash)
             continue;
-        char *d = xstrndup(f->rec->rel, (size_t)(slash - f->rec->rel));
-        bool dup = false;
-        for (size_t k = 0; k < n; k++)
-            dup = dup || strcmp(dirs[k], d) == 0;
-        if (dup) {
-            free(d);
-            continue;
-        }
         dirs = xgrow(dirs, &cap, n + 1, sizeof *dirs);
-        dirs[n++] = d;
+        dirs[n++] = xstrndup(f->rec->rel, (size_t)(slash - f->rec->rel));
     }
-    /* Deepest first, so a parent is tried after all of its children. */
-    while (n > 0) {
+    /* Sorted once, deepest first, duplicates dropped: a parent is tried after all of its
+     * children, and a parent added later goes in at its place in that order. */
+    if (n > 1)
         qsort(dirs, n, sizeof *dirs, cmp_depth_desc);
-        char *d = dirs[0];
-        memmove(dirs, dirs + 1, (n - 1) * sizeof *dirs);
-        n--;
-        struct err err = ERR_INIT;
-        int pfd = wipe_open_parent(w->roots[b->root].fd, b->v[0].rec->dev, d, &err);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (m > 0 && strcmp(dirs[m - 1], dirs[i]) == 0)
+            free(dirs[i]);
+        else
+            dirs[m++] = dirs[i];
+    }
+    n = m;
+    int pfd = -1;
+    char *pdir = NULL;   /* the directory pfd is open on: consecutive entries often share it */
+    for (size_t i = 0; i < n; i++) {
+        char *d = dirs[i];
         const char *base = strrchr(d, '/');
-        bool gone = false;
-        if (pfd >= 0) {
-            gone = unlinkat(pfd, base ? base + 1 : d, AT_REMOVEDIR) == 0;
-            nrm += gone;
-            close(pfd);
+        size_t plen = base ? (size_t)(base - d) : 0;
+        if (!pdir || strlen(pdir) != plen || strncmp(pdir, d, plen) != 0) {
+            if (pfd >= 0)
+                close(pfd);
+            free(pdir);
+            pdir = NULL;
+            struct err err = ERR_INIT;
+            pfd = wipe_open_parent(w->roots[b->root].fd, b->v[0].rec->dev, d, &err);
+            if (pfd >= 0)
+                pdir = xstrndup(d, plen);
         }
+        bool gone = pfd >= 0 && unlinkat(pfd, base ? base + 1 : d, AT_REMOVEDIR) == 0;
+        nrm += gone;
         if (gone && base) {
-            char *up = xstrndup(d, (size_t)(base - d));
-            bool dup = false;
-            for (size_t k = 0; k < n; k++)
-                dup = dup || strcmp(dirs[k], up) == 0;
-            if (dup) {
+            char *up = xstrndup(d, plen);
+            size_t at = i + 1;
+            while (at < n && cmp_depth_desc(&dirs[at], &up) < 0)
+                at++;
+            if (at < n && strcmp(dirs[at], up) == 0) {
                 free(up);
             } else {
                 dirs = xgrow(dirs, &cap, n + 1, sizeof *dirs);
-                dirs[n++] = up;
+                memmove(&dirs[at + 1], &dirs[at], (n - at) * sizeof *dirs);
+                dirs[at] = up;
+                n++;
             }
         }
-        free(d);
     }
+    if (pfd >= 0)
+        close(pfd);
+    free(pdir);
+    for (size_t i = 0; i < n; i++)
+        free(dirs[i]);
     free(dirs);
-    int rc = 0;
+    int ferr = nremoved + nrm > 0 ? wipe_fault_rmsync() : 0;
+    if (ferr) {
+        errno = ferr;
+        return -1;
+    }
     if (nremoved == 1 && nrm == 0)
-        rc = fsync(file_dirfd);
-    else if (nremoved + nrm > 0)
-        rc = syncfs(file_dirfd);
-    if (rc != 0)
-        warnx_msg("could not sync the directories of removed files: %s", strerror(errno));
+        return fsync(file_dirfd);
+    if (nremoved + nrm > 0)
+        return syncfs(file_dirfd);
+    return 0;
 }
 
-static void remove_one(void *ctx, size_t i)
+/* Rename, truncate, unlink (wipe_file_remove); a removed file's descriptors are closed at once,
+ * so its inode is freed here too (on a pool thread when the batch has one). */
+static void remove_file(struct bfile *f)
 {
-    struct batch *b = ctx;
-    struct bfile *f = &b->v[i];
-    if (!f->active)
-        return;
     bool truncated = false;
     f->rm_reason[0] = '\0';
     err_init(&f->rm_err);
     f->rm_rc = wipe_file_remove(&f->wf, f->tmpname[0] ? f->tmpname : NULL, f->rm_reason,
                                 sizeof f->rm_reason, &truncated, &f->rm_err);
+    if (f->rm_rc == WIPE_REMOVED)
+        wipe_file_close_data(&f->wf);
 }
 
-static void remove_batch(struct wrun *w, struct batch *b)
+/* Name each file's removal in advance and save the journal (state "removing"): a rerun after
+ * SIGKILL finds the file under either name. false when there is nothing to remove or the
+ * journal could not be written. */
+static bool journal_removals(struct wrun *w, struct batch *b)
 {
     bool any = false;
     for (size_t i = 0; i < b->n; i++) {
@@ -489,25 +552,27 @@ static void remove_batch(struct wrun *w, struct batch *b)
         journal_set(w, f, "removing", (unsigned)w->sched.npasses);
         any = true;
     }
-    if (!any || journal_save(w) != 0)
-        return;
+    if (!any)
+        return false;
+    if (journal_save(w) == 0)
+        return true;
+    for (size_t i = 0; i < b->n; i++)
+        if (b->v[i].active)
+            wrec_set_reason(b->v[i].rec, "overwritten, not removed: the state journal could "
+                                         "not be written");
+    return false;
+}
+
+/* After the removals of a batch: apply their outcomes to the records, remove emptied
+ * directories and make it all durable. Only then does a record say "removed" (and it reaches
+ * the certificate, whose fsync follows, only after this barrier). */
+static void removals_done(struct wrun *w, struct batch *b)
+{
     int sync_fd = -1;   /* a directory of a removed file: any fd on the filesystem */
     size_t nremoved = 0;
-    /* Files are independent here: with no test hook in the way, several are truncated and
-     * unlinked at once (block freeing is most of the cost, and it runs in parallel). */
-    if (!wipe_hooks_active() && b->n > 1) {
-        pool_run(b->n, remove_one, b);
-    } else {
-        for (size_t i = 0; i < b->n; i++) {
-            if (!b->v[i].active)
-                continue;
-            wipe_hook("before-remove", b->v[i].rec->rel, NULL);
-            remove_one(b, i);
-        }
-    }
     for (size_t i = 0; i < b->n; i++) {
         struct bfile *f = &b->v[i];
-        if (!f->active)
+        if (!f->active || !f->tried_remove)
             continue;
         if (f->rm_rc == WIPE_REMOVED) {
             f->rec->removed = true;
@@ -519,7 +584,34 @@ static void remove_batch(struct wrun *w, struct batch *b)
             wrec_set_reason(f->rec, "overwritten, not removed: %s", f->rm_err.msg);
         }
     }
-    remove_empty_parents(w, b, sync_fd, nremoved);
+    if (remove_empty_parents(w, b, sync_fd, nremoved) == 0)
+        return;
+    int e = errno;
+    warnx_msg("could not sync the directories of removed files: %s", strerror(e));
+    for (size_t i = 0; i < b->n; i++) {
+        struct bfile *f = &b->v[i];
+        if (!f->rec->removed)
+            continue;
+        f->rec->removed = false;
+        wrec_set_reason(f->rec, "overwritten and unlinked, but the removal could not be made "
+                                "durable: %s", strerror(e));
+    }
+}
+
+/* A batch of one file (a large one): removed on this thread. */
+static void remove_batch(struct wrun *w, struct batch *b)
+{
+    if (!journal_removals(w, b))
+        return;
+    for (size_t i = 0; i < b->n; i++) {
+        struct bfile *f = &b->v[i];
+        if (!f->active)
+            continue;
+        wipe_hook("before-remove", f->rec->rel, NULL);
+        f->tried_remove = true;
+        remove_file(f);
+    }
+    removals_done(w, b);
 }
 
 enum abort_at { AB_WRITE, AB_VERIFY, AB_AFTER };
@@ -610,15 +702,7 @@ static int verify_parallel(struct wrun *w, struct batch *b, const struct wipe_pa
             nu++;
         }
     }
-    size_t nt = nu < VERIFY_THREADS ? nu : VERIFY_THREADS;
-    while (w->ntbufs < nt) {
-        struct err err = ERR_INIT;
-        if (wipe_bufs_init(&w->tbufs[w->ntbufs], &err) != 0)
-            break;
-        w->ntbufs++;
-    }
-    if (nt > w->ntbufs)
-        nt = w->ntbufs;
+    size_t nt = thread_bufs(w, nu < VERIFY_THREADS ? nu : VERIFY_THREADS);
     struct vpool pool = {w, p, pn, u, nu, 0, PTHREAD_MUTEX_INITIALIZER};
     struct vworker vw[VERIFY_THREADS];
     pthread_t th[VERIFY_THREADS];
@@ -692,49 +776,96 @@ static int verify_parallel(struct wrun *w, struct batch *b, const struct wipe_pa
 
 /* ---- one batch ---- */
 
-static void run_passes(struct wrun *w, struct batch *b)
+/* Every pass written, synced and (where planned) read back, and the file unchanged: ERASED.
+ * verified: every pass the schedule reads back was read back and matched. */
+static void mark_erased(struct bfile *f, bool verified)
+{
+    char reason[128];
+    if (!wipe_file_unchanged(&f->wf, reason, sizeof reason)) {
+        refuse(f->rec, reason);
+        f->active = false;
+        return;
+    }
+    struct wrec *r = f->rec;
+    r->st = WST_ERASED;
+    r->verified = verified && f->wf.data_bytes > 0;
+    if (f->wf.data_bytes == 0)
+        wrec_set_reason(r, "%s", f->wf.size == 0 ? "empty file: nothing to overwrite"
+                                                 : "no allocated data: nothing to overwrite");
+}
+
+struct wpass {
+    struct wrun *w;
+    struct batch *b;
+    const struct wipe_pass *p;
+    unsigned pn;
+    const char *pbuf;
+};
+
+/* Write pass pn of file i (once a stop was asked for, no new file is started). */
+static void write_one(void *ctx, size_t i, size_t worker)
+{
+    struct wpass *wp = ctx;
+    struct bfile *f = &wp->b->v[i];
+    if (!f->active)
+        return;
+    f->pass_written = false;
+    char reason[128];
+    if (!wipe_file_unchanged(&f->wf, reason, sizeof reason)) {
+        refuse(f->rec, reason);
+        f->active = false;
+        return;
+    }
+    if (wipe_stop_signal)
+        return;
+    wipe_hook("pass-start", f->rec->rel, wp->pbuf);
+    uint64_t written = 0;
+    struct err err = ERR_INIT;
+    struct wipe_bufs *bufs = wp->w->ntbufs > worker ? &wp->w->tbufs[worker] : &wp->w->bufs;
+    int rc = wipe_file_write_pass(&f->wf, wp->p, wp->pn, &wp->w->key, bufs, &wipe_stop_signal,
+                                  &written, &err);
+    /* Our own write moved the mtime: remember it before anyone else can. */
+    wipe_file_note_own_write(&f->wf);
+    f->rec->bytes_written += written;
+    if (rc < 0) {
+        fail_rec(f->rec, &err);
+        f->active = false;
+        return;
+    }
+    f->pass_written = rc == 0;
+    if (wp->b->n > 1)
+        wipe_file_start_writeback(&f->wf);
+    if (rc == 0 && !wipe_stop_signal)
+        wipe_hook("pass-written", f->rec->rel, wp->pbuf);
+}
+
+/* One writer per CPU (at most WIPE_THREADS, each with its buffers). */
+static size_t write_threads(struct wrun *w)
+{
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t want = ncpu > 1 ? (size_t)ncpu : 1;
+    return want > 1 ? thread_bufs(w, want) : 1;
+}
+
+/* Write, sync and read back every pass for the whole batch. With defer_last the last pass is
+ * written and synced but left to finish_batch to read back (and the files to mark ERASED);
+ * *nverified gets the passes read back so far. */
+static void run_passes(struct wrun *w, struct batch *b, bool defer_last, size_t *nverified)
 {
     unsigned npasses = (unsigned)w->sched.npasses;
     size_t nverify_planned = wipe_schedule_nverified(&w->sched);
     size_t nverify_done = 0;
+    *nverified = 0;
     int sig = 0;
     for (unsigned pn = 1; pn <= npasses && !sig; pn++) {
         const struct wipe_pass *p = &w->sched.passes[pn - 1];
         char pbuf[16];
         snprintf(pbuf, sizeof pbuf, "%u", pn);
-        for (size_t i = 0; i < b->n; i++) {
-            struct bfile *f = &b->v[i];
-            if (!f->active)
-                continue;
-            f->pass_written = false;
-            char reason[128];
-            if (!wipe_file_unchanged(&f->wf, reason, sizeof reason)) {
-                refuse(f->rec, reason);
-                f->active = false;
-                continue;
-            }
-            if (sig)
-                continue;
-            wipe_hook("pass-start", f->rec->rel, pbuf);
-            uint64_t written = 0;
-            struct err err = ERR_INIT;
-            int rc = wipe_file_write_pass(&f->wf, p, pn, &w->key, &w->bufs, &wipe_stop_signal,
-                                          &written, &err);
-            /* Our own write moved the mtime: remember it before anyone else can. */
-            wipe_file_note_own_write(&f->wf);
-            f->rec->bytes_written += written;
-            if (rc < 0) {
-                fail_rec(f->rec, &err);
-                f->active = false;
-                continue;
-            }
-            f->pass_written = rc == 0;
-            if (rc == 1 || wipe_stop_signal) {
-                sig = wipe_stop_signal;
-                continue;
-            }
-            wipe_hook("pass-written", f->rec->rel, pbuf);
-        }
+        /* Page-cache writes cost CPU: small files are written on several threads. */
+        struct wpass wp = {w, b, p, pn, pbuf};
+        pool_run(b->n > 1 && !wipe_hooks_active() ? write_threads(w) : 1, b->n, write_one,
+                 &wp);
+        sig = wipe_stop_signal;
         /* What was written reaches the disk before anything is read back or reported. */
         sync_pass(w, b, pn);
         if (!sig)
@@ -749,6 +880,13 @@ static void run_passes(struct wrun *w, struct batch *b)
                 abort_rec(f, sig, pn, AB_WRITE);
             }
             break;
+        }
+        if (defer_last && pn == npasses) {
+            for (size_t i = 0; i < b->n; i++)
+                if (b->v[i].active && !p->verify)
+                    b->v[i].rec->passes_done = pn;
+            *nverified = nverify_done;
+            return;
         }
         size_t nver = 0;
         uint64_t vbytes = 0;
@@ -812,33 +950,119 @@ static void run_passes(struct wrun *w, struct batch *b)
             (void)journal_save(w);
         progress(w, false);
     }
+    *nverified = nverify_done;
     /* Survivors: every pass written, synced and (where planned) read back. */
-    for (size_t i = 0; i < b->n; i++) {
-        struct bfile *f = &b->v[i];
-        if (!f->active)
-            continue;
-        char reason[128];
-        if (!wipe_file_unchanged(&f->wf, reason, sizeof reason)) {
-            refuse(f->rec, reason);
-            f->active = false;
-            continue;
-        }
-        struct wrec *r = f->rec;
-        r->st = WST_ERASED;
-        r->verified = nverify_planned > 0 && nverify_done == nverify_planned &&
-                      f->wf.data_bytes > 0;
-        if (f->wf.data_bytes == 0)
-            wrec_set_reason(r, "%s", f->wf.size == 0 ? "empty file: nothing to overwrite"
-                                                     : "no allocated data: nothing to "
-                                                       "overwrite");
-    }
+    for (size_t i = 0; i < b->n; i++)
+        if (b->v[i].active)
+            mark_erased(&b->v[i], nverify_planned > 0 && nverify_done == nverify_planned);
 }
 
+/* ---- the last stage of a batch of several files: read back, mark, remove ---- */
+
+/* Once the last pass of the batch is durable, each file goes on its own, on a pool of
+ * WIPE_THREADS threads: its last pass is read back from the device (when the schedule says
+ * so), it is marked ERASED only if that matched and it is unchanged, and then it is renamed,
+ * truncated, unlinked and closed. Read-backs of some files thus overlap with the removal of
+ * others. The durability of all the removals is one barrier afterwards (removals_done), and
+ * the records reach the certificate, with its own fsync, only after that barrier: a crash at
+ * any point leaves no record claiming more than was done. The journal, saved before the first
+ * pass with each file's removal name, lets a rerun find every file of the batch that is still
+ * there, under either name. */
+struct finish {
+    struct wrun *w;
+    struct batch *b;
+    const struct wipe_pass *p;
+    unsigned pn;
+    bool verified;           /* every read-back the schedule plans done (the last one here) */
+    bool verify_last;        /* the last pass is read back here */
+    bool remove;
+};
+
+static void finish_one(void *ctx, size_t i, size_t worker)
+{
+    struct finish *fs = ctx;
+    struct bfile *f = &fs->b->v[i];
+    if (!f->active)
+        return;
+    struct wrec *r = f->rec;
+    struct wipe_bufs *bufs = fs->w->ntbufs > worker ? &fs->w->tbufs[worker] : &fs->w->bufs;
+    if (fs->verify_last && f->wf.data_bytes > 0) {
+        int sig = wipe_stop_signal;
+        if (sig) {
+            abort_rec(f, sig, fs->pn, AB_VERIFY);
+            return;
+        }
+        char pbuf[16];
+        snprintf(pbuf, sizeof pbuf, "%u", fs->pn);
+        wipe_hook("verify-start", r->rel, pbuf);
+        enum wipe_check_how how;
+        uint64_t nread = 0;
+        char reason[256] = "";
+        struct err err = ERR_INIT;
+        int rc = wipe_file_verify_pass(&f->wf, fs->p, fs->pn, &fs->w->key, bufs,
+                                       &wipe_stop_signal, &how, &nread, reason, sizeof reason,
+                                       &err);
+        r->bytes_verified += nread;
+        if (r->how == WIPE_CHECK_NONE || how == WIPE_CHECK_CACHE)
+            r->how = how;
+        if (rc == 1) {
+            abort_rec(f, wipe_stop_signal ? wipe_stop_signal : SIGTERM, fs->pn, AB_VERIFY);
+            return;
+        }
+        if (rc == 2) {
+            r->st = WST_FAILED;
+            wrec_set_reason(r, "%s", reason);
+            f->active = false;
+            return;
+        }
+        if (rc < 0) {
+            fail_rec(r, &err);
+            f->active = false;
+            return;
+        }
+    }
+    if (fs->verify_last)
+        r->passes_done = fs->pn;
+    mark_erased(f, fs->verified);
+    if (!f->active || !fs->remove)
+        return;
+    wipe_hook("before-remove", r->rel, NULL);
+    f->tried_remove = true;
+    remove_file(f);
+}
+
+static void finish_batch(struct wrun *w, struct batch *b, size_t nverified)
+{
+    unsigned npasses = (unsigned)w->sched.npasses;
+    const struct wipe_pass *p = &w->sched.passes[npasses - 1];
+    size_t planned = wipe_schedule_nverified(&w->sched);
+    struct finish fs = {w, b, p, npasses, false, p->verify, false};
+    /* a file that reaches mark_erased has had its last pass read back, when it is planned */
+    fs.verified = planned > 0 && nverified + (p->verify ? 1u : 0u) == planned;
+    fs.remove = !w->o.keep;
+    size_t nact = 0;
+    for (size_t i = 0; i < b->n; i++)
+        nact += b->v[i].active;
+    /* With a test hook in the way, one file after the other on this thread. */
+    size_t nt = wipe_hooks_active() ? 1 : thread_bufs(w, nact);
+    pool_run(nt, b->n, finish_one, &fs);
+    if (fs.remove)
+        removals_done(w, b);
+}
+
+static void close_one(void *ctx, size_t i, size_t worker)
+{
+    (void)worker;
+    struct batch *b = ctx;
+    if (b->v[i].opened)
+        wipe_file_close(&b->v[i].wf);
+}
+
+/* The last close of a removed directory frees it (and may wait for the device to discard its
+ * blocks): several at once. */
 static void close_batch(struct batch *b)
 {
-    for (size_t i = 0; i < b->n; i++)
-        if (b->v[i].opened)
-            wipe_file_close(&b->v[i].wf);
+    pool_run(b->n > 1 && !wipe_hooks_active() ? WIPE_THREADS : 1, b->n, close_one, b);
     b->n = 0;
     b->bytes = 0;
 }
@@ -872,14 +1096,26 @@ static void run_batch(struct wrun *w, struct batch *b)
             if (b->v[i].active)
                 b->v[i].rec->st = WST_WOULD;
     } else if (nact > 0) {
+        /* A batch of several files names each file's removal now, so that this one journal
+         * save covers the batch to its end (finish_batch): a rerun finds each file under its
+         * name or its removal name. */
         for (size_t i = 0; i < b->n; i++)
             if (b->v[i].active) {
+                struct err err = ERR_INIT;
+                if (b->n > 1 && !w->o.keep &&
+                    wipe_random_name(b->v[i].tmpname, strlen(b->v[i].wf.name), &err) != 0)
+                    b->v[i].tmpname[0] = '\0';
                 journal_set(w, &b->v[i], "wiping", 0);
                 w->bytes_planned += b->v[i].wf.data_bytes * w->sched.npasses;
             }
         if (journal_save(w) == 0) {
-            run_passes(w, b);
-            if (!w->o.keep)
+            /* several files: their last stage overlaps (finish_batch); a single, large file
+             * is read back by ranges on several threads (verify_parallel) */
+            size_t nverified = 0;
+            run_passes(w, b, b->n > 1, &nverified);
+            if (b->n > 1)
+                finish_batch(w, b, nverified);
+            else if (!w->o.keep)
                 remove_batch(w, b);
         } else {
             for (size_t i = 0; i < b->n; i++)
@@ -969,6 +1205,26 @@ static void refused_now(struct wrun *w, struct wrec *r, bool no_open_batch)
     }
 }
 
+/* Files per batch: BATCH_MAX_FILES, or fewer when the descriptor limit (raised to its hard
+ * limit first) cannot hold three per file (the file, its directory, its read-back). */
+static size_t batch_files_max(void)
+{
+    const rlim_t reserve = 64, want = 3 * (rlim_t)BATCH_MAX_FILES + reserve;
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return BATCH_MAX_FILES;
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want &&
+        (rl.rlim_max == RLIM_INFINITY || rl.rlim_max > rl.rlim_cur)) {
+        struct rlimit up = rl;
+        up.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &up) == 0)
+            rl = up;
+    }
+    if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= want)
+        return BATCH_MAX_FILES;
+    return rl.rlim_cur > reserve + 3 ? (size_t)((rl.rlim_cur - reserve) / 3) : 1;
+}
+
 int wipe_run_all(struct wrun *w)
 {
     for (size_t i = 0; i < w->cands.n; i++)
@@ -976,7 +1232,9 @@ int wipe_run_all(struct wrun *w)
     wipe_hook("candidates", NULL, NULL);
 
     struct batch b = {0};
-    size_t batch_max = wipe_test_batch() ? wipe_test_batch() : BATCH_MAX_FILES;
+    size_t batch_max = batch_files_max();
+    if (wipe_test_batch() && wipe_test_batch() < batch_max)
+        batch_max = wipe_test_batch();
     size_t i = 0;
     for (; i < w->cands.n; i++) {
         if (w->fatal)
@@ -1013,8 +1271,11 @@ int wipe_run_all(struct wrun *w)
         const struct wipe_jentry *je = journal_match(w, &w->roots[c->root], c, rel);
         if (je) {
             r->mtime_ms = je->mtime_ms;
-            r->earlier = xasprintf("interrupted earlier (run %s, %s at pass %u): wiped again "
-                                   "from pass 1", je->run, je->state, je->pass);
+            /* found under its removal name: say which file it was */
+            bool renamed = strcmp(je->rel, rel) != 0;
+            r->earlier = xasprintf("interrupted earlier (run %s, %s at pass %u%s%s): wiped "
+                                   "again from pass 1", je->run, je->state, je->pass,
+                                   renamed ? ", first named " : "", renamed ? je->rel : "");
         }
         if (c->nlink > 1) {
             wrec_set_reason(r, "%u hard links", c->nlink);

@@ -170,7 +170,7 @@ int wipe_journal_save(struct wipe_journal *j, struct err *err)
         json_array_append_new(arr, o);
     }
     json_t *root = json_pack("{s:i,s:o}", "version", 1, "entries", arr);
-    char *text = json_dumps(root, JSON_INDENT(1));
+    char *text = json_dumps(root, JSON_COMPACT);
     json_decref(root);
     if (!text)
         return err_set(err, ERR_NOMEM, "could not encode the state journal");

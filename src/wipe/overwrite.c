@@ -104,12 +104,18 @@ int wipe_file_open(struct wipe_file *wf, int dirfd, const char *name, bool writa
     return WIPE_OPEN_OK;
 }
 
-void wipe_file_close(struct wipe_file *wf)
+void wipe_file_close_data(struct wipe_file *wf)
 {
     if (wf->rfd >= 0 && wf->rfd != wf->fd)
         close(wf->rfd);
     if (wf->fd >= 0)
         close(wf->fd);
+    wf->fd = wf->rfd = -1;
+}
+
+void wipe_file_close(struct wipe_file *wf)
+{
+    wipe_file_close_data(wf);
     if (wf->dirfd >= 0)
         close(wf->dirfd);
     free(wf->name);
@@ -323,6 +329,12 @@ int wipe_file_write_pass(struct wipe_file *wf, const struct wipe_pass *p, unsign
 out:
     wipe_stream_free(st);
     return ret;
+}
+
+void wipe_file_start_writeback(struct wipe_file *wf)
+{
+    /* Only a hint: the barrier that makes the pass durable comes later (syncfs, fdatasync). */
+    (void)sync_file_range(wf->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 }
 
 int wipe_file_sync(struct wipe_file *wf, unsigned passno, struct err *err)

@@ -12,7 +12,7 @@
 
 #define MAX_FAULTS 8
 
-enum fault_kind { F_WRITE, F_SYNC, F_ODIRECT, F_JFLAG };
+enum fault_kind { F_WRITE, F_SYNC, F_ODIRECT, F_JFLAG, F_RMSYNC };
 
 struct fault {
     enum fault_kind kind;
@@ -61,6 +61,13 @@ static void load_faults(void)
             continue;
         if (strcmp(kind, "odirect") == 0) {
             f->kind = F_ODIRECT;
+            faults.n++;
+            continue;
+        }
+        if (strcmp(kind, "rmsync") == 0) {
+            char *e = strtok_r(NULL, ":", &fs);
+            f->kind = F_RMSYNC;
+            f->err = e ? errno_of(e) : EIO;
             faults.n++;
             continue;
         }
@@ -125,6 +132,15 @@ int wipe_fault_sync(unsigned passno, const char *name)
         if (f->kind == F_SYNC && f->pass == passno && part_matches(f, name))
             return f->err;
     }
+    return 0;
+}
+
+int wipe_fault_rmsync(void)
+{
+    load_faults();
+    for (size_t i = 0; i < faults.n; i++)
+        if (faults.f[i].kind == F_RMSYNC)
+            return faults.f[i].err;
     return 0;
 }
 

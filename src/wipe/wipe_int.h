@@ -171,6 +171,9 @@ enum wipe_open_result { WIPE_OPEN_OK = 0, WIPE_OPEN_REFUSED };
 int wipe_file_open(struct wipe_file *wf, int dirfd, const char *name, bool writable,
                    char *reason, size_t reasonlen, struct err *err);
 void wipe_file_close(struct wipe_file *wf);
+/* Close the file's own descriptors (after its removal: the inode is freed then), keeping the
+ * directory descriptor and the name; wipe_file_close still releases the rest. */
+void wipe_file_close_data(struct wipe_file *wf);
 
 /* Map the allocated extents with SEEK_DATA/SEEK_HOLE (whole file when unsupported). */
 int wipe_file_map(struct wipe_file *wf, struct err *err);
@@ -204,6 +207,9 @@ int wipe_file_verify_range(struct wipe_file *wf, const struct wipe_pass *p, unsi
                            volatile const int *stop, uint64_t lo, uint64_t hi,
                            uint64_t *nread, char *reason, size_t reasonlen, struct err *err);
 
+/* Start writing the file's dirty pages to the device without waiting, so the device works
+ * while the next files are written; durability still needs wipe_file_sync or syncfs. */
+void wipe_file_start_writeback(struct wipe_file *wf);
 /* fdatasync (fsync as fallback); errors say "sync failed after pass N". */
 int wipe_file_sync(struct wipe_file *wf, unsigned passno, struct err *err);
 
@@ -308,11 +314,13 @@ bool wipe_hooks_active(void);
 const char *wipe_test_settings(void);
 
 /* ALFWIPE_TEST_FAULT=spec[,spec]: write:PASS:OFFSET:ERRNO[:PATHPART],
- * sync:PASS:ERRNO[:PATHPART], odirect, jflag[:PATHPART] (the file reports the per-file data
- * journaling flag, for machines where chattr +j needs a capability the tests lack). */
+ * sync:PASS:ERRNO[:PATHPART], rmsync:ERRNO (the barrier that makes a batch's removals durable
+ * fails), odirect, jflag[:PATHPART] (the file reports the per-file data journaling flag, for
+ * machines where chattr +j needs a capability the tests lack). */
 int wipe_fault_write(unsigned passno, uint64_t off, size_t len, const char *name,
                      uint64_t *fail_off);
 int wipe_fault_sync(unsigned passno, const char *name);
+int wipe_fault_rmsync(void);
 bool wipe_fault_odirect(void);
 bool wipe_fault_jflag(const char *name);
 
