@@ -741,6 +741,15 @@ int cmd_wipe(struct ctx *ctx, int argc, char **argv)
                        "or give --root.");
         goto fail;
     }
+    if (!w.o.nroots && conf.alfresco.contentstore_deleted.val[0] != '/') {
+        const struct conf_str *cd = &conf.alfresco.contentstore_deleted;
+        err_set(&err, ERR_CONFIG, "contentstore.deleted '%s' (from %s) is a relative path, so "
+                "what a wipe erases would depend on the directory it is started from", cd->val,
+                cd->origin ? cd->origin : conf_source_name(cd->src));
+        err_hint(&err, "Set alfresco.contentstore_deleted (or alfresco.dir_root) in "
+                       "alfwipe.conf to an absolute path, or give --root.");
+        goto fail;
+    }
     for (size_t i = 0; i < nroots; i++) {
         const char *given = w.o.nroots ? w.o.roots[i] : conf.alfresco.contentstore_deleted.val;
         if (open_root(&w, &w.roots[i], given, w.o.nroots ? given : "contentstore_deleted",

@@ -215,6 +215,22 @@ int cert_open(struct cert_writer **out, const char *path, const uint8_t *key, si
             cert_close(w, NULL);
             return -1;
         }
+        /* New records must not extend a chain that is already broken: they would prove
+         * nothing. The whole file is checked, not only its last line. */
+        struct cert_report rep;
+        if (cert_verify(path, key, keylen, NULL, NULL, &rep, err) != 0) {
+            cert_close(w, NULL);
+            return -1;
+        }
+        if (rep.state == CERT_TAMPERED) {
+            err_set(err, ERR_DATA, "certificate '%s' does not check out at line %ld: %s", path,
+                    rep.bad_line, rep.problem);
+            err_hint(err, "Keep that file as evidence and name a new certificate with "
+                          "--certificate or wipe.certificate; 'alfwipe verify --certificate' "
+                          "shows what it found.");
+            cert_close(w, NULL);
+            return -1;
+        }
     }
     *out = w;
     return 0;
