@@ -25,4 +25,8 @@ void url_short(const char *url, size_t len, char out[13]);
 /* content_url_crc: CRC-32 (zlib) of the URL bytes as written, unsigned. */
 uint32_t url_crc(const char *url, size_t len);
 
+/* True when two absolute, resolved directory paths are the same or one is inside the other
+ * (component-wise: /a/b is inside /a, /a/bc is not). */
+bool path_overlaps(const char *a, const char *b);
+
 #endif

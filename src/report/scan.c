@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -989,6 +990,35 @@ static const char *origin_of(const struct conf_str *s)
     return s->origin ? s->origin : conf_source_name(s->src);
 }
 
+/* Roots that are the same directory, or one inside another (also through symlinks or '..'),
+ * would count their files twice and could class live content as contentstore.deleted's. */
+static int check_overlaps(const struct report *r, struct err *err)
+{
+    char (*real)[PATH_MAX] = xcalloc(r->nroots ? r->nroots : 1, sizeof *real);
+    int ret = 0;
+    for (size_t i = 0; i < r->nroots && ret == 0; i++) {
+        if (r->roots[i].missing)
+            continue;
+        if (!realpath(r->roots[i].path, real[i])) {
+            ret = err_sys(err, ERR_CONFIG, errno, "content root '%s' ('%s') cannot be resolved",
+                          r->roots[i].name, r->roots[i].path);
+            break;
+        }
+        for (size_t j = 0; j < i && ret == 0; j++) {
+            if (r->roots[j].missing || !path_overlaps(real[i], real[j]))
+                continue;
+            err_set(err, ERR_CONFIG, "content roots '%s' ('%s') and '%s' ('%s') overlap%s",
+                    r->roots[j].name, real[j], r->roots[i].name, real[i],
+                    strcmp(real[i], real[j]) == 0 ? ": they are the same directory" : "");
+            ret = err_hint(err, "Give each content root its own directory, none inside another "
+                                "(Alfresco keeps contentstore and contentstore.deleted side by "
+                                "side under dir.root).");
+        }
+    }
+    free(real);
+    return ret;
+}
+
 /* Check that every root can be opened before anything else runs. */
 static int open_roots(struct report *r, struct err *err)
 {
@@ -1033,7 +1063,7 @@ static int open_roots(struct report *r, struct err *err)
                              "path as seen from this machine (containers often use other "
                              "paths).");
     }
-    return 0;
+    return check_overlaps(r, err);
 }
 
 /* True when a regular file exists anywhere below path (stops at the first one found, so a

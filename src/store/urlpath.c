@@ -66,3 +66,16 @@ uint32_t url_crc(const char *url, size_t len)
     crc = crc32_z(crc, (const Bytef *)url, len);
     return (uint32_t)crc;
 }
+
+static bool path_within(const char *path, const char *dir)
+{
+    size_t n = strlen(dir);
+    if (n == 1 && dir[0] == '/')
+        return path[0] == '/';
+    return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+bool path_overlaps(const char *a, const char *b)
+{
+    return path_within(a, b) || path_within(b, a);
+}

@@ -42,15 +42,7 @@ int wipe_rel_of_url(const char *url, char *out, size_t outlen)
 }
 
 /* True when path equals dir or lies below it; both absolute, without trailing '/' except "/". */
-static bool path_within(const char *path, const char *dir)
-{
-    size_t n = strlen(dir);
-    if (n == 1 && dir[0] == '/')
-        return path[0] == '/';
-    return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
-}
-
 bool wipe_path_overlaps(const char *a, const char *b)
 {
-    return path_within(a, b) || path_within(b, a);
+    return path_overlaps(a, b);
 }

@@ -407,6 +407,30 @@ def odd_names():
               r.raw[-600:])
 
 
+def overlapping_roots():
+    """Roots that are the same directory or nest (also through a symlink) would count files
+    twice and could class live content as contentstore.deleted's: exit 3 naming both."""
+    c = simple_case("overlap_same")
+    c.conf = {"alfresco": {"contentstore_deleted": c.path("contentstore")}}
+    out = c.path("out.json")
+    res = c.run(output=out)
+    no_output("overlap same", c, res, out)
+    for e, r in res.items():
+        check("'contentstore'" in r.err and "'contentstore_deleted'" in r.err and
+              "same directory" in r.err, "overlap same %s: names both roots" % e, r)
+    c = simple_case("overlap_extra")
+    c.extra_roots = ["extra"]
+    os.makedirs(c.path("contentstore"), exist_ok=True)
+    c.conf = {"alfresco": {"extra_roots": [c.path("alf", "inside")]}}
+    os.makedirs(c.path("alf"), exist_ok=True)
+    os.symlink(c.path("contentstore", "2024"), c.path("alf", "inside"))
+    res = c.run(output=out)
+    no_output("overlap nested", c, res, out)
+    for e, r in res.items():
+        check("overlap" in r.err and "extra_roots[0]" in r.err,
+              "overlap nested %s: a root inside contentstore through a symlink" % e, r)
+
+
 def relative_roots():
     """Alfresco's default ./alf_data is nobody's setting: no warning on every command. A relative
     dir.root someone put in alfresco-global.properties is warned about."""
@@ -438,7 +462,7 @@ def relative_roots():
 
 def main():
     for fn in (e1, e2, e3, e4, e5, e6, e7, e8, e9, schema_variants, other_input, interrupted,
-               odd_names, relative_roots):
+               odd_names, relative_roots, overlapping_roots):
         try:
             fn()
         except Exception:
