@@ -559,7 +559,8 @@ static void fill_file(struct scan *sc, struct rfile *f, const struct walk_entry 
 
 /* A file under contentstore.deleted: 'deleted' (a wipe candidate) unless its URL is still
  * referenced, or a file with no URL row under a content root: 'stray'. */
-static void emit_disk_item(struct scan *sc, const struct walk_entry *e, bool referenced)
+static void emit_disk_item(struct scan *sc, const struct walk_entry *e, bool referenced,
+                           char *const *refs, size_t nrefs)
 {
     struct report *r = sc->r;
     const struct rroot *root = &r->roots[e->root];
@@ -591,6 +592,8 @@ static void emit_disk_item(struct scan *sc, const struct walk_entry *e, bool ref
     it.size = e->size;
     it.files = f;
     it.nfiles = 1;
+    it.node_refs = refs;   /* deleted_referenced: the nodes that still need the content */
+    it.nrefs = nrefs;
     it.has_age = true;
     it.age_ms = r->pol.now_ms - e->mtime_ms;
     if (e->type != WALK_FILE)
@@ -653,7 +656,7 @@ static void finish_url(struct scan *sc)
     /* Files whose derived URL sorts before this one have no row. */
     while (sc->wc < w->n &&
            cmp_path_url(walk_path(w, &w->v[sc->wc]), w->v[sc->wc].path_len, url, ulen) < 0) {
-        emit_disk_item(sc, &w->v[sc->wc], false);
+        emit_disk_item(sc, &w->v[sc->wc], false, NULL, 0);
         sc->wc++;
     }
     size_t first = sc->wc;
@@ -754,7 +757,7 @@ static void finish_url(struct scan *sc)
         if (root->kind == RK_DELETED)
             continue;
         if (e->type == WALK_MOUNT || e->type == WALK_UNREADABLE) {
-            emit_disk_item(sc, e, referenced);
+            emit_disk_item(sc, e, referenced, NULL, 0);
             continue;
         }
         fill_file(sc, scan_file(sc, nfiles), e);
@@ -859,7 +862,7 @@ static void finish_url(struct scan *sc)
     for (size_t i = first; i < last; i++) {
         const struct walk_entry *e = &w->v[i];
         if (r->roots[e->root].kind == RK_DELETED)
-            emit_disk_item(sc, e, referenced);
+            emit_disk_item(sc, e, referenced, it.node_refs, it.nrefs);
     }
     sc->nrefs = 0;
     sc->uuids.len = 0;
@@ -951,7 +954,7 @@ static int stream_urls(struct scan *sc, struct db *db, const char *qname,
         finish_url(sc);
     struct walk *w = &sc->wk->w;
     for (; sc->wc < w->n; sc->wc++)
-        emit_disk_item(sc, &w->v[sc->wc], false);
+        emit_disk_item(sc, &w->v[sc->wc], false, NULL, 0);
     return 0;
 }
 

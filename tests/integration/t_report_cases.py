@@ -590,6 +590,9 @@ def r18():
         eq(got, [("deleted_referenced", "contentstore_deleted"), ("live", "contentstore")],
            "R18 %s: live URL item, deleted_referenced file" % e, r)
         eq(r.summary("deleted"), (0, 0), "R18 %s: not a wipe candidate" % e)
+        dr = [it for it in its if it["class"] == "deleted_referenced"]
+        eq([it["node_refs"] for it in dr], [["workspace://SpacesStore/uuid-d1"]],
+           "R18 %s: the deleted_referenced file names the node that still needs it" % e, r)
         eq(r.rc, 1, "R18 %s: exit 1" % e, r)
     each(record("R18", c.run()), t)
     # The text output names the file behind the WARNING even though it has no finding.
