@@ -101,6 +101,19 @@ void json_set_bytes(json_t *obj, const char *key, const char *s, size_t len)
     free(b64);
 }
 
+/* A JSON string of s, with each byte that is not valid UTF-8 replaced by U+FFFD. */
+static json_t *json_string_lossy(const char *s)
+{
+    json_t *j = json_string(s);
+    if (j)
+        return j;
+    size_t ll;
+    char *lossy = utf8_lossy(s, strlen(s), &ll);
+    j = json_stringn(lossy, ll);
+    free(lossy);
+    return j;
+}
+
 static json_t *json_instant(int64_t ms)
 {
     char buf[TIME_ISO_MAX];
@@ -897,16 +910,20 @@ int rw_end(struct rwriter *w, const struct report *r, struct err *err)
         }
         json_object_set_new(tail, "stores", stores);
         json_t *roots = json_array();
-        for (size_t i = 0; i < r->nroots; i++)
-            json_array_append_new(
-                roots, json_pack("{s:s,s:s,s:b,s:I,s:I}", "name", r->roots[i].name, "path",
-                                 r->roots[i].path, "exists", !r->roots[i].missing, "files",
-                                 (json_int_t)r->roots[i].files, "bytes",
-                                 (json_int_t)r->roots[i].bytes));
+        for (size_t i = 0; i < r->nroots; i++) {
+            /* A path that is not UTF-8 keeps its entry: lossy "path" plus "path_base64". */
+            json_t *o = json_object();
+            json_object_set_new(o, "name", json_string(r->roots[i].name));
+            json_set_bytes(o, "path", r->roots[i].path, strlen(r->roots[i].path));
+            json_object_set_new(o, "exists", json_boolean(!r->roots[i].missing));
+            json_object_set_new(o, "files", json_integer((json_int_t)r->roots[i].files));
+            json_object_set_new(o, "bytes", json_integer((json_int_t)r->roots[i].bytes));
+            json_array_append_new(roots, o);
+        }
         json_object_set_new(tail, "roots", roots);
         json_t *pr = json_array();
         for (size_t i = 0; i < r->nproblems; i++)
-            json_array_append_new(pr, json_string(r->problems[i]));
+            json_array_append_new(pr, json_string_lossy(r->problems[i]));
         json_object_set_new(tail, "problems", pr);
         json_t *st = json_object();
         json_object_set_new(st, "exit_code", json_integer(r->status.exit_code));

@@ -407,6 +407,32 @@ def odd_names():
               r.raw[-600:])
 
 
+def odd_root_path():
+    """A content root whose path is not UTF-8 keeps its entry in JSON's roots: lossy path plus
+    path_base64 with the exact bytes."""
+    c = simple_case("oddroot")
+    conf = c.build("pg")
+    odd = c.dir.encode() + b"/caf\xe9"
+    os.makedirs(odd)
+    os.makedirs(c.path("contentstore.deleted"), exist_ok=True)
+    os.rename(c.path("contentstore"), odd + b"/contentstore")
+    os.rename(c.path("contentstore.deleted"), odd + b"/contentstore.deleted")
+    with open(conf, "rb") as fp:
+        text = fp.read()
+    with open(conf, "wb") as fp:
+        fp.write(text.replace(c.path("contentstore").encode(), odd + b"/contentstore"))
+    c._built = {"pg": conf}
+    r = c.invoke("pg")
+    eq(r.rc, 0, "odd root path: exit 0", r)
+    roots = (r.json or {}).get("roots", [])
+    cs = [x for x in roots if x.get("name") == "contentstore"]
+    eq(len(cs), 1, "odd root path: the root keeps its entry in roots", roots)
+    if cs:
+        eq(base64.b64decode(cs[0].get("path_base64", "")), odd + b"/contentstore",
+           "odd root path: path_base64 holds the exact bytes", cs)
+        check("\ufffd" in cs[0].get("path", ""), "odd root path: lossy path", cs)
+
+
 def overlapping_roots():
     """Roots that are the same directory or nest (also through a symlink) would count files
     twice and could class live content as contentstore.deleted's: exit 3 naming both."""
@@ -462,7 +488,7 @@ def relative_roots():
 
 def main():
     for fn in (e1, e2, e3, e4, e5, e6, e7, e8, e9, schema_variants, other_input, interrupted,
-               odd_names, relative_roots, overlapping_roots):
+               odd_names, relative_roots, overlapping_roots, odd_root_path):
         try:
             fn()
         except Exception:
