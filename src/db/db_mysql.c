@@ -36,6 +36,11 @@
  *   max_statement_time 0 (MariaDB), max_execution_time 0 (MySQL)
  *       no server-wide statement time limit: the big URL query of a large repository sorts
  *       for minutes. Each variable exists on one kind of server only; the other ignores it.
+ *   tmp_table_size, max_heap_table_size at least 256 MiB (never lowered)
+ *       the report's URL query materialises the content properties as a keyed temporary
+ *       table; past these limits MariaDB moves it to disk, which made a 1,000,000-URL report
+ *       about three times slower. The memory is this session's own, for the length of a
+ *       query.
  *   REPEATABLE READ, then START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY
  *       one snapshot for the whole session; any write is refused by the server (error 1792).
  *
@@ -651,6 +656,9 @@ static int my_open(struct db **out, const struct conf_db *cd, struct err *err)
                      "lift the statement time limit", true, err) != 0 ||
         session_exec(m, "SET SESSION max_execution_time = 0",
                      "lift the statement time limit", true, err) != 0 ||
+        session_exec(m, "SET SESSION tmp_table_size = GREATEST(@@tmp_table_size, 268435456), "
+                        "max_heap_table_size = GREATEST(@@max_heap_table_size, 268435456)",
+                     "raise the in-memory temporary table size", true, err) != 0 ||
         session_exec(m, "SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY",
                      "make the session read-only and REPEATABLE READ", false, err) != 0 ||
         session_exec(m, "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY",
