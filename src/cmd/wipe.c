@@ -530,11 +530,16 @@ static void text_line(FILE *fp, const struct wrun *w, const struct wrec *r)
         if (!r->guaranteed)
             fprintf(fp, "  not-guaranteed");
     }
-    if (r->reason)
-        fprintf(fp, "  %s%s", w->o.dry_run && r->st == WST_REFUSED ? "refused: " : "",
-                r->reason);
-    if (r->earlier)
-        fprintf(fp, "  [%s]", r->earlier);
+    /* reasons and notes can quote names and node refs: escaped like the path */
+    if (r->reason) {
+        fprintf(fp, "  %s", w->o.dry_run && r->st == WST_REFUSED ? "refused: " : "");
+        text_escape(fp, r->reason, strlen(r->reason));
+    }
+    if (r->earlier) {
+        fputs("  [", fp);
+        text_escape(fp, r->earlier, strlen(r->earlier));
+        fputc(']', fp);
+    }
     fputc('\n', fp);
 }
 
