@@ -92,6 +92,10 @@ struct vcert {
     long bad_line;
     char problem[ERR_MSG_MAX];
     long lines, runs, runs_complete, runs_incomplete, records;
+    bool last_open;            /* intact, but the last run has no footer: interrupted, or
+                                  lines cut off the end of the file */
+    long last_open_line;       /* that run's header line */
+    bool in_progress;          /* ... and a wipe holds wipe.lock_file: it is still running */
     long files[4];             /* ERASED, FAILED, REFUSED, ABORTED */
     struct vrun *runv;
     size_t nruns;
@@ -106,6 +110,10 @@ struct vcert {
  * configured is true). */
 void verify_cert_load(struct vcert *c, const char *path, bool configured, const uint8_t *key,
                       size_t keylen);
+/* For an intact certificate whose last run has no footer, whether a wipe is running now:
+ * someone holds an flock on lock_file (looked up in /proc/locks, without taking any lock).
+ * Sets c->in_progress. */
+void verify_cert_check_open(struct vcert *c, const char *lock_file);
 void verify_cert_release(struct vcert *c);
 const char *verify_cert_state_name(enum vcert_state s);
 const struct vrun *verify_cert_run(const struct vcert *c, const char *run);

@@ -25,6 +25,17 @@
 #include "alfwipe/err.h"
 
 #define CERT_HASH_HEX 64
+#define CERT_KEY_MIN 16      /* bytes a new wipe requires of wipe.hmac_key_file */
+#define CERT_KEY_MAX 4096
+
+/* Read the HMAC key of wipe.hmac_key_file: a regular file only its owner can access (no group
+ * or other permission bits), whose bytes are the key, binary or text. A file that is one line
+ * of text (no NUL, no newline but a final "\n", "\r\n" or "\r") gives that line without its
+ * line end, as keys written with 'echo' always gave. Refused below min_len bytes (wipe passes
+ * CERT_KEY_MIN; verify 1, to check old certificates) and above CERT_KEY_MAX. The caller frees
+ * *key after OPENSSL_cleanse. */
+int cert_key_load(const char *path, size_t min_len, uint8_t **key, size_t *keylen,
+                  struct err *err);
 
 struct cert_writer;
 
@@ -34,6 +45,12 @@ struct cert_writer;
  * with cert_close. */
 int cert_open(struct cert_writer **out, const char *path, const uint8_t *key, size_t keylen,
               struct err *err);
+
+/* What cert_open would refuse (not a regular file, not writable, an incomplete last line, a
+ * chain broken anywhere, another key), found without creating, writing or locking anything:
+ * 0 the file exists and could be appended to, 1 it does not exist (whether it could be
+ * created is the caller's question), -1 with err. */
+int cert_check(const char *path, const uint8_t *key, size_t keylen, struct err *err);
 
 /* Whether the file's last run had no footer when it was opened (its run id, or NULL). */
 const char *cert_open_run(const struct cert_writer *w);

@@ -19,8 +19,51 @@
 #include "alfwipe/exitcode.h"
 #include "alfwipe/props.h"
 #include "alfwipe/timeutil.h"
+#include "alfwipe/report.h"
 #include "alfwipe/verify.h"
+#include "alfwipe/wipe_cert.h"
 #include "alfwipe/xalloc.h"
+
+/* ---- text escaping: input, database and certificate strings never reach a terminal raw ---- */
+
+/* s with '\\', control bytes and invalid UTF-8 written as \xNN, as in the text report (caller
+ * frees). */
+static char *esc_dup(const char *s)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    if (!m)
+        return xstrdup("?");
+    text_escape(m, s, strlen(s));
+    if (fclose(m) != 0 || !buf) {
+        free(buf);
+        return xstrdup("?");
+    }
+    return buf;
+}
+
+#define ESC_RING 12
+static char *esc_ring[ESC_RING];
+static size_t esc_next;
+
+/* esc_dup(s) (NULL: "?"), valid until ESC_RING further calls or esc_release. */
+static const char *E(const char *s)
+{
+    char *e = esc_dup(s ? s : "?");
+    free(esc_ring[esc_next]);
+    esc_ring[esc_next] = e;
+    esc_next = (esc_next + 1) % ESC_RING;
+    return e;
+}
+
+static void esc_release(void)
+{
+    for (size_t i = 0; i < ESC_RING; i++) {
+        free(esc_ring[i]);
+        esc_ring[i] = NULL;
+    }
+}
 
 static void usage(FILE *fp)
 {
@@ -38,7 +81,8 @@ static void usage(FILE *fp)
             "      --from FILE        one uuid, node ref or URL per line ('#' comments), or CSV\n"
             "                         with a header naming the columns (node_ref, content_url)\n"
             "      --certificate FILE a wipe certificate to take records from; given alone,\n"
-            "                         check its integrity (exit 0 intact, 2 tampered,\n"
+            "                         check its integrity (exit 0 intact, 1 last run\n"
+            "                         without footer and no wipe running, 2 tampered,\n"
             "                         3 unreadable)\n"
             "      --format FMT       text (default), csv (one row per item) or json\n"
             "      --output FILE      write the result to FILE (appears only when complete)\n"
@@ -77,6 +121,7 @@ struct certs {
     struct vcert *v;
     size_t n;
     bool tampered, unusable;
+    bool cut;                  /* some last run without footer, no wipe running */
 };
 
 static int load_key(const struct conf *conf, uint8_t **key, size_t *keylen, struct err *err)
@@ -85,11 +130,15 @@ static int load_key(const struct conf *conf, uint8_t **key, size_t *keylen, stru
     *keylen = 0;
     if (!conf->wipe.hmac_key_file.val)
         return 0;
-    char *s = NULL;
-    if (conf_read_secret_file(conf->wipe.hmac_key_file.val, "wipe.hmac_key_file", &s, err) != 0)
+    /* Any length is taken here, so that certificates written before the minimum can still be
+     * checked; a short key is named, since anyone may guess it. */
+    if (cert_key_load(conf->wipe.hmac_key_file.val, 1, key, keylen, err) != 0)
         return -1;
-    *keylen = strlen(s);
-    *key = (uint8_t *)s;
+    if (*keylen < CERT_KEY_MIN)
+        warnx_msg("wipe.hmac_key_file '%s' holds only %zu byte%s: a key that short can be "
+                  "guessed, so a keyed chain proves little; new wipes refuse it (at least %d "
+                  "bytes)", conf->wipe.hmac_key_file.val, *keylen, *keylen == 1 ? "" : "s",
+                  CERT_KEY_MIN);
     return 0;
 }
 
@@ -110,6 +159,9 @@ static void load_certs(struct certs *cs, const struct conf *conf, const struct o
         verify_cert_load(&cs->v[cs->n++], o->certs[i], false, key, keylen);
     }
     for (size_t i = 0; i < cs->n; i++) {
+        verify_cert_check_open(&cs->v[i], conf->wipe.lock_file.val);
+        if (cs->v[i].state == VC_INTACT && cs->v[i].last_open && !cs->v[i].in_progress)
+            cs->cut = true;
         if (cs->v[i].state == VC_TAMPERED)
             cs->tampered = true;
         else if (cs->v[i].state == VC_UNREADABLE || cs->v[i].state == VC_NEEDS_KEY)
@@ -126,7 +178,7 @@ static void certs_release(struct certs *cs)
 
 static void cert_text(FILE *fp, const struct vcert *c)
 {
-    fprintf(fp, "certificate %s: %s", c->path, verify_cert_state_name(c->state));
+    fprintf(fp, "certificate %s: %s", E(c->path), verify_cert_state_name(c->state));
     if (c->state == VC_INTACT) {
         fprintf(fp, " (%ld line%s, %ld run%s, %ld file record%s: %ld ERASED, %ld FAILED, "
                     "%ld REFUSED, %ld ABORTED)\n", c->lines, c->lines == 1 ? "" : "s",
@@ -135,22 +187,27 @@ static void cert_text(FILE *fp, const struct vcert *c)
         if (c->runs_incomplete)
             fprintf(fp, "  %ld run%s without footer (interrupted, or cut off at a line "
                         "boundary)\n", c->runs_incomplete, c->runs_incomplete == 1 ? "" : "s");
+        if (c->last_open && c->in_progress)
+            fprintf(fp, "  the last run (line %ld) has no footer yet: a wipe holds the lock, it "
+                        "is still running\n", c->last_open_line);
+        else if (c->last_open)
+            fprintf(fp, "  the last run (line %ld) has no footer and no wipe is running: it "
+                        "was killed, or lines were cut off the end of the file (records after "
+                        "line %ld may be missing)\n", c->last_open_line, c->lines);
         for (size_t i = 0; i < c->nruns; i++) {
             const struct vrun *r = &c->runv[i];
             fprintf(fp, "  run %s at line %ld: method %s, verify %s, filesystem %s, assurance "
-                        "%s, chain %s, started %s%s%s\n", r->run ? r->run : "?", r->line,
-                    r->method ? r->method : "?", r->verify ? r->verify : "?",
-                    r->filesystem ? r->filesystem : "?", r->assurance ? r->assurance : "?",
-                    r->chain ? r->chain : "?", r->started ? r->started : "?",
-                    r->footer_line ? ", ended " : ", no footer",
-                    r->footer_line ? (r->ended ? r->ended : "?") : "");
+                        "%s, chain %s, started %s%s%s\n", E(r->run), r->line,
+                    E(r->method), E(r->verify), E(r->filesystem), E(r->assurance), E(r->chain),
+                    E(r->started), r->footer_line ? ", ended " : ", no footer",
+                    r->footer_line ? E(r->ended) : "");
         }
     } else if (c->state == VC_ABSENT) {
         fprintf(fp, " (wipe.certificate does not exist yet: no wipe has run)\n");
     } else if (c->bad_line) {
-        fprintf(fp, " at line %ld: %s\n", c->bad_line, c->problem);
+        fprintf(fp, " at line %ld: %s\n", c->bad_line, E(c->problem));
     } else {
-        fprintf(fp, ": %s\n", c->problem);
+        fprintf(fp, ": %s\n", E(c->problem));
     }
 }
 
@@ -170,6 +227,8 @@ static json_t *cert_json(const struct vcert *c)
     json_object_set_new(o, "runs", json_integer(c->runs));
     json_object_set_new(o, "runs_complete", json_integer(c->runs_complete));
     json_object_set_new(o, "runs_incomplete", json_integer(c->runs_incomplete));
+    json_object_set_new(o, "last_run_open", json_boolean(c->last_open));
+    json_object_set_new(o, "in_progress", json_boolean(c->in_progress));
     json_t *f = json_object();
     static const char *const st[] = {"ERASED", "FAILED", "REFUSED", "ABORTED"};
     for (int i = 0; i < 4; i++)
@@ -199,9 +258,11 @@ static json_t *cert_json(const struct vcert *c)
     return o;
 }
 
+/* A last run without footer, no wipe running: killed, or the end of the file cut off, which
+ * the chain cannot tell apart. Not tampering, but not intact either. */
 static int integrity_code(const struct certs *cs)
 {
-    return cs->tampered ? AW_CRITICAL : cs->unusable ? AW_UNKNOWN : AW_OK;
+    return cs->tampered ? AW_CRITICAL : cs->unusable ? AW_UNKNOWN : cs->cut ? AW_WARNING : AW_OK;
 }
 
 static void integrity_print(FILE *fp, enum out_format fmt, const struct certs *cs, int code,
@@ -386,8 +447,10 @@ static void print_why(FILE *fp, const char *indent, const char *why)
     const char *p = why;
     for (;;) {
         const char *e = strstr(p, "; ");
-        int n = e ? (int)(e - p) : (int)strlen(p);
-        fprintf(fp, "%s%.*s\n", indent, n, p);
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        fputs(indent, fp);
+        text_escape(fp, p, n);
+        fputc('\n', fp);
         if (!e)
             break;
         p = e + 2;
@@ -408,28 +471,27 @@ static void print_text(FILE *fp, const struct run *rn)
     for (size_t i = 0; i < rn->in.nbad; i++) {
         const struct vbad *b = &rn->in.bad[i];
         if (b->line)
-            fprintf(fp, "malformed: %s line %ld: %s\n", b->source, b->line, b->msg);
+            fprintf(fp, "malformed: %s line %ld: %s\n", E(b->source), b->line, E(b->msg));
         else
-            fprintf(fp, "malformed: %s\n", b->msg);
+            fprintf(fp, "malformed: %s\n", E(b->msg));
     }
     char t[TIME_ISO_MAX];
     for (size_t i = 0; i < rn->nres; i++) {
         const struct vresult *r = &rn->res[i];
-        fprintf(fp, "\n[%zu] %s", i + 1, r->item->given);
+        fprintf(fp, "\n[%zu] %s", i + 1, E(r->item->given));
         if (r->item->line)
-            fprintf(fp, " (%s line %ld)", r->item->source, r->item->line);
+            fprintf(fp, " (%s line %ld)", E(r->item->source), r->item->line);
         fprintf(fp, ": %s\n", verify_verdict_name(r->verdict));
         if (r->item->uuid) {
-            fprintf(fp, "  node %s: %s\n", r->item->uuid, node_state(r));
+            fprintf(fp, "  node %s: %s\n", E(r->item->uuid), node_state(r));
             for (size_t j = 0; j < r->node.nrows; j++) {
                 const struct vnoderow *n = &r->node.rows[j];
-                fprintf(fp, "    %s/%s: %s%s%s", n->store, r->item->uuid, n->type ? n->type : "?",
+                fprintf(fp, "    %s/%s: %s%s%s", E(n->store), E(r->item->uuid), E(n->type),
                         n->ghosted ? ", rma:ghosted" : "", n->record ? ", rma:record" : "");
                 if (n->ncontent == 0 && !n->deleted)
                     fprintf(fp, ", holds no content");
                 if (n->archived_date)
-                    fprintf(fp, ", deleted %s by %s", n->archived_date,
-                            n->archived_by ? n->archived_by : "?");
+                    fprintf(fp, ", deleted %s by %s", E(n->archived_date), E(n->archived_by));
                 if (n->has_commit)
                     fprintf(fp, ", transaction committed %s",
                             time_format_iso8601(n->commit_ms, t));
@@ -437,21 +499,21 @@ static void print_text(FILE *fp, const struct run *rn)
             }
             for (size_t j = 0; j < r->node.nvers; j++)
                 fprintf(fp, "    version workspace://version2Store/%s (label %s)\n",
-                        r->node.vers[j].uuid, r->node.vers[j].label ? r->node.vers[j].label : "?");
+                        E(r->node.vers[j].uuid), E(r->node.vers[j].label));
         }
         for (size_t j = 0; j < r->nurls; j++) {
             const struct vurl *u = &r->urls[j];
-            fprintf(fp, "  url %s: %s (%s", u->url, verify_verdict_name(u->verdict),
-                    u->orphan_state);
+            fprintf(fp, "  url %s: %s (%s", E(u->url), verify_verdict_name(u->verdict),
+                    E(u->orphan_state));
             if (u->db_known)
                 fprintf(fp, ", row %lld, %lld bytes", (long long)u->id, (long long)u->size);
             fprintf(fp, ")\n");
             for (size_t k = 0; k < u->nrecs; k++) {
                 const struct vcertrec *c = u->recs[k];
                 fprintf(fp, "    certificate %s line %ld: %s, verified %s (%s), assurance %s, "
-                            "ended %s\n", c->cert->path, c->line, c->status ? c->status : "?",
-                        c->verified ? "yes" : "no", c->verify_how ? c->verify_how : "?",
-                        c->assurance ? c->assurance : "?", c->ended ? c->ended : "?");
+                            "ended %s\n", E(c->cert->path), c->line, E(c->status),
+                        c->verified ? "yes" : "no", E(c->verify_how), E(c->assurance),
+                        E(c->ended));
             }
             if (!u->nrecs)
                 fprintf(fp, "    certificate: no record for this URL\n");
@@ -746,7 +808,7 @@ static int parse_opts(int argc, char **argv, struct opts *o, struct vinput *in, 
         }
     }
     if (optind < argc) {
-        err_set(&err, ERR_USAGE, "unexpected argument '%s'", argv[optind]);
+        err_set(&err, ERR_USAGE, "unexpected argument '%s'", E(argv[optind]));
         err_hint(&err, "Give nodes with --node, content URLs with --url, or a list with "
                        "--from.");
         err_print(&err);
@@ -761,9 +823,9 @@ static void report_bad(const struct vinput *in)
         const struct vbad *b = &in->bad[i];
         struct err e = ERR_INIT;
         if (b->line)
-            err_set(&e, ERR_DATA, "%s line %ld: %s", b->source, b->line, b->msg);
+            err_set(&e, ERR_DATA, "%s line %ld: %s", E(b->source), b->line, E(b->msg));
         else
-            err_set(&e, ERR_DATA, "%s", b->msg);
+            err_set(&e, ERR_DATA, "%s", E(b->msg));
         if (b->line)
             err_hint(&e, "Give one node uuid, node ref (workspace://SpacesStore/<uuid>) or "
                          "content URL (store://...) per line; the other lines were still "
@@ -771,7 +833,7 @@ static void report_bad(const struct vinput *in)
         else
             err_hint(&e, "Give %s a node uuid, a node ref (workspace://SpacesStore/<uuid>) or a "
                          "content URL (store://...); the other items were still checked.",
-                     b->source);
+                     E(b->source));
         err_print(&e);
     }
 }
@@ -850,7 +912,8 @@ int cmd_verify(struct ctx *ctx, int argc, char **argv)
     for (size_t i = 0; i < o.nfroms; i++) {
         FILE *fp = strcmp(o.froms[i], "-") == 0 ? stdin : fopen(o.froms[i], "r");
         if (!fp) {
-            err_sys(&err, ERR_IO, errno, "could not open list '%s'", o.froms[i]);
+            int e = errno;
+            err_sys(&err, ERR_IO, e, "could not open list '%s'", E(o.froms[i]));
             err_hint(&err, "Name a readable file with --from, or '-' for standard input.");
             err_print(&err);
             goto done;
@@ -868,7 +931,7 @@ int cmd_verify(struct ctx *ctx, int argc, char **argv)
         if (o.nfroms > 0) {
             if (o.nfroms == 1)
                 err_set(&err, ERR_USAGE, "nothing to verify: --from '%s' names no node or "
-                        "content URL", o.froms[0]);
+                        "content URL", E(o.froms[0]));
             else
                 err_set(&err, ERR_USAGE, "nothing to verify: the --from lists name no node or "
                         "content URL");
@@ -933,5 +996,6 @@ done:
         conf_release(&conf);
     free(o.froms);
     free(o.certs);
+    esc_release();
     return code;
 }

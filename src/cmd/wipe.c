@@ -89,8 +89,9 @@ static void wipe_usage(FILE *fp)
             "  (* always read back; c: one byte drawn per run; gutmann shuffles passes 5-31)\n"
             "\n"
             "Exit codes: 0 every candidate erased (or nothing to do), 1 some refused or skipped\n"
-            "by the rules, 2 a write, sync or verification failed, 3 could not run (config,\n"
-            "lock, database, unsafe filesystem), 130/143 interrupted by SIGINT/SIGTERM.\n");
+            "by the rules, or candidates left by a bound, 2 a write, sync or verification\n"
+            "failed, 3 could not run (config, lock, database, unsafe filesystem), 130/143\n"
+            "interrupted by SIGINT/SIGTERM. A dry run exits as the real run would.\n");
 }
 
 static void methods_usage(FILE *fp)
@@ -483,7 +484,25 @@ static int exit_code(const struct wrun *w)
                  ((r->st == WST_ERASED || r->st == WST_WOULD) && !r->guaranteed))
             rc = aw_exit_worst(rc, AW_WARNING);
     }
+    /* A bound (--max-files, --max-bytes, --max-seconds) left candidates for a later run:
+     * they are not erased, so the run is not OK. */
+    if (w->stopped && w->remaining > 0)
+        rc = aw_exit_worst(rc, AW_WARNING);
     return rc;
+}
+
+/* The value of the bound that stopped the run, 0 when none did. */
+static uint64_t stop_bound(const struct wrun *w)
+{
+    if (!w->stopped)
+        return 0;
+    if (strcmp(w->stopped, "max-files") == 0)
+        return w->o.max_files;
+    if (strcmp(w->stopped, "max-bytes") == 0)
+        return w->o.max_bytes;
+    if (strcmp(w->stopped, "max-seconds") == 0)
+        return w->o.max_seconds;
+    return 0;
 }
 
 static void text_line(FILE *fp, const struct wrun *w, const struct wrec *r)
@@ -511,11 +530,16 @@ static void text_line(FILE *fp, const struct wrun *w, const struct wrec *r)
         if (!r->guaranteed)
             fprintf(fp, "  not-guaranteed");
     }
-    if (r->reason)
-        fprintf(fp, "  %s%s", w->o.dry_run && r->st == WST_REFUSED ? "refused: " : "",
-                r->reason);
-    if (r->earlier)
-        fprintf(fp, "  [%s]", r->earlier);
+    /* reasons and notes can quote names and node refs: escaped like the path */
+    if (r->reason) {
+        fprintf(fp, "  %s", w->o.dry_run && r->st == WST_REFUSED ? "refused: " : "");
+        text_escape(fp, r->reason, strlen(r->reason));
+    }
+    if (r->earlier) {
+        fputs("  [", fp);
+        text_escape(fp, r->earlier, strlen(r->earlier));
+        fputc(']', fp);
+    }
     fputc('\n', fp);
 }
 
@@ -577,7 +601,10 @@ static void write_output(FILE *fp, const struct wrun *w, int rc)
                 state_name(rc), n[WST_ERASED], n[WST_FAILED], n[WST_REFUSED], n[WST_ABORTED]);
     if (w->remaining)
         fprintf(fp, ", %zu candidate%s remain", w->remaining, w->remaining == 1 ? "" : "s");
-    if (w->stopped)
+    if (w->stopped && stop_bound(w))
+        fprintf(fp, " (stopped: --%s %" PRIu64 " reached; a later run wipes the rest)",
+                w->stopped, stop_bound(w));
+    else if (w->stopped)
         fprintf(fp, " (stopped: %s)", w->stopped);
     fprintf(fp, "\nmethod %s, verify %s%s; ", w->sched.method->name,
             wipe_verify_name(w->sched.verify), w->sched.final_zero ? ", final zero" : "");
@@ -687,16 +714,25 @@ static int load_hmac_key(struct wrun *w, uint8_t **key, size_t *keylen, struct e
     const char *path = w->conf->wipe.hmac_key_file.val;
     if (!path)
         return 0;
-    char *secret = NULL;
-    if (conf_read_secret_file(path, "wipe.hmac_key_file", &secret, err) != 0)
+    return cert_key_load(path, CERT_KEY_MIN, key, keylen, err);
+}
+
+/* The dry run's answer to whether the real run could start: the lock file, the state
+ * journal and the certificate (with the HMAC key) are checked as the real run would check
+ * them, without creating, locking or changing anything. */
+static int dry_run_checks(struct wrun *w, const char *cert_path, const uint8_t *key,
+                          size_t keylen, struct err *err)
+{
+    if (wipe_lock_check(w->conf->wipe.lock_file.val, err) != 0)
         return -1;
-    *keylen = strlen(secret);
-    if (*keylen == 0) {
-        free(secret);
-        err_set(err, ERR_CONFIG, "HMAC key file '%s' is empty", path);
-        return err_hint(err, "Put a long random secret in it, e.g. 'openssl rand -hex 32'.");
+    int rc = cert_check(cert_path, key, keylen, err);
+    if (rc < 0)
+        return -1;
+    if (rc == 1 && wipe_can_create(cert_path, false, true) != 0) {
+        err_sys(err, ERR_IO, errno, "could not create certificate '%s'", cert_path);
+        return err_hint(err, "Set wipe.certificate or --certificate to a file in a writable "
+                             "directory.");
     }
-    *key = (uint8_t *)secret;
     return 0;
 }
 
@@ -767,7 +803,14 @@ int cmd_wipe(struct ctx *ctx, int argc, char **argv)
     }
     if (check_db(&w, &err) != 0)
         goto fail;
-    if (!w.o.dry_run) {
+    const char *cp = w.o.certificate ? w.o.certificate : conf.wipe.certificate.val;
+    if (w.o.dry_run) {
+        if (load_hmac_key(&w, &hkey, &hkeylen, &err) != 0 ||
+            dry_run_checks(&w, cp, hkey, hkeylen, &err) != 0 ||
+            wipe_journal_open_ro(&w.journal, conf.wipe.state_dir.val, &err) != 0)
+            goto fail;
+        w.have_journal = true;
+    } else {
         const char *lp = conf.wipe.lock_file.val;
         if (mkparent(lp) != 0 || wipe_lock_acquire(&lock, lp, &err) != 0) {
             if (!err.msg[0])
@@ -789,7 +832,6 @@ int cmd_wipe(struct ctx *ctx, int argc, char **argv)
         goto fail;
     out_open_ok = true;
     if (!w.o.dry_run) {
-        const char *cp = w.o.certificate ? w.o.certificate : conf.wipe.certificate.val;
         if (load_hmac_key(&w, &hkey, &hkeylen, &err) != 0)
             goto fail;
         if (mkparent(cp) != 0 || cert_open(&w.cert, cp, hkey, hkeylen, &err) != 0) {
@@ -826,6 +868,11 @@ int cmd_wipe(struct ctx *ctx, int argc, char **argv)
     }
     if (w.fatal)
         err_print(&w.fatal_err);
+    if (w.stop_size > w.o.max_bytes && w.remaining > 0 && w.stopped &&
+        strcmp(w.stopped, "max-bytes") == 0)
+        warnx_msg("the next candidate holds %" PRIu64 " bytes, more than --max-bytes %" PRIu64
+                  ": no run with this bound reaches it or anything after it; raise the bound",
+                  w.stop_size, w.o.max_bytes);
     if (log_verbosity >= 0 || rc != AW_OK)
         write_output(out.fp, &w, rc);
     if (out_close(&out, true, &err) != 0) {

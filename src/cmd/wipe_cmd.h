@@ -88,6 +88,7 @@ struct wrun {
     size_t ncands_files;         /* candidates of kind FILE */
     size_t remaining;            /* candidates not reached because of a bound or a signal */
     const char *stopped;         /* why the run stopped early, or NULL */
+    uint64_t stop_size;          /* stopped by max-bytes: the size of the file not started */
     int fatal;                   /* set when the run could not go on (exit 3) */
     struct err fatal_err;
     uint64_t files_started, bytes_started;

@@ -46,6 +46,7 @@ struct bfile {
     bool pass_written;       /* the current pass reached the file completely */
     char tmpname[256];
     bool earlier;            /* an earlier run left it half-done: its mtime came from there */
+    int64_t kept_mtime_ns;   /* an earlier run kept it (--keep): the mtime it left, else 0 */
     int rm_rc;               /* removal outcome, filled on a pool thread */
     bool tried_remove;       /* wipe_file_remove ran: rm_rc and the rest say how it went */
     char rm_reason[512];
@@ -120,12 +121,14 @@ static void journal_set(struct wrun *w, struct bfile *f, const char *state, unsi
     e.pass = pass;
     snprintf(e.state, sizeof e.state, "%s", state);
     e.started_ms = r->started_ms;
+    if (strcmp(state, "kept") == 0)
+        e.kept_mtime_ns = f->wf.mtime_ns;
     wipe_journal_put(&w->journal, &e);
 }
 
 static int journal_save(struct wrun *w)
 {
-    if (!w->have_journal)
+    if (!w->have_journal || w->journal.readonly)
         return 0;
     if (wipe_journal_save(&w->journal, &w->fatal_err) != 0) {
         w->fatal = 1;
@@ -276,6 +279,12 @@ static void open_file(struct wrun *w, struct bfile *f, struct parent_cache *pc)
     }
     r->size = f->wf.size;
     r->nlink = f->wf.nlink;
+    if (f->earlier && f->kept_mtime_ns && f->wf.mtime_ns != f->kept_mtime_ns) {
+        /* changed since an earlier run kept it: its own mtime decides again */
+        f->earlier = false;
+        free(r->earlier);
+        r->earlier = NULL;
+    }
     if (!f->earlier) {
         r->mtime_ms = f->wf.mtime_ns / 1000000;
         int64_t age = w->ctx->now_ms - r->mtime_ms;
@@ -1129,11 +1138,17 @@ static void run_batch(struct wrun *w, struct batch *b)
         f->rec->ended_ms = t_end;
         if (!w->have_journal)
             continue;
-        if (f->rec->st == WST_ABORTED)
+        if (f->rec->st == WST_ABORTED) {
             journal_set(w, f, "aborted", f->rec->passes_done);
-        else if (f->rec->st == WST_ERASED || f->rec->st == WST_REFUSED ||
-                 f->rec->st == WST_FAILED)
+        } else if (f->rec->st == WST_ERASED && !f->rec->removed && w->o.keep && f->opened) {
+            /* Overwritten and left in place: its mtime is now ours. The next run takes the
+             * age from the journal, as for an interrupted file, instead of refusing it as
+             * too young. */
+            journal_set(w, f, "kept", f->rec->passes_done);
+        } else if (f->rec->st == WST_ERASED || f->rec->st == WST_FAILED ||
+                   (f->rec->st == WST_REFUSED && !f->kept_mtime_ns)) {
             wipe_journal_remove(&w->journal, f->rec->dev, f->rec->ino);
+        }
     }
     /* Entries of finished files leave the journal with the next save (the next batch's, or
      * the run's last); a stale entry only says that this inode was being wiped by this tool,
@@ -1181,6 +1196,7 @@ static bool bound_reached(struct wrun *w, const struct wipe_cand *c)
     }
     if (w->o.max_bytes && w->bytes_started + (uint64_t)c->size > w->o.max_bytes) {
         w->stopped = "max-bytes";
+        w->stop_size = (uint64_t)c->size;
         return true;
     }
     if (w->o.max_seconds &&
@@ -1269,7 +1285,16 @@ int wipe_run_all(struct wrun *w)
             continue;
         }
         const struct wipe_jentry *je = journal_match(w, &w->roots[c->root], c, rel);
-        if (je) {
+        bool kept = je && strcmp(je->state, "kept") == 0;
+        /* A kept file counts only while it is as that run left it (size and mtime). */
+        if (kept && (je->size != c->size || je->kept_mtime_ns / 1000000 != c->mtime_ms))
+            je = NULL;
+        if (je && kept) {
+            r->mtime_ms = je->mtime_ms;
+            r->earlier = xasprintf("overwritten and kept earlier (run %s, %s, %u passes, "
+                                   "--keep): wiped again from pass 1", je->run, je->method,
+                                   je->pass);
+        } else if (je) {
             r->mtime_ms = je->mtime_ms;
             /* found under its removal name: say which file it was */
             bool renamed = strcmp(je->rel, rel) != 0;
@@ -1300,6 +1325,7 @@ int wipe_run_all(struct wrun *w)
         f->rec = r;
         f->ri = w->nrecs - 1;
         f->earlier = je != NULL;
+        f->kept_mtime_ns = je && kept ? je->kept_mtime_ns : 0;
         f->stream_id = w->files_started;
         b.bytes += (uint64_t)c->size;
         if (b.n >= batch_max || b.bytes >= BATCH_MAX_BYTES)

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include <jansson.h>
 
@@ -111,6 +113,10 @@ static void read_runs(struct vcert *c, bool want_key)
     }
     free(line);
     fclose(fp);
+    if (c->nruns && !c->runv[c->nruns - 1].footer_line) {
+        c->last_open = true;
+        c->last_open_line = c->runv[c->nruns - 1].line;
+    }
     if (want_key && c->state == VC_INTACT && unanchored) {
         c->state = VC_TAMPERED;
         c->bad_line = unanchored;
@@ -227,6 +233,26 @@ void verify_cert_load(struct vcert *c, const char *path, bool configured, const 
         check_consistency(c);
     if (c->state != VC_INTACT)
         free_recs(c);
+}
+
+void verify_cert_check_open(struct vcert *c, const char *lock_file)
+{
+    c->in_progress = false;
+    struct stat st;
+    if (c->state != VC_INTACT || !c->last_open || !lock_file || stat(lock_file, &st) != 0)
+        return;
+    /* "1: FLOCK  ADVISORY  WRITE 1234 08:01:131 0 EOF"; waiters carry "->" */
+    char want[64];
+    snprintf(want, sizeof want, " %02x:%02x:%llu ", major(st.st_dev), minor(st.st_dev),
+             (unsigned long long)st.st_ino);
+    FILE *fp = fopen("/proc/locks", "r");
+    if (!fp)
+        return;
+    char line[256];
+    while (fgets(line, sizeof line, fp))
+        if (strstr(line, " FLOCK ") && !strstr(line, "->") && strstr(line, want))
+            c->in_progress = true;
+    fclose(fp);
 }
 
 const struct vrun *verify_cert_run(const struct vcert *c, const char *run)

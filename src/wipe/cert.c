@@ -67,6 +67,83 @@ static void key_id(const uint8_t *key, size_t keylen, char out[17])
     out[16] = '\0';
 }
 
+int cert_key_load(const char *path, size_t min_len, uint8_t **key, size_t *keylen,
+                  struct err *err)
+{
+    *key = NULL;
+    *keylen = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0) {
+        err_sys(err, ERR_CONFIG, errno, "cannot open wipe.hmac_key_file '%s'", path);
+        return err_hint(err, "Create it with 'head -c 32 /dev/urandom > FILE; chmod 600 FILE', "
+                             "or correct the path.");
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        err_set(err, ERR_CONFIG, "wipe.hmac_key_file '%s' is not a regular file", path);
+        return err_hint(err, "Point it at a file holding the key (at least %zu bytes).",
+                        (size_t)CERT_KEY_MIN);
+    }
+    if (st.st_mode & (S_IRWXG | S_IRWXO)) {
+        close(fd);
+        err_set(err, ERR_CONFIG, "wipe.hmac_key_file '%s' is readable by group or others (mode "
+                "%04o); refusing to use it", path, (unsigned)(st.st_mode & 07777));
+        return err_hint(err, "Run 'chmod 600 %s' so that only its owner can read it.", path);
+    }
+    uint8_t *buf = xmalloc(CERT_KEY_MAX + 1);
+    size_t len = 0;
+    for (;;) {
+        ssize_t n = read(fd, buf + len, CERT_KEY_MAX + 1 - len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            int e = errno;
+            close(fd);
+            OPENSSL_cleanse(buf, CERT_KEY_MAX + 1);
+            free(buf);
+            return err_sys(err, ERR_CONFIG, e, "cannot read wipe.hmac_key_file '%s'", path);
+        }
+        if (n == 0)
+            break;
+        len += (size_t)n;
+        if (len > CERT_KEY_MAX) {
+            close(fd);
+            OPENSSL_cleanse(buf, CERT_KEY_MAX + 1);
+            free(buf);
+            err_set(err, ERR_CONFIG, "wipe.hmac_key_file '%s' is larger than %d bytes", path,
+                    CERT_KEY_MAX);
+            return err_hint(err, "The file holds only the key: 32 random bytes are plenty.");
+        }
+    }
+    close(fd);
+    /* A key written as one line of text keeps the key it always had: without its line end
+     * ("\n", "\r\n" or "\r"), provided nothing else in it is a NUL or a newline. Any other
+     * content is the key byte for byte. */
+    size_t tl = len;
+    if (tl > 0 && buf[tl - 1] == '\n')
+        tl--;
+    if (tl > 0 && buf[tl - 1] == '\r')
+        tl--;
+    if (!memchr(buf, '\0', tl) && !memchr(buf, '\n', tl))
+        len = tl;
+    if (len < min_len) {
+        OPENSSL_cleanse(buf, CERT_KEY_MAX + 1);
+        free(buf);
+        if (len == 0)
+            err_set(err, ERR_CONFIG, "wipe.hmac_key_file '%s' is empty", path);
+        else
+            err_set(err, ERR_CONFIG, "wipe.hmac_key_file '%s' holds a key of %zu byte%s; at "
+                    "least %zu are required", path, len, len == 1 ? "" : "s", min_len);
+        return err_hint(err, "Write a random key into it, e.g. 'head -c 32 /dev/urandom > %s' "
+                             "(then chmod 600); certificates written with the old key need "
+                             "the old file to be checked.", path);
+    }
+    *key = buf;
+    *keylen = len;
+    return 0;
+}
+
 int cert_status_index(const char *status)
 {
     static const char *const names[CERT_NSTATUS] = {"ERASED", "FAILED", "REFUSED", "ABORTED"};
@@ -161,14 +238,23 @@ static int check_continuation(const struct cert_writer *w, struct err *err)
                          "by anyone.");
 }
 
-int cert_open(struct cert_writer **out, const char *path, const uint8_t *key, size_t keylen,
-              struct err *err)
+/* cert_open, or with check_only (a dry run) the same checks on a read-only descriptor:
+ * returns 1 without error when the file does not exist (nothing was created). */
+static int open_common(struct cert_writer **out, const char *path, const uint8_t *key,
+                       size_t keylen, bool check_only, struct err *err)
 {
     *out = NULL;
     struct cert_writer *w = xcalloc(1, sizeof *w);
     w->path = xstrdup(path);
-    w->fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0640);
-    if (w->fd < 0) {
+    if (check_only)
+        w->fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC);
+    else
+        w->fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0640);
+    if (w->fd < 0 && check_only && errno == ENOENT && path[0]) {
+        cert_close(w, NULL);
+        return 1;
+    }
+    if (w->fd < 0 || (check_only && access(path, W_OK) != 0)) {
         err_sys(err, ERR_IO, errno, "could not open certificate '%s'", path);
         err_hint(err, "Set wipe.certificate or --certificate to a file in a writable "
                       "directory.");
@@ -234,6 +320,20 @@ int cert_open(struct cert_writer **out, const char *path, const uint8_t *key, si
     }
     *out = w;
     return 0;
+}
+
+int cert_open(struct cert_writer **out, const char *path, const uint8_t *key, size_t keylen,
+              struct err *err)
+{
+    return open_common(out, path, key, keylen, false, err);
+}
+
+int cert_check(const char *path, const uint8_t *key, size_t keylen, struct err *err)
+{
+    struct cert_writer *w = NULL;
+    int rc = open_common(&w, path, key, keylen, true, err);
+    cert_close(w, NULL);
+    return rc;
 }
 
 const char *cert_open_run(const struct cert_writer *w)

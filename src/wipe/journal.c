@@ -54,6 +54,59 @@ int wipe_lock_acquire(struct wipe_lock *l, const char *path, struct err *err)
     return 0;
 }
 
+int wipe_can_create(const char *path, bool is_dir, bool make_parent)
+{
+    char *d = xstrdup(path);
+    size_t len = strlen(d);
+    while (is_dir && len > 1 && d[len - 1] == '/')
+        d[--len] = '\0';
+    int rc = -1;
+    char *slash = strrchr(d, '/');
+    if (len == 0 || (slash && slash[1] == '\0')) {
+        errno = len == 0 ? ENOENT : EISDIR;
+        goto out;
+    }
+    const char *dir = ".";
+    if (slash == d)
+        dir = "/";
+    else if (slash) {
+        *slash = '\0';
+        dir = d;
+    }
+    struct stat st;
+    if (stat(dir, &st) == 0) {
+        if (!S_ISDIR(st.st_mode))
+            errno = ENOTDIR;
+        else if (access(dir, W_OK | X_OK) == 0)
+            rc = 0;
+    } else if (errno == ENOENT && make_parent && slash && slash != d) {
+        rc = wipe_can_create(dir, true, false);
+    }
+out:
+    free(d);
+    return rc;
+}
+
+int wipe_lock_check(const char *path, struct err *err)
+{
+    struct stat st;
+    int e = 0;
+    if (lstat(path, &st) == 0) {
+        if (S_ISLNK(st.st_mode))
+            e = ELOOP;
+        else if (S_ISDIR(st.st_mode))
+            e = EISDIR;
+        else if (access(path, R_OK | W_OK) != 0)
+            e = errno;
+    } else if (errno != ENOENT || wipe_can_create(path, false, true) != 0) {
+        e = errno;
+    }
+    if (e == 0)
+        return 0;
+    err_sys(err, ERR_IO, e, "could not open lock file '%s'", path);
+    return err_hint(err, "Set wipe.lock_file to a path in a writable directory.");
+}
+
 void wipe_lock_release(struct wipe_lock *l)
 {
     if (l->fd >= 0) {
@@ -115,6 +168,7 @@ static int load(struct wipe_journal *j, struct err *err)
         e.mtime_ms = json_integer_value(json_object_get(o, "mtime_ms"));
         e.pass = (unsigned)json_integer_value(json_object_get(o, "pass"));
         e.started_ms = json_integer_value(json_object_get(o, "started_ms"));
+        e.kept_mtime_ns = json_integer_value(json_object_get(o, "kept_mtime_ns"));
         snprintf(e.run, sizeof e.run, "%s", jstr(o, "run"));
         snprintf(e.method, sizeof e.method, "%s", jstr(o, "method"));
         snprintf(e.state, sizeof e.state, "%s", jstr(o, "state"));
@@ -126,17 +180,30 @@ static int load(struct wipe_journal *j, struct err *err)
     return 0;
 }
 
-int wipe_journal_open(struct wipe_journal *j, const char *state_dir, struct err *err)
+/* Open (creating state_dir unless readonly) and load. Read-only, a missing state_dir is an
+ * empty journal when the real run could create it. */
+static int journal_open(struct wipe_journal *j, const char *state_dir, bool readonly,
+                        struct err *err)
 {
     memset(j, 0, sizeof *j);
     j->dirfd = -1;
-    if (mkdir(state_dir, 0700) != 0 && errno != EEXIST) {
+    if (!readonly && mkdir(state_dir, 0700) != 0 && errno != EEXIST) {
         err_sys(err, ERR_IO, errno, "could not create state directory '%s'", state_dir);
         return err_hint(err, "Create it or set wipe.state_dir to a writable directory.");
     }
     j->dirfd = open(state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (j->dirfd < 0) {
-        err_sys(err, ERR_IO, errno, "could not open state directory '%s'", state_dir);
+    if (readonly && j->dirfd < 0 && errno == ENOENT) {
+        j->readonly = true;
+        if (wipe_can_create(state_dir, true, false) == 0)
+            return 0;   /* the real run creates it: nothing was interrupted */
+        err_sys(err, ERR_IO, errno, "could not create state directory '%s'", state_dir);
+        return err_hint(err, "Create it or set wipe.state_dir to a writable directory.");
+    }
+    /* the real run renames the journal into place: a dry run checks that it could */
+    if (j->dirfd < 0 || (readonly && access(state_dir, W_OK | X_OK) != 0)) {
+        err_sys(err, ERR_IO, errno, "could not open state directory '%s'%s", state_dir,
+                j->dirfd < 0 ? "" : " for writing");
+        wipe_journal_release(j);
         return err_hint(err, "Create it or set wipe.state_dir to a writable directory.");
     }
     j->dir = xstrdup(state_dir);
@@ -145,11 +212,24 @@ int wipe_journal_open(struct wipe_journal *j, const char *state_dir, struct err 
         wipe_journal_release(j);
         return -1;
     }
+    j->readonly = readonly;
     return 0;
+}
+
+int wipe_journal_open(struct wipe_journal *j, const char *state_dir, struct err *err)
+{
+    return journal_open(j, state_dir, false, err);
+}
+
+int wipe_journal_open_ro(struct wipe_journal *j, const char *state_dir, struct err *err)
+{
+    return journal_open(j, state_dir, true, err);
 }
 
 int wipe_journal_save(struct wipe_journal *j, struct err *err)
 {
+    if (j->readonly)
+        return err_set(err, ERR_INTERNAL, "the state journal was opened read-only (dry run)");
     json_t *arr = json_array();
     for (size_t i = 0; i < j->n; i++) {
         const struct wipe_jentry *e = &j->v[i];
@@ -167,6 +247,8 @@ int wipe_journal_save(struct wipe_journal *j, struct err *err)
         json_object_set_new(o, "pass", json_integer(e->pass));
         json_object_set_new(o, "state", json_string(e->state));
         json_object_set_new(o, "started_ms", json_integer(e->started_ms));
+        if (e->kept_mtime_ns)
+            json_object_set_new(o, "kept_mtime_ns", json_integer(e->kept_mtime_ns));
         json_array_append_new(arr, o);
     }
     json_t *root = json_pack("{s:i,s:o}", "version", 1, "entries", arr);

@@ -261,8 +261,9 @@ struct wipe_jentry {
     char run[33];
     char method[32];
     unsigned pass;               /* pass reached */
-    char state[16];              /* "wiping", "aborted", "removing" */
+    char state[16];              /* "wiping", "aborted", "removing", "kept" */
     int64_t started_ms;
+    int64_t kept_mtime_ns;       /* "kept": the file's mtime right after our last pass */
     bool seen;                   /* matched a candidate in this run */
 };
 
@@ -273,10 +274,22 @@ struct wipe_journal {
     struct wipe_jentry *v;
     size_t n, cap;
     size_t n_loaded;             /* entries found at open: interrupted earlier */
+    bool readonly;               /* opened by wipe_journal_open_ro: never saved */
 };
 
 /* Create state_dir (0700) when missing, open it, load wipe-state.json when present. */
 int wipe_journal_open(struct wipe_journal *j, const char *state_dir, struct err *err);
+/* The same for a dry run, creating and changing nothing: a missing state directory or journal
+ * is an empty journal when the real run could create it; a directory the real run could not
+ * write to, or a journal it could not read, fails the same way. */
+int wipe_journal_open_ro(struct wipe_journal *j, const char *state_dir, struct err *err);
+/* Whether a real run could open the lock file (or create it, with its directory), found
+ * without creating or locking anything. */
+int wipe_lock_check(const char *path, struct err *err);
+/* Whether path could be created (a file, or a directory when is_dir) without creating
+ * anything: its directory exists and is writable, or, with make_parent, that directory could
+ * itself be made (one level, as the wipe command does). 0, or -1 with errno set. */
+int wipe_can_create(const char *path, bool is_dir, bool make_parent);
 /* Atomic replace: write .tmp, fsync, rename, fsync the directory. */
 int wipe_journal_save(struct wipe_journal *j, struct err *err);
 struct wipe_jentry *wipe_journal_find(struct wipe_journal *j, const char *root, const char *rel,

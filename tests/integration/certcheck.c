@@ -22,23 +22,20 @@ int main(int argc, char **argv)
         fputs("usage: certcheck CERTIFICATE [HMAC-KEY-FILE]\n", stderr);
         return 3;
     }
-    char key[4096];
+    uint8_t *key = NULL;
     size_t keylen = 0;
     if (argc == 3) {
-        FILE *fp = fopen(argv[2], "r");
-        if (!fp) {
-            perror(argv[2]);
+        struct err kerr = ERR_INIT;
+        if (cert_key_load(argv[2], 1, &key, &keylen, &kerr) != 0) {
+            err_print(&kerr);
             return 3;
         }
-        keylen = fread(key, 1, sizeof key, fp);
-        fclose(fp);
-        if (keylen > 0 && key[keylen - 1] == '\n')
-            keylen--;
     }
     struct cert_report rep;
     struct err err = ERR_INIT;
-    if (cert_verify(argv[1], keylen ? (const uint8_t *)key : NULL, keylen, on_file, NULL, &rep,
-                    &err) != 0) {
+    int vrc = cert_verify(argv[1], key, keylen, on_file, NULL, &rep, &err);
+    free(key);
+    if (vrc != 0) {
         err_print(&err);
         return 3;
     }

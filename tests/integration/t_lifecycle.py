@@ -488,7 +488,7 @@ def run_engine(engine):
     n_keyed = len(cert_lines(env))
     other = os.path.join(env.dir, "other.key")
     with open(other, "w") as f:
-        f.write("not-the-key\n")
+        f.write("not-the-key-of-these-runs\n")
     os.chmod(other, 0o600)
     for what, c, needle in (("without the key", conf, "wipe.hmac_key_file is not set"),
                             ("with another key", env.conf("otherkey", key=other),

@@ -650,7 +650,10 @@ def w31_bounds():
     for i in range(5):
         L.put(s.d("b%d.bin" % i), size=100000, age_days=30)
     r = L.wipe(s, "--max-files", "2", NO_DB)
-    eq(r.rc, 0, "W31 --max-files exit 0", r)
+    # candidates left by a bound are not erased: exit 1 (README), never a plain OK
+    eq(r.rc, 1, "W31 --max-files with candidates left: exit 1", r)
+    ok("WARNING" in r.out and "--max-files 2 reached" in r.out,
+       "W31 summary: WARNING, the bound named", r)
     h, files, foot = L.last_run(s)
     eq([x["status"] for x in files], ["ERASED", "ERASED"], "W31 two ERASED")
     eq((foot["remaining"], foot["stopped"]), (3, "max-files"), "W31 footer: three remain")
