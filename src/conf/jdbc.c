@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "alfwipe/redact.h"
 #include "alfwipe/xalloc.h"
 
 static const char supported[] = "alfwipe reads PostgreSQL, MySQL and MariaDB";
@@ -213,17 +214,18 @@ static int parse_authority(const char *url, const char *a, size_t n, struct jdbc
     return 0;
 }
 
-int jdbc_parse(const char *url, struct jdbc_url *out, struct err *err)
+/* shown: url as messages may show it (no password). */
+static int parse_url(const char *url, const char *shown, struct jdbc_url *out, struct err *err)
 {
     struct jdbc_url u = {0};
     if (strstr(url, "${")) {
-        err_set(err, ERR_CONFIG, "db.url '%s' contains an unresolved placeholder", url);
+        err_set(err, ERR_CONFIG, "db.url '%s' contains an unresolved placeholder", shown);
         return err_hint(err, "Define the property the placeholder names in "
                              "alfresco-global.properties, or set the database group in "
                              "alfwipe.conf.");
     }
     if (strncasecmp(url, "jdbc:", 5) != 0) {
-        err_set(err, ERR_CONFIG, "db.url '%s' is not a JDBC URL", url);
+        err_set(err, ERR_CONFIG, "db.url '%s' is not a JDBC URL", shown);
         return err_hint(err, "Write it as jdbc:postgresql://host:port/name or "
                              "jdbc:mysql://host:port/name.");
     }
@@ -231,7 +233,7 @@ int jdbc_parse(const char *url, struct jdbc_url *out, struct err *err)
     size_t splen = strcspn(sp, ":");
     const char *rest = sp[splen] == ':' ? sp + splen + 1 : sp + splen;
     if (splen == 0) {
-        err_set(err, ERR_CONFIG, "db.url '%s' names no driver", url);
+        err_set(err, ERR_CONFIG, "db.url '%s' names no driver", shown);
         return err_hint(err, "Write it as jdbc:postgresql://host:port/name or "
                              "jdbc:mysql://host:port/name.");
     }
@@ -243,11 +245,11 @@ int jdbc_parse(const char *url, struct jdbc_url *out, struct err *err)
     } else if (splen > 5 && (strncasecmp(sp, "mysql+", 6) == 0 ||
                              strncasecmp(sp, "mariadb+", 8) == 0)) {
         err_set(err, ERR_CONFIG, "connection variant '%.*s' in db.url '%s' is not supported",
-                (int)splen, sp, url);
+                (int)splen, sp, shown);
         refuse_hint_conf(err);
         return -1;
     } else {
-        err_set(err, ERR_CONFIG, "db.url '%s' uses %.*s: engine not supported; %s", url,
+        err_set(err, ERR_CONFIG, "db.url '%s' uses %.*s: engine not supported; %s", shown,
                 (int)splen, sp, supported);
         return err_hint(err, "alfwipe needs an Alfresco on PostgreSQL, MySQL or MariaDB; if "
                              "db.url is overridden elsewhere (JVM -D options, JNDI), set the "
@@ -256,7 +258,7 @@ int jdbc_parse(const char *url, struct jdbc_url *out, struct err *err)
     if (u.type == DB_MYSQL && strncmp(rest, "//", 2) != 0) {
         size_t vlen = strcspn(rest, ":/?");
         err_set(err, ERR_CONFIG, "connection variant '%.*s' in db.url '%s' is not supported",
-                (int)vlen, rest, url);
+                (int)vlen, rest, shown);
         refuse_hint_conf(err);
         return -1;
     }
@@ -269,7 +271,7 @@ int jdbc_parse(const char *url, struct jdbc_url *out, struct err *err)
         size_t alen = strcspn(a, "/?");
         if (alen > body_len - 2)
             alen = body_len - 2;
-        if (parse_authority(url, a, alen, &u, err) != 0)
+        if (parse_authority(shown, a, alen, &u, err) != 0)
             goto fail;
         db = a + alen;
         dblen = body_len - 2 - alen;
@@ -283,10 +285,10 @@ int jdbc_parse(const char *url, struct jdbc_url *out, struct err *err)
     }
     if (dblen == 0 || memchr(db, '/', dblen)) {
         if (dblen == 0)
-            err_set(err, ERR_CONFIG, "db.url '%s' names no database", url);
+            err_set(err, ERR_CONFIG, "db.url '%s' names no database", shown);
         else
             err_set(err, ERR_CONFIG, "unsupported database part '%.*s' in db.url '%s'",
-                    (int)dblen, db, url);
+                    (int)dblen, db, shown);
         err_hint(err, "Add the database name, as in jdbc:postgresql://host:5432/alfresco, or "
                       "set database.name in alfwipe.conf.");
         goto fail;
@@ -294,7 +296,7 @@ int jdbc_parse(const char *url, struct jdbc_url *out, struct err *err)
     u.dbname = pct_decode(db, dblen);
     if (q && q[1]) {
         u.params = xstrdup(q + 1);
-        if (parse_params(url, q + 1, &u, err) != 0)
+        if (parse_params(shown, q + 1, &u, err) != 0)
             goto fail;
     }
     *out = u;
@@ -302,6 +304,14 @@ int jdbc_parse(const char *url, struct jdbc_url *out, struct err *err)
 fail:
     jdbc_url_release(&u);
     return -1;
+}
+
+int jdbc_parse(const char *url, struct jdbc_url *out, struct err *err)
+{
+    char *shown = url_redact(url);
+    int ret = parse_url(url, shown, out, err);
+    free(shown);
+    return ret;
 }
 
 void jdbc_url_release(struct jdbc_url *u)
