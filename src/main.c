@@ -108,7 +108,15 @@ int main(int argc, char **argv)
         }
     }
     if (optind >= argc) {
-        usage(stderr);
+        fprintf(stderr, "alfwipe: no command given\n");
+        /* "alfwipe -c report": the command was taken as the configuration file */
+        for (size_t i = 0; ctx.conf_path && i < sizeof commands / sizeof commands[0]; i++)
+            if (strcmp(ctx.conf_path, commands[i].name) == 0) {
+                fprintf(stderr, "hint: '%s' was read as the FILE of -c; write "
+                                "'alfwipe -c FILE %s'.\n", ctx.conf_path, ctx.conf_path);
+                return AW_UNKNOWN;
+            }
+        fprintf(stderr, "hint: Give one of the commands; 'alfwipe --help' lists them.\n");
         return AW_UNKNOWN;
     }
     if (!ctx.now_pinned)

@@ -439,7 +439,20 @@ static int merge_db(struct conf *conf, bool has_db_group, struct err *err)
         const char *pu = pget(conf, "db.username");
         if (unresolved(conf, "db.username", pu, "database.user", err) != 0)
             goto out;
-        if (pu && *pu)
+        const char *eff = pu && *pu ? pu : "alfresco";
+        if (use_url && ju.user && *ju.user && d->type == DB_MYSQL && strcmp(ju.user, eff)) {
+            /* Connector/J and the MariaDB driver do not agree on which of the two wins. */
+            err_set(err, ERR_CONFIG, "db.url in '%s' line %d sets user=%s but db.username is "
+                                     "'%s'", conf->props->path, ue->line, ju.user, eff);
+            err_hint(err, "Set database.user in alfwipe.conf to the user Alfresco connects as "
+                          "(MySQL and MariaDB drivers differ on which of the two they use).");
+            goto out;
+        }
+        if (use_url && ju.user && *ju.user)
+            /* the PostgreSQL driver takes URL parameters before the connection properties
+             * (db.username) */
+            conf_str_set(&d->user, ju.user, usrc, xasprintf("%s, user=", uorigin));
+        else if (pu && *pu)
             conf_str_set(&d->user, pu, SRC_PROPERTIES, conf_props_origin(conf, "db.username"));
         else
             conf_str_set(&d->user, "alfresco", SRC_DEFAULT,
@@ -453,7 +466,17 @@ static int merge_db(struct conf *conf, bool has_db_group, struct err *err)
         const char *ps = pget(conf, "db.schema.name");
         if (unresolved(conf, "db.schema.name", ps, "database.schema", err) != 0)
             goto out;
-        if (ps && *ps)
+        if (use_url && ju.schema && ps && *ps && strcmp(ps, ju.schema) != 0) {
+            err_set(err, ERR_CONFIG, "db.url in '%s' line %d sets currentSchema=%s but "
+                                     "db.schema.name (line %d) is '%s'", conf->props->path,
+                    ue->line, ju.schema, props_line(conf->props, "db.schema.name"), ps);
+            err_hint(err, "Make them name the same schema, or set database.schema in "
+                          "alfwipe.conf to the schema that holds the alf_ tables.");
+            goto out;
+        }
+        if (use_url && ju.schema)
+            conf_str_set(&d->schema, ju.schema, usrc, xasprintf("%s, currentSchema=", uorigin));
+        else if (ps && *ps)
             conf_str_set(&d->schema, ps, SRC_PROPERTIES,
                          conf_props_origin(conf, "db.schema.name"));
     }

@@ -129,6 +129,22 @@ static int parse_params(const char *url, const char *q, struct jdbc_url *u, stru
             char **dst = is_cert ? &u->sslrootcert : &u->socket;
             free(*dst);
             *dst = xstrdup(val);
+        } else if (u->type == DB_PG && strcmp(key, "currentSchema") == 0) {
+            /* the driver sets search_path to it: the schema the alf_ tables are read from */
+            if (!*val || strchr(val, ',')) {
+                err_set(err, ERR_CONFIG, "currentSchema '%s' in db.url '%s' is not one schema",
+                        val, url);
+                err_hint(err, "alfwipe reads the alf_ tables of one schema: set database.schema "
+                              "in alfwipe.conf to the schema that holds them.");
+                free(val);
+                ret = -1;
+                break;
+            }
+            free(u->schema);
+            u->schema = xstrdup(val);
+        } else if (strcmp(key, "user") == 0) {
+            free(u->user);
+            u->user = xstrdup(val);
         } else if (strcasecmp(key, "ssl") == 0 || strcasecmp(key, "useSSL") == 0 ||
                    strcasecmp(key, "requireSSL") == 0) {
             if (is_true(val) || (strcasecmp(key, "ssl") == 0 && *val == '\0'))
@@ -323,6 +339,8 @@ void jdbc_url_release(struct jdbc_url *u)
     free(u->sslmode);
     free(u->socket);
     free(u->sslrootcert);
+    free(u->schema);
+    free(u->user);
     free(u->params);
     memset(u, 0, sizeof *u);
 }

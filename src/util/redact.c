@@ -15,12 +15,29 @@ char *url_redact(const char *url)
     char *out = xmalloc(len * 4 + 1);
     size_t o = 0;
     const char *sep = strstr(url, "://");
-    const char *auth = sep ? sep + 3 : url;
-    size_t alen = strcspn(auth, "/?#");
-    const char *at = NULL;
-    for (const char *p = auth; p < auth + alen; p++)
-        if (*p == '@')
-            at = p;
+    const char *auth, *at = NULL;
+    if (sep) {
+        /* scheme://user:password@host/...: all of the user information */
+        auth = sep + 3;
+        size_t alen = strcspn(auth, "/?#");
+        for (const char *p = auth; p < auth + alen; p++)
+            if (*p == '@')
+                at = p;
+    } else {
+        /* user:password@host, jdbc:oracle:thin:user/password@host: what precedes the first
+         * '@' back to a ':' (jdbc:oracle:thin:@host has nothing there) */
+        at = strchr(url, '@');
+        auth = url;
+        for (const char *p = at; p && p > url; p--)
+            if (p[-1] == ':') {
+                auth = p;
+                break;
+            }
+        if (at == auth)
+            at = NULL;
+    }
+    if (!at)
+        auth = url;
     memcpy(out, url, (size_t)(auth - url));
     o = (size_t)(auth - url);
     const char *p = auth;
