@@ -257,7 +257,16 @@ static bool int_literal(const struct reader *r, const config_setting_t *s, char 
 {
     const char *name = config_setting_name(s);
     int line = (int)config_setting_source_line(s);
-    FILE *fp = name && line > 0 ? fopen(setting_file(r, s), "re") : NULL;
+    const char *file = setting_file(r, s);
+    char *joined = NULL;
+    if (file[0] != '/' && file != r->path && strcmp(file, r->path) != 0) {
+        /* an @include file, named relative to the directory of alfwipe.conf */
+        const char *slash = strrchr(r->path, '/');
+        if (slash)
+            file = joined = xasprintf("%.*s/%s", (int)(slash - r->path), r->path, file);
+    }
+    FILE *fp = name && line > 0 ? fopen(file, "re") : NULL;
+    free(joined);
     if (!fp)
         return false;
     char *text = NULL;
