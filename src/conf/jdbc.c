@@ -97,9 +97,9 @@ static int parse_params(const char *url, const char *q, struct jdbc_url *u, stru
             explicit_mode = map_sslmode(val);
             if (!explicit_mode) {
                 err_set(err, ERR_CONFIG, "unknown ssl mode '%s' in db.url '%s'", val, url);
-                err_hint(err, "Use one of disable, prefer, require, verify-ca, verify-full (or "
-                              "the driver's own DISABLED, PREFERRED, REQUIRED, VERIFY_CA, "
-                              "VERIFY_IDENTITY).");
+                err_hint(err, "Use one of disable, allow, prefer, require, verify-ca, "
+                              "verify-full (or the driver's own DISABLED, PREFERRED, REQUIRED, "
+                              "VERIFY_CA, VERIFY_IDENTITY).");
                 free(val);
                 ret = -1;
                 break;
