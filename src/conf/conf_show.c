@@ -203,12 +203,11 @@ json_t *conf_show_json(const struct conf *conf)
 {
     json_t *root = json_object();
     set_text(root, "config_file", conf->path);
+    json_object_set_new(root, "database_configured", json_boolean(conf->db.configured));
     json_t *settings = json_object();
     for (size_t gi = 0; gi < conf_ngroups; gi++) {
         const struct conf_group *g = &conf_groups[gi];
         json_t *grp = json_object();
-        if (strcmp(g->name, "database") == 0)
-            json_object_set_new(grp, "configured", json_boolean(conf->db.configured));
         for (size_t i = 0; i < g->n; i++) {
             const struct conf_key *k = &g->keys[i];
             char buf[64];

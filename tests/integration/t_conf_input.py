@@ -212,8 +212,10 @@ def no_database():
           "no database: check shows no made-up database", r)
     r = run("check", "--format", "json", conf=empty)
     try:
-        d = json.loads(r.out)["settings"]["database"]
-        got = (d["configured"], d["type"]["value"], d["host"]["value"], d["port"]["value"])
+        j = json.loads(r.out)
+        d = j["settings"]["database"]
+        got = (j["database_configured"], d["type"]["value"], d["host"]["value"],
+               d["port"]["value"])
     except (ValueError, KeyError) as e:
         got = str(e)
     eq(got, (False, None, None, None), "no database: check --format json", r)
@@ -226,6 +228,9 @@ def no_database():
     eq(r.rc, 0, "a database group: check exit code", r)
     check("localhost" in r.out and "3306" in r.out and "no database configured" not in r.out,
           "a database group: host and port from the defaults", r)
+    r = run("check", "--format", "json", conf=conf("dbgroup", 'database = { type = "mysql"; };\n'))
+    eq(json.loads(r.out).get("database_configured") if r.rc == 0 else r.rc, True,
+       "a database group: database_configured in JSON", r)
 
 
 def jdbc_parameters():
