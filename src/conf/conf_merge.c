@@ -75,8 +75,9 @@ static int unresolved(const struct conf *conf, const char *key, const char *valu
     }
     err_set(err, ERR_CONFIG, "'%s' in '%s' line %d holds the unresolved placeholder '%.*s'",
             key, conf->props->path, props_line(conf->props, key), (int)n, p);
-    return err_hint(err, "Define the property the placeholder names in that file (Alfresco "
-                         "would not resolve it either), or set %s in alfwipe.conf.", conf_key);
+    return err_hint(err, "Define the property the placeholder names in that file, or set %s "
+                         "in alfwipe.conf (a value Alfresco takes from a JVM -D option or the "
+                         "environment is invisible to alfwipe).", conf_key);
 }
 
 /* --- content roots --------------------------------------------------------------------- */

@@ -195,6 +195,18 @@ def unresolved_placeholders():
             want_key = "dir.root" if "dir.root" in line else key
             refused(r, "%s: %s" % (line, cmd), "'%s'" % want_key, placeholder, props, "line 2")
             check(conf_key in r.err, "%s: %s: the hint names %s" % (line, cmd, conf_key), r)
+    props = write("ph3.properties", "dir.root=/srv\ndb.url=jdbc:postgresql://${db.host}/alf\n")
+    c = conf("ph3", 'alfresco = { global_properties = "%s"; };\n' % props)
+    refused(run("check", conf=c), "an unresolved placeholder in db.url", "db.url",
+            "${db.host}", props, "line 2", "unresolved placeholder")
+    # db.password is a secret: the message names the key and line, not the value.
+    props = write("ph4.properties", "db.url=jdbc:postgresql://127.0.0.1/alf\n"
+                                    "db.password=%s${vault.key}\n" % SECRET)
+    c = conf("ph4", 'alfresco = { global_properties = "%s"; };\n' % props)
+    r = run("check", conf=c)
+    refused(r, "an unresolved placeholder in db.password", "db.password", props, "line 2")
+    check(SECRET not in r.out + r.err and "vault.key" not in r.err,
+          "an unresolved placeholder in db.password: nothing of the value printed", r)
     # Overridden in alfwipe.conf: the property is not used, so it is not an error.
     props = write("ph2.properties", "db.url=jdbc:postgresql://127.0.0.1/alfresco\n"
                                     "dir.contentstore=${undefined.prop}/contentstore\n")
