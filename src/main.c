@@ -1,4 +1,5 @@
 /* alfwipe: argv -> global options -> command table -> run -> exit code. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -134,8 +135,15 @@ int main(int argc, char **argv)
         sub_argv[0] = cmdname;
         optind = 1; /* reset getopt for the command's own options */
         int rc = commands[i].fn(&ctx, sub_argc, sub_argv);
-        if (fflush(stdout) != 0 || ferror(stdout)) {
-            fprintf(stderr, "alfwipe: could not write to standard output\n");
+        /* A write that failed earlier (ferror only) is the command's to report when it
+         * failed; what fails only now is reported here, with the reason. */
+        int e = fflush(stdout) != 0 ? errno : 0;
+        if (e || (ferror(stdout) && rc != AW_UNKNOWN)) {
+            if (e)
+                fprintf(stderr, "alfwipe: could not write to standard output: %s\n",
+                        strerror(e));
+            else
+                fprintf(stderr, "alfwipe: could not write to standard output\n");
             return AW_UNKNOWN;
         }
         return rc;

@@ -355,6 +355,20 @@ def command_line(case):
     refused(r, "methods with a misspelt name", "unknown method 'gutman'")
     eq(run("methods", "gutmann").rc, 0, "methods with one name: exit 0")
 
+    with open("/dev/full", "w") as full:
+        p = subprocess.run([ALFWIPE, "methods"], stdout=full, stderr=subprocess.PIPE,
+                           timeout=30)
+    err = p.stderr.decode("utf-8", "replace")
+    eq((p.returncode, err), (3, "alfwipe: could not write to standard output: No space left on "
+                                "device\n"), "methods > /dev/full: exit 3, one message, the reason")
+    # A report to a full standard output: one message (the report's), not a second one.
+    with open("/dev/full", "w") as full:
+        e = dict(os.environ, ALFWIPE_DB_PASSWORD="unused-with-trust")
+        p = subprocess.run([ALFWIPE, "-c", case._built["pg"], "--now", NOW, "report"],
+                           stdout=full, stderr=subprocess.PIPE, timeout=120, env=e)
+    err = p.stderr.decode("utf-8", "replace")
+    check(p.returncode == 3 and err.count("alfwipe: ") == 1 and "No space left" in err,
+          "report > /dev/full: exit 3, one message with the reason", err)
     # --output, on a report that works.
     r = case.invoke("pg", args=["--output", ""])
     refused(r, "--output ''", "empty --output")
