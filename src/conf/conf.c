@@ -251,9 +251,10 @@ static int want_type(struct reader *r, const struct conf_group *g, const struct 
  * without the L suffix in an int and wraps larger ones silently (4294967296 becomes 0), so a
  * range check on its value can pass a number nobody wrote. The text after "name =" (or
  * "name :"), from the setting's line on, is the number as written. *wrote gets it
- * (NUL-terminated, at most n-1 bytes); returns false when it cannot be found. */
-static bool int_literal(const struct reader *r, const config_setting_t *s, char *wrote,
-                        size_t n)
+ * (NUL-terminated); returns 0 when it cannot be found, 1 when found, 2 when it is longer than
+ * n-1 bytes (*wrote then holds its start and "..."). */
+static int int_literal(const struct reader *r, const config_setting_t *s, char *wrote,
+                       size_t n)
 {
     const char *name = config_setting_name(s);
     int line = (int)config_setting_source_line(s);
@@ -268,7 +269,7 @@ static bool int_literal(const struct reader *r, const config_setting_t *s, char 
     FILE *fp = name && line > 0 ? fopen(file, "re") : NULL;
     free(joined);
     if (!fp)
-        return false;
+        return 0;
     char *text = NULL;
     size_t cap = 0, len = 0;
     for (;;) {
@@ -287,7 +288,7 @@ static bool int_literal(const struct reader *r, const config_setting_t *s, char 
         if (p)
             p++;
     }
-    bool found = false;
+    int found = 0;
     size_t nl = strlen(name);
     for (const char *q = p ? strstr(p, name) : NULL; q && !found; q = strstr(q + 1, name)) {
         if (q > text && (isalnum((unsigned char)q[-1]) || q[-1] == '_' || q[-1] == '-'))
@@ -305,11 +306,14 @@ static bool int_literal(const struct reader *r, const config_setting_t *s, char 
             continue;
         while (isalnum((unsigned char)v[k]))
             k++;
-        if (k >= n)
-            continue;
-        memcpy(wrote, v, k);
-        wrote[k] = '\0';
-        found = true;
+        if (k >= n) {
+            snprintf(wrote, n, "%.*s...", (int)(n - 4), v);
+            found = 2;
+        } else {
+            memcpy(wrote, v, k);
+            wrote[k] = '\0';
+            found = 1;
+        }
     }
     free(text);
     return found;
@@ -323,8 +327,13 @@ static int int_value(const struct reader *r, const config_setting_t *s, long lon
     *v = config_setting_get_int64(s);
     snprintf(wrote, n, "%lld", *v);
     char lit[64];
-    if (!int_literal(r, s, lit, sizeof lit))
+    int got = int_literal(r, s, lit, sizeof lit);
+    if (got == 0)
         return 0;
+    if (got == 2) {
+        snprintf(wrote, n, "%s", lit);
+        return -1; /* 64 characters and more: beyond every key's range */
+    }
     char digits[64];
     size_t k = 0;
     for (const char *c = lit; *c && k + 1 < sizeof digits; c++)

@@ -90,6 +90,9 @@ def big_integers():
             refused(r, "%s.%s = %s: %s" % (group, key, val, cmd[0]), "%s.%s" % (group, key),
                     "line 3", "%s is out of range" % val)
             eq(r.out, "", "%s.%s = %s: %s prints no settings" % (group, key, val, cmd[0]), r)
+    huge = "1" + "0" * 70
+    r = run("check", conf=conf("huge", "wipe = { min_age_days = %s; };\n" % huge))
+    refused(r, "a 71-digit number", "wipe.min_age_days", huge[:40], "... is out of range")
     # The number as written, across lines and from an @include file.
     inc = write("big.inc", "cleaner_slack_days =\n    8589934593;\n")
     c = conf("big-include", 'policy = {\n    @include "big.inc"\n};\n')
