@@ -247,7 +247,10 @@ int cmd_check(struct ctx *ctx, int argc, char **argv)
         json_t *root = conf_show_json(&conf);
         if (do_connect) {
             struct checks ck = {NULL, json_object()};
-            rc = connect_check(&conf, &ck);
+            /* a settings error found above stays the exit code */
+            int crc = connect_check(&conf, &ck);
+            if (crc != AW_OK)
+                rc = crc;
             json_object_set_new(root, "checks", ck.json);
         }
         if (json_dumpf(root, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII) != 0 ||

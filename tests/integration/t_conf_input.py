@@ -372,6 +372,20 @@ def command_line(case):
     err = p.stderr.decode("utf-8", "replace")
     check(p.returncode == 3 and err.count("alfwipe: ") == 1 and "No space left" in err,
           "report > /dev/full: exit 3, one message with the reason", err)
+    # A settings error stays exit 3 when --connect then succeeds (text and JSON alike).
+    with open(case._built["pg"]) as fp:
+        text = fp.read()
+    c = write("rcmp-db.conf", text + 'wipe = { method = "rcmp-ops2"; final_zero = true; };\n')
+    for fmt in ("text", "json"):
+        r = run("check", "--connect", "--format", fmt, conf=c,
+                env_extra={"ALFWIPE_DB_PASSWORD": "unused-with-trust"})
+        eq(r.rc, 3, "rcmp-ops2 with final_zero, database reachable: check --connect --format "
+           "%s exit code" % fmt, r)
+        check("rcmp-ops2" in r.err, "... and the message (%s)" % fmt, r)
+    r = run("check", "--connect", "--format", "json", conf=case._built["pg"],
+            env_extra={"ALFWIPE_DB_PASSWORD": "unused-with-trust"})
+    ok = r.rc == 0 and json.loads(r.out)["checks"]["database"]["ok"] is True
+    check(ok, "the same without the wipe group: check --connect --format json exit 0", r)
     # --output, on a report that works.
     r = case.invoke("pg", args=["--output", ""])
     refused(r, "--output ''", "empty --output")
