@@ -1,4 +1,5 @@
 /* alfwipe: argv -> global options -> command table -> run -> exit code. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,7 +109,15 @@ int main(int argc, char **argv)
         }
     }
     if (optind >= argc) {
-        usage(stderr);
+        fprintf(stderr, "alfwipe: no command given\n");
+        /* "alfwipe -c report": the command was taken as the configuration file */
+        for (size_t i = 0; ctx.conf_path && i < sizeof commands / sizeof commands[0]; i++)
+            if (strcmp(ctx.conf_path, commands[i].name) == 0) {
+                fprintf(stderr, "hint: '%s' was read as the FILE of -c; write "
+                                "'alfwipe -c FILE %s'.\n", ctx.conf_path, ctx.conf_path);
+                return AW_UNKNOWN;
+            }
+        fprintf(stderr, "hint: Give one of the commands; 'alfwipe --help' lists them.\n");
         return AW_UNKNOWN;
     }
     if (!ctx.now_pinned)
@@ -126,8 +135,15 @@ int main(int argc, char **argv)
         sub_argv[0] = cmdname;
         optind = 1; /* reset getopt for the command's own options */
         int rc = commands[i].fn(&ctx, sub_argc, sub_argv);
-        if (fflush(stdout) != 0 || ferror(stdout)) {
-            fprintf(stderr, "alfwipe: could not write to standard output\n");
+        /* A write that failed earlier (ferror only) is the command's to report when it
+         * failed; what fails only now is reported here, with the reason. */
+        int e = fflush(stdout) != 0 ? errno : 0;
+        if (e || (ferror(stdout) && rc != AW_UNKNOWN)) {
+            if (e)
+                fprintf(stderr, "alfwipe: could not write to standard output: %s\n",
+                        strerror(e));
+            else
+                fprintf(stderr, "alfwipe: could not write to standard output\n");
             return AW_UNKNOWN;
         }
         return rc;

@@ -22,7 +22,9 @@ enum out_format { OUT_TEXT = 0, OUT_CSV, OUT_JSON };
 int out_format_parse(const char *s, enum out_format *out, struct err *err);
 
 /* Output to stdout or to a file that only appears, complete, when out_close succeeds:
- * written to "<file>.tmp.<pid>", renamed at the end, removed on failure. */
+ * written to "<file>.tmp.<pid>", renamed at the end, removed on failure. An empty path and a
+ * symbolic link to a file (or a dangling one) are refused; a device, a FIFO, or a link to one
+ * (/dev/stdout) is written in place. */
 struct out {
     FILE *fp;
     char *path;      /* final path, NULL for stdout */

@@ -15,6 +15,8 @@ struct jdbc_url {
     char *sslmode;    /* from sslmode=, or ssl=true -> "require", useSSL=true -> "require" */
     char *socket;     /* MySQL/MariaDB Unix socket: localSocket= or junixsocket.file= */
     char *sslrootcert; /* CA file: sslrootcert= (PostgreSQL), serverSslCert= (MariaDB) */
+    char *schema;     /* PostgreSQL currentSchema= (one schema; a list is refused) */
+    char *user;       /* user= (the PostgreSQL driver prefers it to db.username) */
     char *params;     /* the raw query string, for 'check' */
 };
 

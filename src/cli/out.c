@@ -35,7 +35,22 @@ int out_open(struct out *o, const char *path, struct err *err)
         o->fp = stdout;
         return 0;
     }
+    if (!*path) {
+        err_set(err, ERR_USAGE, "empty --output");
+        return err_hint(err, "Give --output a file name, or leave it out (or give '-') to "
+                             "write to standard output.");
+    }
     struct stat st;
+    /* A symbolic link to a file is refused: the file appears by renaming a complete temporary
+     * over the name, which would replace the link itself, and following it instead would let
+     * whoever can plant a link choose the file that gets overwritten. A link to a device or
+     * FIFO (/dev/stdout on a terminal or pipe) is written through, as the device would be. */
+    if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) &&
+        (stat(path, &st) != 0 || S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))) {
+        err_set(err, ERR_USAGE, "output '%s' is a symbolic link", path);
+        return err_hint(err, "Give --output the path of the file itself (not a link to it), or "
+                             "leave --output out to write to standard output.");
+    }
     if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
         err_set(err, ERR_USAGE, "output file '%s' is a directory", path);
         return err_hint(err, "Give --output a file name, for example '%s/report.json'.", path);
@@ -80,12 +95,27 @@ int out_close(struct out *o, bool ok, struct err *err)
     if (!o->fp)
         return 0;
     if (!o->path) {
-        if (fflush(o->fp) != 0 || ferror(o->fp))
-            ret = err_sys(err, ERR_IO, errno, "could not write to %s",
-                          o->stream ? "the output" : "standard output");
-        if (o->stream)
-            fclose(o->fp);
+        /* !ok: the caller failed (a failed write included) and has said so already. */
+        const char *what = o->stream ? "the output" : "standard output";
+        int e = 0;
+        bool failed = false;
+        if (fflush(o->fp) != 0) {
+            e = errno;
+            failed = true;
+        } else if (ferror(o->fp)) {
+            failed = true; /* an earlier write failed; its errno is gone */
+        }
+        if (o->stream && fclose(o->fp) != 0 && !failed) {
+            e = errno;
+            failed = true;
+        }
         o->fp = NULL;
+        if (failed && ok) {
+            if (e)
+                ret = err_sys(err, ERR_IO, e, "could not write to %s", what);
+            else
+                ret = err_set(err, ERR_IO, "could not write to %s", what);
+        }
         return ret;
     }
     if (ok && (fflush(o->fp) != 0 || ferror(o->fp) || fsync(fileno(o->fp)) != 0)) {

@@ -1,5 +1,7 @@
 /* alfwipe check: print the effective settings and where each came from; with --connect, also
  * open the database snapshot and run the schema check, and look at the content roots. */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <jansson.h>
@@ -7,11 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "alfwipe/api.h"
 #include "alfwipe/cli.h"
 #include "alfwipe/db.h"
 #include "alfwipe/exitcode.h"
+#include "alfwipe/report.h"
+#include "alfwipe/wipe.h"
 
 static void check_usage(FILE *fp)
 {
@@ -55,6 +60,45 @@ static int check_secrets(struct conf *conf)
             warnx_msg("%s: purge will need $ALFWIPE_API_PASSWORD in its environment, or "
                       "api.password_file", err.msg);
     }
+    /* The method and the final zero pass as wipe builds its schedule from them (a zero key:
+     * only the refusals matter here). */
+    err_init(&err);
+    const struct wipe_method *m = wipe_method_find(conf->wipe.method.val);
+    enum wipe_verify v;
+    struct wipe_schedule sched;
+    struct wipe_key nokey = {{0}};
+    if (m && wipe_verify_parse(conf->wipe.verify.val, &v, &err) == 0 &&
+        wipe_schedule_build(&sched, m, conf->wipe.final_zero.val, v, &nokey, &err) != 0 &&
+        conf->wipe.final_zero.val)
+        err_prefix(&err, "wipe.final_zero in the configuration");
+    if (err.kind != ERR_NONE) {
+        err_print(&err);
+        rc = AW_UNKNOWN;
+    }
+    /* A CA file that the connection would fail to read. */
+    err_init(&err);
+    const char *ca = conf->db.sslrootcert.val;
+    if (conf->db.configured && ca) {
+        const char *from = conf->db.sslrootcert.origin ? conf->db.sslrootcert.origin
+                                                       : conf_source_name(conf->db.sslrootcert.src);
+        int fd = open(ca, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        int e = errno;
+        struct stat st;
+        bool reg = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+        if (fd >= 0)
+            close(fd);
+        if (fd < 0)
+            err_sys(&err, ERR_CONFIG, e, "cannot open database.sslrootcert '%s' (%s)", ca, from);
+        else if (!reg)
+            err_set(&err, ERR_CONFIG, "database.sslrootcert '%s' (%s) is not a regular file", ca,
+                    from);
+        if (fd < 0 || !reg) {
+            err_hint(&err, "Point database.sslrootcert at the PEM file of the CA that signed the "
+                           "database server's certificate; the connection would fail without it.");
+            err_print(&err);
+            rc = AW_UNKNOWN;
+        }
+    }
     err_init(&err);
     if (conf->wipe.hmac_key_file.val) {
         char *key = NULL;
@@ -87,9 +131,11 @@ static void check_line(struct checks *ck, const char *name, const char *path, co
             fprintf(ck->fp, "  %-22s %s\n", name, state);
         return;
     }
-    json_object_set_new(ck->json, name,
-                        json_pack("{s:o,s:s,s:b}", "path", path ? json_string(path) : json_null(),
-                                  "state", state, "ok", ok));
+    json_t *o = json_object();
+    json_set_bytes(o, "path", path, path ? strlen(path) : 0);
+    json_object_set_new(o, "state", json_string(state));
+    json_object_set_new(o, "ok", json_boolean(ok));
+    json_object_set_new(ck->json, name, o);
 }
 
 static int check_root(struct checks *ck, const char *name, const char *path, bool optional)
@@ -201,7 +247,10 @@ int cmd_check(struct ctx *ctx, int argc, char **argv)
         json_t *root = conf_show_json(&conf);
         if (do_connect) {
             struct checks ck = {NULL, json_object()};
-            rc = connect_check(&conf, &ck);
+            /* a settings error found above stays the exit code */
+            int crc = connect_check(&conf, &ck);
+            if (crc != AW_OK)
+                rc = crc;
             json_object_set_new(root, "checks", ck.json);
         }
         if (json_dumpf(root, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII) != 0 ||

@@ -1,5 +1,6 @@
 /* alfwipe purge: empty Alfresco's trashcan by age through its public REST API, oldest first.
  * Lists the whole trashcan before the first DELETE; Alfresco does every database write. */
+#include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <signal.h>
@@ -48,6 +49,7 @@ struct opts {
     const char *older_than;           /* as given, NULL: policy */
     int64_t older_ms;
     int64_t max_items;                /* 0: no bound */
+    bool max_items_set;               /* --max-items given (0 included): api.max_per_run unused */
     enum out_format fmt;
     const char *output;
     enum api_auth auth;
@@ -100,7 +102,8 @@ static void usage(FILE *fp)
             "                          trashcan keep period (trashcan_keep_days or keepPeriod)\n"
             "      --include-undated   also purge items without archivedAt (oldest first)\n"
             "      --dry-run           list what would be purged; delete nothing\n"
-            "      --max-items N       purge at most N items in this run (default api.max_per_run)\n"
+            "      --max-items N       purge at most N items in this run (default\n"
+            "                          api.max_per_run; 0: no bound)\n"
             "      --auth MODE         basic (default) or ticket\n"
             "      --retries N         retries per request on 429/502/503/504, timeouts and\n"
             "                          connection resets (default %d)\n"
@@ -132,8 +135,9 @@ static int parse_count(const char *s, int64_t *out)
     char *end;
     if (!*s || *s == '-')
         return -1;
+    errno = 0;
     long long v = strtoll(s, &end, 10);
-    if (*end || v < 0)
+    if (*end || v < 0 || errno == ERANGE)
         return -1;
     *out = v;
     return 0;
@@ -179,10 +183,11 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool *help)
             o->dry_run = true;
             break;
         case O_MAX:
-            if (parse_count(optarg, &v) != 0 || v == 0)
+            if (parse_count(optarg, &v) != 0)
                 return usage_error("invalid --max-items", optarg,
-                                   "Give a positive number of items.");
+                                   "Give a number of items, or 0 for no bound.");
             o->max_items = v;
+            o->max_items_set = true;
             break;
         case O_FORMAT:
             if (out_format_parse(optarg, &o->fmt, &err) != 0) {
@@ -714,7 +719,7 @@ int cmd_purge(struct ctx *ctx, int argc, char **argv)
         const struct conf_int *k = &conf.policy.trashcan_keep_ms;
         o.older_ms = k->src != SRC_UNSET ? k->val : 28 * MS_PER_DAY;
     }
-    if (o.max_items == 0 && conf.api.max_per_run.src != SRC_UNSET && conf.api.max_per_run.val > 0)
+    if (!o.max_items_set && conf.api.max_per_run.src != SRC_UNSET && conf.api.max_per_run.val > 0)
         o.max_items = conf.api.max_per_run.val;
     if (!api_conf_present(&conf)) {
         err_set(&err, ERR_CONFIG, "no api group in the configuration");

@@ -134,9 +134,16 @@ int cmd_methods(struct ctx *ctx, int argc, char **argv)
         }
     }
     const struct wipe_method *only = NULL;
+    if (optind + 1 < argc) {
+        err_set(&err, ERR_USAGE, "'alfwipe methods' takes at most one method name, got %d",
+                argc - optind);
+        err_hint(&err, "Run 'alfwipe methods NAME' once per method, or without a name for all.");
+        err_print(&err);
+        return AW_UNKNOWN;
+    }
     if (optind < argc) {
         only = wipe_method_find(argv[optind]);
-        if (!only || optind + 1 < argc) {
+        if (!only) {
             err_set(&err, ERR_USAGE, "unknown method '%s'", argv[optind]);
             err_hint(&err, "Use one of: %s.", wipe_method_names());
             err_print(&err);

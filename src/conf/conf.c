@@ -2,11 +2,13 @@
  * file and line; then the merge with alfresco-global.properties (conf_merge.c). */
 #include "alfwipe/conf.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libconfig.h>
 #include <libgen.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,7 @@
 #include <unistd.h>
 
 #include "alfwipe/props.h"
+#include "alfwipe/redact.h"
 #include "alfwipe/timeutil.h"
 #include "alfwipe/wipe.h"
 #include "alfwipe/xalloc.h"
@@ -244,6 +247,113 @@ static int want_type(struct reader *r, const struct conf_group *g, const struct 
     return bad_value(r, g, k, s, what, hint);
 }
 
+/* The integer literal of setting s as written in its file. libconfig 1.5 stores a literal
+ * without the L suffix in an int and wraps larger ones silently (4294967296 becomes 0), so a
+ * range check on its value can pass a number nobody wrote. The text after "name =" (or
+ * "name :"), from the setting's line on, is the number as written. *wrote gets it
+ * (NUL-terminated); returns 0 when it cannot be found, 1 when found, 2 when it is longer than
+ * n-1 bytes (*wrote then holds its start and "..."). */
+static int int_literal(const struct reader *r, const config_setting_t *s, char *wrote,
+                       size_t n)
+{
+    const char *name = config_setting_name(s);
+    int line = (int)config_setting_source_line(s);
+    const char *file = setting_file(r, s);
+    char *joined = NULL;
+    if (file[0] != '/' && file != r->path && strcmp(file, r->path) != 0) {
+        /* an @include file, named relative to the directory of alfwipe.conf */
+        const char *slash = strrchr(r->path, '/');
+        if (slash)
+            file = joined = xasprintf("%.*s/%s", (int)(slash - r->path), r->path, file);
+    }
+    FILE *fp = name && line > 0 ? fopen(file, "re") : NULL;
+    free(joined);
+    if (!fp)
+        return 0;
+    char *text = NULL;
+    size_t cap = 0, len = 0;
+    for (;;) {
+        if (len + 4096 + 1 > cap)
+            text = xgrow(text, &cap, len + 4096 + 1, 1);
+        size_t got = fread(text + len, 1, 4096, fp);
+        len += got;
+        if (got == 0)
+            break;
+    }
+    fclose(fp);
+    text[len] = '\0';
+    const char *p = text;
+    for (int l = 1; l < line && p; l++) {
+        p = strchr(p, '\n');
+        if (p)
+            p++;
+    }
+    int found = 0;
+    size_t nl = strlen(name);
+    for (const char *q = p ? strstr(p, name) : NULL; q && !found; q = strstr(q + 1, name)) {
+        if (q > text && (isalnum((unsigned char)q[-1]) || q[-1] == '_' || q[-1] == '-'))
+            continue;
+        const char *v = q + nl;
+        while (isspace((unsigned char)*v))
+            v++;
+        if (*v != '=' && *v != ':')
+            continue;
+        v++;
+        while (isspace((unsigned char)*v))
+            v++;
+        size_t k = *v == '-' || *v == '+';
+        if (!isdigit((unsigned char)v[k]))
+            continue;
+        while (isalnum((unsigned char)v[k]))
+            k++;
+        if (k >= n) {
+            snprintf(wrote, n, "%.*s...", (int)(n - 4), v);
+            found = 2;
+        } else {
+            memcpy(wrote, v, k);
+            wrote[k] = '\0';
+            found = 1;
+        }
+    }
+    free(text);
+    return found;
+}
+
+/* The value of integer setting s, checked against what its file says: -1 with the number as
+ * written in *wrote when it is not the number libconfig kept (out of any range). */
+static int int_value(const struct reader *r, const config_setting_t *s, long long *v,
+                     char *wrote, size_t n)
+{
+    *v = config_setting_get_int64(s);
+    snprintf(wrote, n, "%lld", *v);
+    char lit[64];
+    int got = int_literal(r, s, lit, sizeof lit);
+    if (got == 0)
+        return 0;
+    if (got == 2) {
+        snprintf(wrote, n, "%s", lit);
+        return -1; /* 64 characters and more: beyond every key's range */
+    }
+    char digits[64];
+    size_t k = 0;
+    for (const char *c = lit; *c && k + 1 < sizeof digits; c++)
+        if (*c != 'L' && *c != 'l')
+            digits[k++] = *c;
+    digits[k] = '\0';
+    const char *d = digits + (digits[0] == '-' || digits[0] == '+');
+    bool hex = d[0] == '0' && (d[1] == 'x' || d[1] == 'X');
+    errno = 0;
+    char *end;
+    long long exact = strtoll(digits, &end, hex ? 16 : 10);
+    if (*end || end == digits)
+        return 0; /* a form this reading does not know: keep libconfig's value */
+    if (errno == ERANGE || exact != *v) {
+        snprintf(wrote, n, "%s", lit);
+        return -1;
+    }
+    return 0;
+}
+
 static int read_path_value(struct reader *r, const struct conf_group *g,
                            const struct conf_key *k, const config_setting_t *s, const char *v)
 {
@@ -289,7 +399,9 @@ static int read_key(struct reader *r, const struct conf_group *g, const struct c
         }
         if (k->type == CK_URL && strncmp(str, "http://", 7) != 0 &&
             strncmp(str, "https://", 8) != 0) {
-            snprintf(what, sizeof what, "'%.400s' is not an http:// or https:// URL", str);
+            char *shown = url_redact(str);
+            snprintf(what, sizeof what, "'%.400s' is not an http:// or https:// URL", shown);
+            free(shown);
             return bad_value(r, g, k, s, what,
                              "Give the Alfresco webapp URL, e.g. "
                              "\"https://alfresco.example.org/alfresco\".");
@@ -320,9 +432,10 @@ static int read_key(struct reader *r, const struct conf_group *g, const struct c
     case CK_INT: {
         if (want_type(r, g, k, s, CONFIG_TYPE_INT, "14") != 0)
             return -1;
-        long long v = config_setting_get_int64(s);
-        if (v < k->min || v > k->max) {
-            snprintf(what, sizeof what, "%lld is out of range", v);
+        long long v;
+        char wrote[64];
+        if (int_value(r, s, &v, wrote, sizeof wrote) != 0 || v < k->min || v > k->max) {
+            snprintf(what, sizeof what, "%s is out of range", wrote);
             char hint[128];
             snprintf(hint, sizeof hint, "Give a whole number between %lld and %lld.",
                      (long long)k->min, (long long)k->max);
@@ -340,9 +453,10 @@ static int read_key(struct reader *r, const struct conf_group *g, const struct c
         int t = config_setting_type(s);
         int64_t ms;
         if (t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64) {
-            long long v = config_setting_get_int64(s);
-            if (v < 0 || v > k->max) {
-                snprintf(what, sizeof what, "%lld is out of range", v);
+            long long v;
+            char wrote[64];
+            if (int_value(r, s, &v, wrote, sizeof wrote) != 0 || v < 0 || v > k->max) {
+                snprintf(what, sizeof what, "%s is out of range", wrote);
                 return bad_value(r, g, k, s, what,
                                  "Give a number of days between 0 and 36500.");
             }

@@ -10,6 +10,7 @@
 #include "alfwipe/conf.h"
 #include "alfwipe/jdbc.h"
 #include "alfwipe/props.h"
+#include "alfwipe/redact.h"
 #include "alfwipe/timeutil.h"
 #include "alfwipe/xalloc.h"
 #include "conf_int.h"
@@ -53,6 +54,32 @@ static void warn_trailing_blank(struct conf *conf, const char *key)
                   key, conf->props->path, props_line(conf->props, key));
 }
 
+/* A ${...} placeholder left in the expanded value of a key alfwipe uses: Alfresco would take
+ * the text literally (or not start), so alfwipe cannot know what is meant. conf_key names the
+ * alfwipe.conf setting that replaces the property. */
+static int unresolved(const struct conf *conf, const char *key, const char *value,
+                      const char *conf_key, struct err *err)
+{
+    const char *p = value ? strstr(value, "${") : NULL;
+    if (!p)
+        return 0;
+    size_t n = 2, nest = 0;
+    for (; p[n]; n++) {
+        if (p[n] == '$' && p[n + 1] == '{') {
+            nest++;
+            n++;
+        } else if (p[n] == '}' && nest-- == 0) {
+            n++;
+            break;
+        }
+    }
+    err_set(err, ERR_CONFIG, "'%s' in '%s' line %d holds the unresolved placeholder '%.*s'",
+            key, conf->props->path, props_line(conf->props, key), (int)n, p);
+    return err_hint(err, "Define the property the placeholder names in that file, or set %s "
+                         "in alfwipe.conf (a value Alfresco takes from a JVM -D option or the "
+                         "environment is invisible to alfwipe).", conf_key);
+}
+
 /* --- content roots --------------------------------------------------------------------- */
 
 static int merge_store(struct conf *conf, struct conf_str *dst, const char *key,
@@ -70,6 +97,13 @@ static int merge_store(struct conf *conf, struct conf_str *dst, const char *key,
         char *v = NULL;
         if (props_expand(conf->props, e->raw, override ? ov : NULL, &v, err) != 0)
             return -1;
+        if (unresolved(conf, key, v,
+                       strcmp(key, "dir.contentstore") == 0 ? "alfresco.contentstore"
+                                                            : "alfresco.contentstore_deleted",
+                       err) != 0) {
+            free(v);
+            return -1;
+        }
         char *origin = conf_props_origin(conf, key);
         if (override && e->value && strcmp(v, e->value) != 0) {
             char *o2 = xasprintf("%s, with dir.root from %s", origin, a->dir_root.origin);
@@ -122,6 +156,8 @@ static int merge_alfresco(struct conf *conf, struct err *err)
     struct conf_alfresco *a = &conf->alfresco;
     if (a->dir_root.src == SRC_UNSET) {
         const char *v = pget(conf, "dir.root");
+        if (v && unresolved(conf, "dir.root", v, "alfresco.dir_root", err) != 0)
+            return -1;
         if (v) {
             conf_str_set(&a->dir_root, v, SRC_PROPERTIES, conf_props_origin(conf, "dir.root"));
             warn_trailing_blank(conf, "dir.root");
@@ -212,6 +248,8 @@ static int merge_policy(struct conf *conf, struct err *err)
     const char *v = pget(conf, key);
     int64_t n;
     bool set = p->orphan_protect_days.src != SRC_UNSET;
+    if (!set && unresolved(conf, key, v, "policy.orphan_protect_days", err) != 0)
+        return -1;
     if (v) {
         if (parse_long_trimmed(v, &n) != 0 || n < 0 || n > 36500) {
             if (bad_property(conf, set, key, v, "not a whole number of days from 0 to 36500",
@@ -232,6 +270,8 @@ static int merge_policy(struct conf *conf, struct err *err)
     key = "system.content.eagerOrphanCleanup";
     v = pget(conf, key);
     set = p->eager_orphan_cleanup.src != SRC_UNSET;
+    if (!set && unresolved(conf, key, v, "policy.eager_orphan_cleanup", err) != 0)
+        return -1;
     bool b;
     if (v) {
         if (parse_bool_spring(v, &b) != 0) {
@@ -252,6 +292,8 @@ static int merge_policy(struct conf *conf, struct err *err)
     key = "trashcan-cleaner.keepPeriod";
     v = pget(conf, key);
     set = p->trashcan_keep_ms.src != SRC_UNSET;
+    if (!set && unresolved(conf, key, v, "policy.trashcan_keep_days", err) != 0)
+        return -1;
     int64_t ms;
     if (v) {
         if (duration_parse_java(v, &ms) != 0) {
@@ -305,6 +347,8 @@ static int merge_db(struct conf *conf, bool has_db_group, struct err *err)
     const struct props_entry *ue = conf->props ? props_find(conf->props, "db.url") : NULL;
     char *url = NULL, *uorigin = NULL;
     enum conf_source usrc;
+    if (!ue && !has_db_group)
+        return 0; /* no database: nothing to show as if it were one (check, report agree) */
     if (ue) {
         url = xstrdup(ue->value);
         usrc = SRC_PROPERTIES;
@@ -342,9 +386,11 @@ static int merge_db(struct conf *conf, bool has_db_group, struct err *err)
     if (use_url && usrc == SRC_DEFAULT && has_db_group)
         use_url = false;
     if (use_url && d->type_src == SRC_CONFIG && d->type != ju.type) {
+        char *shown = url_redact(url);
         conf_warn(conf, "database.type '%s' in alfwipe.conf differs from db.url '%s' (%s); the "
                         "host, port, name and ssl mode of db.url are ignored",
-                  engine_name(d->type), url, uorigin);
+                  engine_name(d->type), shown, uorigin);
+        free(shown);
         use_url = false;
     }
     if (d->type_src == SRC_UNSET) {
@@ -380,6 +426,8 @@ static int merge_db(struct conf *conf, bool has_db_group, struct err *err)
     }
     if (d->name.src == SRC_UNSET) {
         const char *pn = pget(conf, "db.name");
+        if (!use_url && unresolved(conf, "db.name", pn, "database.name", err) != 0)
+            goto out;
         if (use_url)
             conf_str_set(&d->name, ju.dbname, usrc, xstrdup(uorigin));
         else if (pn && *pn)
@@ -390,7 +438,22 @@ static int merge_db(struct conf *conf, bool has_db_group, struct err *err)
     }
     if (d->user.src == SRC_UNSET) {
         const char *pu = pget(conf, "db.username");
-        if (pu && *pu)
+        if (unresolved(conf, "db.username", pu, "database.user", err) != 0)
+            goto out;
+        const char *eff = pu && *pu ? pu : "alfresco";
+        if (use_url && ju.user && *ju.user && d->type == DB_MYSQL && strcmp(ju.user, eff)) {
+            /* Connector/J and the MariaDB driver do not agree on which of the two wins. */
+            err_set(err, ERR_CONFIG, "db.url in '%s' line %d sets user=%s but db.username is "
+                                     "'%s'", conf->props->path, ue->line, ju.user, eff);
+            err_hint(err, "Set database.user in alfwipe.conf to the user Alfresco connects as "
+                          "(MySQL and MariaDB drivers differ on which of the two they use).");
+            goto out;
+        }
+        if (use_url && ju.user && *ju.user)
+            /* the PostgreSQL driver takes URL parameters before the connection properties
+             * (db.username) */
+            conf_str_set(&d->user, ju.user, usrc, xasprintf("%s, user=", uorigin));
+        else if (pu && *pu)
             conf_str_set(&d->user, pu, SRC_PROPERTIES, conf_props_origin(conf, "db.username"));
         else
             conf_str_set(&d->user, "alfresco", SRC_DEFAULT,
@@ -402,7 +465,19 @@ static int merge_db(struct conf *conf, bool has_db_group, struct err *err)
         conf_str_set(&d->sslrootcert, ju.sslrootcert, usrc, xstrdup(uorigin));
     if (d->schema.src == SRC_UNSET) {
         const char *ps = pget(conf, "db.schema.name");
-        if (ps && *ps)
+        if (unresolved(conf, "db.schema.name", ps, "database.schema", err) != 0)
+            goto out;
+        if (use_url && ju.schema && ps && *ps && strcmp(ps, ju.schema) != 0) {
+            err_set(err, ERR_CONFIG, "db.url in '%s' line %d sets currentSchema=%s but "
+                                     "db.schema.name (line %d) is '%s'", conf->props->path,
+                    ue->line, ju.schema, props_line(conf->props, "db.schema.name"), ps);
+            err_hint(err, "Make them name the same schema, or set database.schema in "
+                          "alfwipe.conf to the schema that holds the alf_ tables.");
+            goto out;
+        }
+        if (use_url && ju.schema)
+            conf_str_set(&d->schema, ju.schema, usrc, xasprintf("%s, currentSchema=", uorigin));
+        else if (ps && *ps)
             conf_str_set(&d->schema, ps, SRC_PROPERTIES,
                          conf_props_origin(conf, "db.schema.name"));
     }

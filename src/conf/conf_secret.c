@@ -116,6 +116,14 @@ int conf_load_db_password(struct conf *conf, struct err *err)
         return 0;
     }
     const char *pv = conf->props ? props_get(conf->props, "db.password") : NULL;
+    if (pv && strstr(pv, "${")) {
+        /* the value is a secret: named by key and line only */
+        err_set(err, ERR_CONFIG, "db.password in '%s' line %d holds an unresolved ${...} "
+                                 "placeholder", conf->props->path,
+                props_line(conf->props, "db.password"));
+        return err_hint(err, "Set database.password_file in alfwipe.conf (a file only you can "
+                             "read), or export ALFWIPE_DB_PASSWORD.");
+    }
     if (pv && *pv) {
         set_secret(&d->password, &d->password_src, pv, SRC_PROPERTIES);
         return 0;

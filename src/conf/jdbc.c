@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "alfwipe/redact.h"
 #include "alfwipe/xalloc.h"
 
 static const char supported[] = "alfwipe reads PostgreSQL, MySQL and MariaDB";
@@ -96,9 +97,9 @@ static int parse_params(const char *url, const char *q, struct jdbc_url *u, stru
             explicit_mode = map_sslmode(val);
             if (!explicit_mode) {
                 err_set(err, ERR_CONFIG, "unknown ssl mode '%s' in db.url '%s'", val, url);
-                err_hint(err, "Use one of disable, prefer, require, verify-ca, verify-full (or "
-                              "the driver's own DISABLED, PREFERRED, REQUIRED, VERIFY_CA, "
-                              "VERIFY_IDENTITY).");
+                err_hint(err, "Use one of disable, allow, prefer, require, verify-ca, "
+                              "verify-full (or the driver's own DISABLED, PREFERRED, REQUIRED, "
+                              "VERIFY_CA, VERIFY_IDENTITY).");
                 free(val);
                 ret = -1;
                 break;
@@ -128,6 +129,22 @@ static int parse_params(const char *url, const char *q, struct jdbc_url *u, stru
             char **dst = is_cert ? &u->sslrootcert : &u->socket;
             free(*dst);
             *dst = xstrdup(val);
+        } else if (u->type == DB_PG && strcmp(key, "currentSchema") == 0) {
+            /* the driver sets search_path to it: the schema the alf_ tables are read from */
+            if (!*val || strchr(val, ',')) {
+                err_set(err, ERR_CONFIG, "currentSchema '%s' in db.url '%s' is not one schema",
+                        val, url);
+                err_hint(err, "alfwipe reads the alf_ tables of one schema: set database.schema "
+                              "in alfwipe.conf to the schema that holds them.");
+                free(val);
+                ret = -1;
+                break;
+            }
+            free(u->schema);
+            u->schema = xstrdup(val);
+        } else if (strcmp(key, "user") == 0) {
+            free(u->user);
+            u->user = xstrdup(val);
         } else if (strcasecmp(key, "ssl") == 0 || strcasecmp(key, "useSSL") == 0 ||
                    strcasecmp(key, "requireSSL") == 0) {
             if (is_true(val) || (strcasecmp(key, "ssl") == 0 && *val == '\0'))
@@ -213,17 +230,18 @@ static int parse_authority(const char *url, const char *a, size_t n, struct jdbc
     return 0;
 }
 
-int jdbc_parse(const char *url, struct jdbc_url *out, struct err *err)
+/* shown: url as messages may show it (no password). */
+static int parse_url(const char *url, const char *shown, struct jdbc_url *out, struct err *err)
 {
     struct jdbc_url u = {0};
     if (strstr(url, "${")) {
-        err_set(err, ERR_CONFIG, "db.url '%s' contains an unresolved placeholder", url);
+        err_set(err, ERR_CONFIG, "db.url '%s' contains an unresolved placeholder", shown);
         return err_hint(err, "Define the property the placeholder names in "
                              "alfresco-global.properties, or set the database group in "
                              "alfwipe.conf.");
     }
     if (strncasecmp(url, "jdbc:", 5) != 0) {
-        err_set(err, ERR_CONFIG, "db.url '%s' is not a JDBC URL", url);
+        err_set(err, ERR_CONFIG, "db.url '%s' is not a JDBC URL", shown);
         return err_hint(err, "Write it as jdbc:postgresql://host:port/name or "
                              "jdbc:mysql://host:port/name.");
     }
@@ -231,7 +249,7 @@ int jdbc_parse(const char *url, struct jdbc_url *out, struct err *err)
     size_t splen = strcspn(sp, ":");
     const char *rest = sp[splen] == ':' ? sp + splen + 1 : sp + splen;
     if (splen == 0) {
-        err_set(err, ERR_CONFIG, "db.url '%s' names no driver", url);
+        err_set(err, ERR_CONFIG, "db.url '%s' names no driver", shown);
         return err_hint(err, "Write it as jdbc:postgresql://host:port/name or "
                              "jdbc:mysql://host:port/name.");
     }
@@ -243,11 +261,11 @@ int jdbc_parse(const char *url, struct jdbc_url *out, struct err *err)
     } else if (splen > 5 && (strncasecmp(sp, "mysql+", 6) == 0 ||
                              strncasecmp(sp, "mariadb+", 8) == 0)) {
         err_set(err, ERR_CONFIG, "connection variant '%.*s' in db.url '%s' is not supported",
-                (int)splen, sp, url);
+                (int)splen, sp, shown);
         refuse_hint_conf(err);
         return -1;
     } else {
-        err_set(err, ERR_CONFIG, "db.url '%s' uses %.*s: engine not supported; %s", url,
+        err_set(err, ERR_CONFIG, "db.url '%s' uses %.*s: engine not supported; %s", shown,
                 (int)splen, sp, supported);
         return err_hint(err, "alfwipe needs an Alfresco on PostgreSQL, MySQL or MariaDB; if "
                              "db.url is overridden elsewhere (JVM -D options, JNDI), set the "
@@ -256,7 +274,7 @@ int jdbc_parse(const char *url, struct jdbc_url *out, struct err *err)
     if (u.type == DB_MYSQL && strncmp(rest, "//", 2) != 0) {
         size_t vlen = strcspn(rest, ":/?");
         err_set(err, ERR_CONFIG, "connection variant '%.*s' in db.url '%s' is not supported",
-                (int)vlen, rest, url);
+                (int)vlen, rest, shown);
         refuse_hint_conf(err);
         return -1;
     }
@@ -269,7 +287,7 @@ int jdbc_parse(const char *url, struct jdbc_url *out, struct err *err)
         size_t alen = strcspn(a, "/?");
         if (alen > body_len - 2)
             alen = body_len - 2;
-        if (parse_authority(url, a, alen, &u, err) != 0)
+        if (parse_authority(shown, a, alen, &u, err) != 0)
             goto fail;
         db = a + alen;
         dblen = body_len - 2 - alen;
@@ -283,10 +301,10 @@ int jdbc_parse(const char *url, struct jdbc_url *out, struct err *err)
     }
     if (dblen == 0 || memchr(db, '/', dblen)) {
         if (dblen == 0)
-            err_set(err, ERR_CONFIG, "db.url '%s' names no database", url);
+            err_set(err, ERR_CONFIG, "db.url '%s' names no database", shown);
         else
             err_set(err, ERR_CONFIG, "unsupported database part '%.*s' in db.url '%s'",
-                    (int)dblen, db, url);
+                    (int)dblen, db, shown);
         err_hint(err, "Add the database name, as in jdbc:postgresql://host:5432/alfresco, or "
                       "set database.name in alfwipe.conf.");
         goto fail;
@@ -294,7 +312,7 @@ int jdbc_parse(const char *url, struct jdbc_url *out, struct err *err)
     u.dbname = pct_decode(db, dblen);
     if (q && q[1]) {
         u.params = xstrdup(q + 1);
-        if (parse_params(url, q + 1, &u, err) != 0)
+        if (parse_params(shown, q + 1, &u, err) != 0)
             goto fail;
     }
     *out = u;
@@ -302,6 +320,14 @@ int jdbc_parse(const char *url, struct jdbc_url *out, struct err *err)
 fail:
     jdbc_url_release(&u);
     return -1;
+}
+
+int jdbc_parse(const char *url, struct jdbc_url *out, struct err *err)
+{
+    char *shown = url_redact(url);
+    int ret = parse_url(url, shown, out, err);
+    free(shown);
+    return ret;
 }
 
 void jdbc_url_release(struct jdbc_url *u)
@@ -313,6 +339,8 @@ void jdbc_url_release(struct jdbc_url *u)
     free(u->sslmode);
     free(u->socket);
     free(u->sslrootcert);
+    free(u->schema);
+    free(u->user);
     free(u->params);
     memset(u, 0, sizeof *u);
 }

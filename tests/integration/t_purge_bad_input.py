@@ -38,7 +38,8 @@ def test(tmp, pki, start):
                 "ISO-8601")
     for val in ("-5", "P-1D", "-PT1H"):
         refused(good, ["--older-than", val], "--older-than %r" % val, "'%s'" % val, "negative")
-    for flag, val in (("--max-items", "0"), ("--max-items", "-3"), ("--max-items", "ten"),
+    for flag, val in (("--max-items", "-3"), ("--max-items", "ten"),
+                      ("--max-items", "99999999999999999999"),
                       ("--retries", "21"), ("--retries", "x"), ("--auth", "digest"),
                       ("--format", "xml")):
         refused(good, [flag, val], "%s %s" % (flag, val), "'%s'" % val)

@@ -66,6 +66,15 @@ def test(tmp, pki, start):
     m.eq(mk.purged(), ["uuid-e"], "P1b max_per_run deletes", r)
     m.check("1 eligible item" not in r.out and "2 eligible items remain" in r.out,
             "P1b text names what remains", r)
+    # --max-items 0 is no bound, also over api.max_per_run (README: 0 = no bound).
+    mk = start({"items": m.base_items(), "page_size": 2})
+    conf = m.write_conf(tmp, mk.url, pki["ca"], name="p1b3.conf", max_per_run=1)
+    r = m.run(conf, "--older-than", "28", "--max-items", "0", "--format", "json")
+    m.eq(r.rc, 0, "P1b --max-items 0 exit code", r)
+    m.eq(mk.purged(), ["uuid-e", "uuid-d", "uuid-c"], "P1b --max-items 0 purges every eligible "
+         "item despite max_per_run = 1", r)
+    m.eq(json.loads(r.out)["summary"]["remaining"]["count"], 0, "P1b --max-items 0 remaining",
+         r)
 
     # Ties: items archived at the same instant (written with different offsets) go by id.
     items = m.base_items() + [

@@ -211,7 +211,6 @@ static void jdbc_parse__malformed__refused(void **state)
         "jdbc:postgresql:",
         "jdbc:mysql:///",
         "jdbc:postgresql://${db.host}:5432/alfresco",
-        "jdbc:mysql://user:secret@h/alfresco",
         "jdbc:mysql://address=(host=h)(port=3306)/alfresco",
         "jdbc:postgresql://h/a/b",
         "jdbc:postgresql://h/d?sslmode=sometimes",
@@ -221,6 +220,43 @@ static void jdbc_parse__malformed__refused(void **state)
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         refused(bad[i]);
+}
+
+/* A password in db.url never reaches a message: the URL is shown with it masked. */
+static void jdbc_parse__credentials__not_in_the_message(void **state)
+{
+    (void)state;
+    static const char *const bad[][2] = {
+        {"jdbc:mysql://user:secret@h/alfresco", "jdbc:mysql://***@h/alfresco"},
+        {"jdbc:postgresql://h/d?password=secret&sslmode=sometimes",
+         "jdbc:postgresql://h/d?password=***&sslmode=sometimes"},
+        {"jdbc:oracle:thin:scott/secret@//h:1521/svc", "jdbc:oracle:thin:***@//h:1521/svc"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        struct jdbc_url u = {0};
+        struct err err = ERR_INIT;
+        assert_int_equal(jdbc_parse(bad[i][0], &u, &err), -1);
+        assert_null(strstr(err.msg, "secret"));
+        assert_non_null(strstr(err.msg, bad[i][1]));
+    }
+}
+
+/* currentSchema= and user= (PostgreSQL driver parameters) are kept; a schema list is not one
+ * schema and is refused. */
+static void jdbc_parse__schema_and_user__kept(void **state)
+{
+    (void)state;
+    struct jdbc_url u = ok("jdbc:postgresql://h/alfresco?currentSchema=alf%5Fs&user=bob");
+    assert_string_equal(u.schema, "alf_s");
+    assert_string_equal(u.user, "bob");
+    jdbc_url_release(&u);
+    u = ok("jdbc:mysql://h/alfresco?user=carol&currentSchema=ignored");
+    assert_null(u.schema);
+    assert_string_equal(u.user, "carol");
+    jdbc_url_release(&u);
+    struct err e = refused("jdbc:postgresql://h/alfresco?currentSchema=a,public");
+    assert_non_null(strstr(e.msg, "not one schema"));
+    refused("jdbc:postgresql://h/alfresco?currentSchema=");
 }
 
 int main(void)
@@ -239,6 +275,8 @@ int main(void)
         cmocka_unit_test(jdbc_parse__failover_hosts__refused),
         cmocka_unit_test(jdbc_parse__variants__refused),
         cmocka_unit_test(jdbc_parse__malformed__refused),
+        cmocka_unit_test(jdbc_parse__credentials__not_in_the_message),
+        cmocka_unit_test(jdbc_parse__schema_and_user__kept),
     };
     return cmocka_run_group_tests_name("jdbc", tests, NULL, NULL);
 }
