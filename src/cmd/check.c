@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <openssl/crypto.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -15,6 +17,7 @@
 #include "alfwipe/cli.h"
 #include "alfwipe/db.h"
 #include "alfwipe/exitcode.h"
+#include "alfwipe/wipe_cert.h"
 #include "alfwipe/report.h"
 #include "alfwipe/wipe.h"
 
@@ -101,14 +104,16 @@ static int check_secrets(struct conf *conf)
     }
     err_init(&err);
     if (conf->wipe.hmac_key_file.val) {
-        char *key = NULL;
-        if (conf_read_secret_file(conf->wipe.hmac_key_file.val, "wipe.hmac_key_file", &key,
-                                  &err) != 0) {
+        /* The same loader and rules as wipe: raw bytes, owner-only, CERT_KEY_MIN at least. */
+        uint8_t *key = NULL;
+        size_t keylen = 0;
+        if (cert_key_load(conf->wipe.hmac_key_file.val, CERT_KEY_MIN, &key, &keylen,
+                          &err) != 0) {
             err_print(&err);
             rc = AW_UNKNOWN;
         }
         if (key) {
-            explicit_bzero(key, strlen(key));
+            OPENSSL_cleanse(key, keylen);
             free(key);
         }
     }

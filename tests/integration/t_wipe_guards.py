@@ -5,7 +5,8 @@
   touched, dry run included;
 - a certificate whose chain is already broken anywhere (not only at its last line): new
   records would extend a chain that proves nothing; exit 3 before the first overwrite, the
-  certificate unchanged."""
+  certificate unchanged;
+- and `check` judges wipe.hmac_key_file by the same rules as wipe."""
 import json
 import os
 import subprocess
@@ -73,9 +74,27 @@ def tampered_certificate():
     ok(not os.path.exists(victim), "a new certificate file: the file is erased")
 
 
+def check_hmac_key():
+    """check reads wipe.hmac_key_file with wipe's own rules: raw bytes, at least 16."""
+    s = L.Store("checkkey")
+    key = os.path.join(s.state, "hmac.key")
+    for name, data, want in (("binary 32 bytes with NUL and newline",
+                              b"\x00\n" + bytes(range(1, 31)), 0),
+                             ("8 bytes", b"shortkey", 3)):
+        with open(key, "wb") as f:
+            f.write(data)
+        os.chmod(key, 0o600)
+        s.write_conf('hmac_key_file = "%s";' % key)
+        r = L.wipe(s, cmd="check")
+        eq(r.rc, want, "check with a %s HMAC key: exit %d" % (name, want), r)
+        r2 = L.wipe(s, "--no-db-check", "--dry-run")
+        eq(r2.rc == 3, want == 3, "check and wipe agree on a %s HMAC key" % name, r2)
+
+
 def main():
     relative_root()
     tampered_certificate()
+    check_hmac_key()
     L.finish()
 
 
