@@ -21,6 +21,10 @@ enum out_format { OUT_TEXT = 0, OUT_CSV, OUT_JSON };
 /* Parse "text" | "csv" | "json". -1 with err on anything else. */
 int out_format_parse(const char *s, enum out_format *out, struct err *err);
 
+/* --format of a command that prints text or JSON only (check, methods): prints the error
+ * naming cmd and returns AW_UNKNOWN, or 0. */
+int out_format_parse_text_json(const char *cmd, const char *s, enum out_format *out);
+
 /* Output to stdout or to a file that only appears, complete, when out_close succeeds:
  * written to "<file>.tmp.<pid>", renamed at the end, removed on failure. An empty path and a
  * symbolic link to a file (or a dangling one) are refused; a device, a FIFO, or a link to one

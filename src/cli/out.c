@@ -149,6 +149,18 @@ int cli_load_conf(const struct ctx *ctx, struct conf *conf)
     return 0;
 }
 
+int out_format_parse_text_json(const char *cmd, const char *s, enum out_format *out)
+{
+    struct err err = ERR_INIT;
+    if (out_format_parse(s, out, &err) == 0 && *out != OUT_CSV)
+        return 0;
+    if (*out == OUT_CSV)
+        err_set(&err, ERR_USAGE, "%s has no CSV output", cmd);
+    err_hint(&err, "Use --format text or --format json.");
+    err_print(&err);
+    return AW_UNKNOWN;
+}
+
 int cli_check_now(const struct ctx *ctx, const char *cmd, bool dry_run)
 {
     /* Five minutes of slack for a --now taken from another machine's clock. */

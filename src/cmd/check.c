@@ -214,18 +214,12 @@ int cmd_check(struct ctx *ctx, int argc, char **argv)
     };
     enum out_format fmt = OUT_TEXT;
     bool do_connect = false;
-    struct err err = ERR_INIT;
     int c;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case 'f':
-            if (out_format_parse(optarg, &fmt, &err) != 0 || fmt == OUT_CSV) {
-                if (fmt == OUT_CSV)
-                    err_set(&err, ERR_USAGE, "check has no CSV output");
-                err_hint(&err, "Use --format text or --format json.");
-                err_print(&err);
+            if (out_format_parse_text_json("check", optarg, &fmt) != 0)
                 return AW_UNKNOWN;
-            }
             break;
         case 'C':
             do_connect = true;

@@ -117,13 +117,8 @@ int cmd_methods(struct ctx *ctx, int argc, char **argv)
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case 'f':
-            if (out_format_parse(optarg, &fmt, &err) != 0 || fmt == OUT_CSV) {
-                if (fmt == OUT_CSV)
-                    err_set(&err, ERR_USAGE, "'alfwipe methods' has no csv output");
-                err_hint(&err, "Use --format text or json.");
-                err_print(&err);
+            if (out_format_parse_text_json("methods", optarg, &fmt) != 0)
                 return AW_UNKNOWN;
-            }
             break;
         case 'h':
             methods_usage(stdout);
