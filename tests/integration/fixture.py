@@ -81,6 +81,17 @@ def finish():
     sys.exit(0)
 
 
+def first_error(text):
+    """The first 'alfwipe: ...' line of text that is not a warning, and the hint after it."""
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith("alfwipe: ") and not line.startswith("alfwipe: warning"):
+            hint = lines[i + 1] if i + 1 < len(lines) and lines[i + 1].startswith("hint: ") \
+                else None
+            return line, hint
+    return None, None
+
+
 class Result:
     def __init__(self, engine, proc, output_path=None):
         self.engine = engine

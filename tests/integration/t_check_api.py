@@ -13,6 +13,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "mock-alfresco"))
 import mockaf as m  # noqa: E402
+from fixture import first_error  # noqa: E402
 
 
 def run_check(conf, *args, env_extra=None):
@@ -30,17 +31,6 @@ def run_check(conf, *args, env_extra=None):
 def cfg_str(s):
     """A libconfig string literal."""
     return '"%s"' % s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-
-
-def error_lines(text):
-    """The 'alfwipe: ...' line that is not a warning, and its hint."""
-    lines = text.splitlines()
-    for i, line in enumerate(lines):
-        if line.startswith("alfwipe: ") and not line.startswith("alfwipe: warning"):
-            hint = lines[i + 1] if i + 1 < len(lines) and lines[i + 1].startswith("hint: ") \
-                else None
-            return line, hint
-    return None, None
 
 
 def test(tmp, pki, start):
@@ -70,7 +60,7 @@ def test(tmp, pki, start):
         settings); else check still prints them."""
         r = run_check(c, env_extra=env_extra)
         m.eq(r.rc, 3, "%s: check exit code" % what, r)
-        line, hint = error_lines(r.err)
+        line, hint = first_error(r.err)
         m.check(line is not None and names in line, "%s: check names %r" % (what, names), r)
         m.check(hint is not None and len(hint) > len("hint: ") + 10,
                 "%s: check gives a hint" % what, r)
@@ -86,11 +76,11 @@ def test(tmp, pki, start):
             except (ValueError, KeyError):
                 ok = False
             m.check(ok, "%s: check --format json still prints the settings" % what, rj)
-        m.eq(error_lines(rj.err), (line, hint), "%s: the same message in JSON mode" % what, rj)
+        m.eq(first_error(rj.err), (line, hint), "%s: the same message in JSON mode" % what, rj)
         n = len(mk.requests())
         rp = m.run(c, env_extra=env_extra)
         m.eq(rp.rc, 3, "%s: purge exit code" % what, rp)
-        m.eq(error_lines(rp.err), (line, hint), "%s: purge gives the same message and hint"
+        m.eq(first_error(rp.err), (line, hint), "%s: purge gives the same message and hint"
              % what, rp)
         m.eq(len(mk.requests()), n, "%s: purge sent nothing" % what, rp)
         return r

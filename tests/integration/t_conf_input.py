@@ -14,7 +14,8 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fixture import ALFWIPE, NOW, SRC, TMP, Case, _run, check, eq, finish, pg_cmd  # noqa: E402
+from fixture import (ALFWIPE, NOW, SRC, TMP, Case, _run, check, eq, finish,  # noqa: E402
+                     first_error, pg_cmd)
 
 SECRET = "Sup3rS3cretPw"
 BASE = os.path.join(TMP, "conf-input")
@@ -54,16 +55,6 @@ def conf(name, text):
     if "alfresco = {" not in text:
         text = 'alfresco = { dir_root = "%s"; };\n' % os.path.join(BASE, "alf_data") + text
     return write(name + ".conf", text)
-
-
-def first_error(text):
-    lines = text.splitlines()
-    for i, line in enumerate(lines):
-        if line.startswith("alfwipe: ") and not line.startswith("alfwipe: warning"):
-            hint = lines[i + 1] if i + 1 < len(lines) and lines[i + 1].startswith("hint: ") \
-                else None
-            return line, hint
-    return None, None
 
 
 def refused(r, what, *names):
