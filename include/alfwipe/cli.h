@@ -34,7 +34,11 @@ struct out {
     char *path;      /* final path, NULL for stdout */
     char *tmp;
     bool stream;     /* an existing device or FIFO (/dev/null): written in place, never replaced */
+    char *buf;       /* the stream's buffer (OUT_BUFSIZE), freed by out_close */
 };
+/* Reports run to hundreds of megabytes: written in blocks of this size rather than in stdio's
+ * default 4 KiB (one write per 4 KiB costs several microseconds of kernel time each). */
+#define OUT_BUFSIZE (1u << 20)
 int out_open(struct out *o, const char *path, struct err *err);
 /* ok: commit (flush, fsync, rename); !ok: discard. Returns -1 when committing failed. */
 int out_close(struct out *o, bool ok, struct err *err);

@@ -28,11 +28,28 @@ int out_format_parse(const char *s, enum out_format *out, struct err *err)
     return 0;
 }
 
+/* Standard output that is not a terminal gets the large buffer too; it lives until exit. */
+static char stdout_buf[OUT_BUFSIZE];
+
+static void out_buffer(struct out *o)
+{
+    o->buf = xmalloc(OUT_BUFSIZE);
+    if (setvbuf(o->fp, o->buf, _IOFBF, OUT_BUFSIZE) != 0) {
+        free(o->buf);
+        o->buf = NULL;
+    }
+}
+
 int out_open(struct out *o, const char *path, struct err *err)
 {
     memset(o, 0, sizeof *o);
     if (!path || strcmp(path, "-") == 0) {
+        static bool stdout_buffered;
         o->fp = stdout;
+        if (!stdout_buffered && !isatty(STDOUT_FILENO)) {
+            stdout_buffered = true;
+            (void)setvbuf(stdout, stdout_buf, _IOFBF, sizeof stdout_buf);
+        }
         return 0;
     }
     if (!*path) {
@@ -65,6 +82,7 @@ int out_open(struct out *o, const char *path, struct err *err)
             return err_sys(err, ERR_IO, e, "could not open output '%s'", path);
         }
         o->stream = true;
+        out_buffer(o);
         return 0;
     }
     o->path = xstrdup(path);
@@ -86,6 +104,7 @@ int out_open(struct out *o, const char *path, struct err *err)
         unlink(o->tmp);
         return err_sys(err, ERR_IO, errno, "could not open output file '%s'", o->tmp);
     }
+    out_buffer(o);
     return 0;
 }
 
@@ -110,6 +129,8 @@ int out_close(struct out *o, bool ok, struct err *err)
             failed = true;
         }
         o->fp = NULL;
+        free(o->buf);
+        o->buf = NULL;
         if (failed && ok) {
             if (e)
                 ret = err_sys(err, ERR_IO, e, "could not write to %s", what);
@@ -127,6 +148,8 @@ int out_close(struct out *o, bool ok, struct err *err)
         ok = false;
     }
     o->fp = NULL;
+    free(o->buf);
+    o->buf = NULL;
     if (ok && rename(o->tmp, o->path) != 0) {
         ret = err_sys(err, ERR_IO, errno, "could not rename '%s' to '%s'", o->tmp, o->path);
         ok = false;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "alfwipe/db.h"
 #include "alfwipe/sqltext.h"
@@ -131,6 +132,20 @@ int db_sql_max_param(const char *sql)
     return max;
 }
 
+/* Counts the rows a query hands on, for the debug line that ends it. */
+struct counted {
+    db_row_fn *fn;
+    void *arg;
+    unsigned long long rows;
+};
+
+static int count_row(void *arg, const struct db_value *cols, int ncols, struct err *err)
+{
+    struct counted *c = arg;
+    c->rows++;
+    return c->fn(c->arg, cols, ncols, err);
+}
+
 int db_query(struct db *db, const char *name, const char *const *params, int nparams,
              db_row_fn *fn, void *arg, struct err *err)
 {
@@ -144,7 +159,15 @@ int db_query(struct db *db, const char *name, const char *const *params, int npa
         return err_set(err, ERR_INTERNAL, "query '%s' takes %d parameter%s, %d given", name,
                        want, want == 1 ? "" : "s", nparams);
     debug_msg("query %s (%d parameter%s)", name, nparams, nparams == 1 ? "" : "s");
-    return db->ops->query(db, name, sql, params, nparams, fn, arg, err);
+    struct counted c = {fn, arg, 0};
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int rc = db->ops->query(db, name, sql, params, nparams, count_row, &c, err);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (rc == 0)
+        debug_msg("query %s: %llu row%s in %.3f s", name, c.rows, c.rows == 1 ? "" : "s",
+                  (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+    return rc;
 }
 
 /* Keep the first column of the first row. The queries run this way return one row; reading
