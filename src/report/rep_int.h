@@ -119,6 +119,8 @@ void rstatus_add(struct rstatus *st, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void rstatus_release(struct rstatus *st);
 
+struct db;
+
 /* The whole run's context. */
 struct report {
     struct rpolicy pol;
@@ -164,6 +166,33 @@ long tree_find(const struct tree *t, int64_t id);
  * every node of the chain; any depth is followed. */
 int tree_item(struct tree *t, size_t idx, tree_top_fn *top, const void *arg);
 void tree_release(struct tree *t);
+
+/* Content references (refs.c): one pair per (content URL, node whose content property points
+ * at one of the URL's content data rows), sorted by URL id then node id; a content data row that
+ * no existing node's property points at gives one pair with node CREF_DANGLING (sorted first). */
+#define CREF_DANGLING INT64_MIN
+struct cref {
+    int64_t url_id, node_id;
+    size_t uuid_off;          /* into crefs.uuids */
+    int32_t store;            /* index in r->stores, -1 unknown */
+};
+struct crefs {
+    struct cref *v;
+    size_t n, cap;
+    struct arena uuids;
+    int64_t *enc;             /* encrypted content URL ids, sorted */
+    size_t nenc, enc_cap;
+};
+/* Read and join the references in db's snapshot. content_qnames: the eight known d:content
+ * qname ids ("-1" when absent) for rows written with actual_type_n 3. */
+int crefs_load(struct crefs *cr, struct db *db, const struct report *r,
+               const char *const *content_qnames, bool has_encryption, struct err *err);
+/* The pairs of url_id (*n of them, dangling ones first). */
+const struct cref *crefs_of(const struct crefs *cr, int64_t url_id, size_t *n);
+bool crefs_encrypted(const struct crefs *cr, int64_t url_id);
+void crefs_release(struct crefs *cr);
+/* Index in r->stores of the store with this id, -1 when unknown (scan.c). */
+int report_store_index(const struct report *r, int64_t id);
 
 /* Writers (output.c). */
 struct rwriter {

@@ -124,7 +124,7 @@ static int on_store(void *arg, const struct db_value *c, int nc, struct err *err
     return 0;
 }
 
-static int store_index(const struct report *r, int64_t id)
+int report_store_index(const struct report *r, int64_t id)
 {
     for (size_t i = 0; i < r->nstores; i++)
         if (r->stores[i].id == id)
@@ -442,12 +442,6 @@ static int walker_join(struct walker *wk, struct err *err)
 
 /* ------------------------------------------------------------------ the merge */
 
-struct gref {
-    int64_t node_id;
-    int store;        /* index in r->stores, -1 unknown */
-    size_t uuid_off;
-};
-
 struct scan {
     struct report *r;
     struct rwriter *w;
@@ -468,13 +462,9 @@ struct scan {
     int64_t orphan_time;
     bool encrypted;
     bool dangling;
-    struct gref *refs;
-    size_t nrefs, refs_cap;
-    struct arena uuids;
-    /* the previous URL, to check the database's ordering */
-    char *prev;
-    size_t prev_len, prev_cap;
-    bool have_prev;
+    const struct crefs *crefs;
+    const struct cref *refs;  /* the URL's references, in crefs */
+    size_t nrefs;
     /* directories of content roots the walk did not enter, in walk order */
     struct skipped_dir {
         const char *path;
@@ -684,7 +674,7 @@ static void finish_url(struct scan *sc)
     size_t nrefs_out = 0;
     size_t ntrash_out = 0;
     for (size_t i = 0; i < sc->nrefs; i++) {
-        const struct gref *g = &sc->refs[i];
+        const struct cref *g = &sc->refs[i];
         if (g->node_id != last_node) {
             nodes++;
             last_node = g->node_id;
@@ -714,7 +704,7 @@ static void finish_url(struct scan *sc)
         /* "<protocol>://<identifier>/<uuid>", built in one buffer reused for every URL. */
         const struct rstore *st = g->store >= 0 ? &r->stores[g->store] : NULL;
         const char *parts[5] = {st ? st->protocol : "?", "://", st ? st->identifier : "?", "/",
-                                arena_str(&sc->uuids, g->uuid_off)};
+                                arena_str(&sc->crefs->uuids, g->uuid_off)};
         sc->refoff = xgrow(sc->refoff, &sc->refoff_cap, nrefs_out + 1, sizeof *sc->refoff);
         sc->refoff[nrefs_out++] = sc->reflen;
         for (size_t k = 0; k < 5; k++) {
@@ -865,7 +855,6 @@ static void finish_url(struct scan *sc)
             emit_disk_item(sc, e, referenced, it.node_refs, it.nrefs);
     }
     sc->nrefs = 0;
-    sc->uuids.len = 0;
 }
 
 /* Wait for the trashcan trees and the disk walk, then start the writer: a failed walk prints
@@ -881,77 +870,60 @@ static int walk_ready(struct scan *sc, struct err *err)
     return 0;
 }
 
+/* One row per content URL, in byte order; its references come from the joined pairs. */
 static int on_url_row(void *arg, const struct db_value *c, int nc, struct err *err)
 {
     struct scan *sc = arg;
     if (walk_ready(sc, err) != 0)
         return -1;
-    if (nc < 9 || c[1].null || c[2].null)
+    if (nc < 4 || c[1].null || c[2].null)
         return err_set(err, ERR_DATA, "alf_content_url: unexpected row shape");
     int64_t id;
     if (db_int64(&c[0], &id) != 0)
         return err_set(err, ERR_DATA, "alf_content_url: id '%s' is not an integer", c[0].s);
-    if (!sc->have || id != sc->url_id) {
-        if (sc->have) {
-            /* The merge relies on the database's byte order; check it rather than trust it. */
-            if (sc->have_prev &&
-                cmp_bytes(sc->prev, sc->prev_len, sc->url, sc->url_len) > 0)
-                return err_set(err, ERR_DB,
-                               "the database returned content URLs out of byte order ('%s' "
-                               "after '%s')",
-                               sc->url, sc->prev);
-            sc->prev = xgrow(sc->prev, &sc->prev_cap, sc->url_len + 1, 1);
-            memcpy(sc->prev, sc->url, sc->url_len + 1);
-            sc->prev_len = sc->url_len;
-            sc->have_prev = true;
-            finish_url(sc);
-        }
-        sc->have = true;
-        sc->url_id = id;
-        sc->url = xgrow(sc->url, &sc->url_cap, c[1].len + 1, 1);
-        memcpy(sc->url, c[1].s, c[1].len + 1);
-        sc->url_len = c[1].len;
-        if (db_int64(&c[2], &sc->size) != 0)
-            return err_set(err, ERR_DATA, "alf_content_url %" PRId64 ": content_size '%s' is "
-                           "not an integer", id, c[2].s);
-        sc->orphan_set = !c[3].null;
-        sc->orphan_time = 0;
-        if (sc->orphan_set && db_int64(&c[3], &sc->orphan_time) != 0)
-            return err_set(err, ERR_DATA, "alf_content_url %" PRId64 ": orphan_time '%s' is "
-                           "not an integer", id, c[3].s);
-        sc->encrypted = db_bool(&c[4]);
-        sc->dangling = false;
-        sc->nrefs = 0;
-        sc->uuids.len = 0;
+    if (sc->have) {
+        /* The merge relies on the database's byte order; check it rather than trust it. */
+        if (cmp_bytes(sc->url, sc->url_len, c[1].s, c[1].len) > 0)
+            return err_set(err, ERR_DB,
+                           "the database returned content URLs out of byte order ('%s' after "
+                           "'%s')",
+                           c[1].s, sc->url);
     }
-    if (c[5].null)
-        return 0;  /* no alf_content_data row */
-    if (c[6].null) {
+    sc->have = true;
+    sc->url_id = id;
+    sc->url = xgrow(sc->url, &sc->url_cap, c[1].len + 1, 1);
+    memcpy(sc->url, c[1].s, c[1].len + 1);
+    sc->url_len = c[1].len;
+    if (db_int64(&c[2], &sc->size) != 0)
+        return err_set(err, ERR_DATA, "alf_content_url %" PRId64 ": content_size '%s' is not "
+                       "an integer", id, c[2].s);
+    sc->orphan_set = !c[3].null;
+    sc->orphan_time = 0;
+    if (sc->orphan_set && db_int64(&c[3], &sc->orphan_time) != 0)
+        return err_set(err, ERR_DATA, "alf_content_url %" PRId64 ": orphan_time '%s' is not "
+                       "an integer", id, c[3].s);
+    sc->encrypted = crefs_encrypted(sc->crefs, id);
+    size_t n;
+    const struct cref *refs = crefs_of(sc->crefs, id, &n);
+    sc->dangling = false;
+    while (n > 0 && refs->node_id == CREF_DANGLING) {
         sc->dangling = true;
-        return 0;
+        refs++;
+        n--;
     }
-    struct gref g;
-    if (db_int64(&c[6], &g.node_id) != 0)
-        return err_set(err, ERR_DATA, "alf_node: id '%s' is not an integer", c[6].s);
-    int64_t store_id = -1;
-    (void)db_int64(&c[7], &store_id);
-    g.store = store_index(sc->r, store_id);
-    g.uuid_off = arena_add(&sc->uuids, c[8].null ? "?" : c[8].s, c[8].null ? 1 : c[8].len);
-    sc->refs = xgrow(sc->refs, &sc->refs_cap, sc->nrefs + 1, sizeof *sc->refs);
-    sc->refs[sc->nrefs++] = g;
+    sc->refs = refs;
+    sc->nrefs = n;
+    finish_url(sc);
     return 0;
 }
 
-static int stream_urls(struct scan *sc, struct db *db, const char *qname,
-                       const char *const *params, struct err *err)
+static int stream_urls(struct scan *sc, struct db *db, struct err *err)
 {
     sc->have = false;
-    sc->have_prev = false;
     sc->wc = 0;
-    if (db_query(db, qname, params, 8, on_url_row, sc, err) != 0 || walk_ready(sc, err) != 0)
+    if (db_query(db, "q_report_url_rows", NULL, 0, on_url_row, sc, err) != 0 ||
+        walk_ready(sc, err) != 0)
         return -1;
-    if (sc->have)
-        finish_url(sc);
     struct walk *w = &sc->wk->w;
     for (; sc->wc < w->n; sc->wc++)
         emit_disk_item(sc, &w->v[sc->wc], false, NULL, 0);
@@ -961,9 +933,6 @@ static int stream_urls(struct scan *sc, struct db *db, const char *qname,
 static void scan_release(struct scan *sc)
 {
     free(sc->url);
-    free(sc->prev);
-    free(sc->refs);
-    arena_release(&sc->uuids);
     free(sc->files);
     free(sc->noderefs);
     free(sc->refbuf);
@@ -1169,6 +1138,7 @@ int report_run(struct report *r, struct rwriter *w, FILE *fp)
     struct vowners vo = {0};
     struct qnames qn = {0};
     struct scan sc = {0};
+    struct crefs cr = {0};
     int rc = AW_UNKNOWN;
 
     if (open_roots(r, &err) != 0)
@@ -1253,7 +1223,6 @@ int report_run(struct report *r, struct rwriter *w, FILE *fp)
                  qname_id(&qn, content_props[i].ns, content_props[i].local));
         cparams[i] = cp[i];
     }
-    const char *urlq = info.has_encryption_table ? "q_report_urls" : "q_report_urls_noenc";
 
     sc.r = r;
     sc.w = w;
@@ -1263,7 +1232,9 @@ int report_run(struct report *r, struct rwriter *w, FILE *fp)
     sc.vo = &vo;
     sc.fp = fp;
 
-    if (stream_urls(&sc, urldb, urlq, cparams, &err) != 0) {
+    sc.crefs = &cr;
+    if (crefs_load(&cr, urldb, r, cparams, info.has_encryption_table, &err) != 0 ||
+        stream_urls(&sc, urldb, &err) != 0) {
         /* A failed schema check in the thread explains more than the URL query's failure. */
         struct err perr = ERR_INIT;
         if (prep_join(&prep, &perr) != 0)
@@ -1297,6 +1268,7 @@ out:
         prep.joined = true;
     }
     scan_release(&sc);
+    crefs_release(&cr);
     db_close(twin);
     db_close(db);
     walk_release(&wk.w);

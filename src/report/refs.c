@@ -1,0 +1,271 @@
+/* Content references, joined in memory: alf_node_properties (content properties), alf_node and
+ * alf_content_data are read as plain scans, with no join and no sort on the server, and turned
+ * into one array of (content URL id, node) pairs sorted by URL id. Joining a million rows of
+ * each inside the database costs it about three times the CPU of the three scans.
+ *
+ * Order of the work keeps memory low: the properties come first (node id, data id); the node
+ * scan keeps only the nodes a property names; the data rows then give each property its URL.
+ * The properties and data rows are freed once the pairs are built. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alfwipe/db.h"
+#include "rep_int.h"
+
+struct cprop {
+    int64_t node_id, data_id;
+    size_t uuid_off;
+    int32_t store;       /* index in r->stores, -1 unknown */
+    bool found;          /* the node exists */
+};
+
+struct cdata {
+    int64_t id, url_id;
+};
+
+struct loader {
+    struct crefs *cr;
+    const struct report *r;
+    struct cprop *p;
+    size_t np, pcap;
+    size_t hint;         /* where the last node was found: the scan usually comes in id order */
+    struct cdata *d;
+    size_t nd, dcap;
+};
+
+static int bad_int(struct err *err, const char *what, const struct db_value *v)
+{
+    return err_set(err, ERR_DATA, "%s '%.*s' is not an integer", what, (int)v->len, v->s);
+}
+
+static int on_prop(void *arg, const struct db_value *c, int nc, struct err *err)
+{
+    struct loader *l = arg;
+    if (nc < 2)
+        return err_set(err, ERR_DATA, "alf_node_properties: unexpected row shape");
+    if (c[1].null)
+        return 0;   /* a content property without a content data id points at nothing */
+    struct cprop p = {0};
+    if (db_int64(&c[0], &p.node_id) != 0)
+        return bad_int(err, "alf_node_properties: node_id", &c[0]);
+    if (db_int64(&c[1], &p.data_id) != 0)
+        return bad_int(err, "alf_node_properties: long_value of a content property", &c[1]);
+    p.store = -1;
+    l->p = xgrow(l->p, &l->pcap, l->np + 1, sizeof *l->p);
+    l->p[l->np++] = p;
+    return 0;
+}
+
+static int cmp_prop_node(const void *pa, const void *pb)
+{
+    const struct cprop *a = pa, *b = pb;
+    return (a->node_id > b->node_id) - (a->node_id < b->node_id);
+}
+
+static int cmp_prop_data(const void *pa, const void *pb)
+{
+    const struct cprop *a = pa, *b = pb;
+    return (a->data_id > b->data_id) - (a->data_id < b->data_id);
+}
+
+static int cmp_data(const void *pa, const void *pb)
+{
+    const struct cdata *a = pa, *b = pb;
+    if (a->id != b->id)
+        return (a->id > b->id) - (a->id < b->id);
+    return (a->url_id > b->url_id) - (a->url_id < b->url_id);
+}
+
+static int cmp_ref(const void *pa, const void *pb)
+{
+    const struct cref *a = pa, *b = pb;
+    if (a->url_id != b->url_id)
+        return (a->url_id > b->url_id) - (a->url_id < b->url_id);
+    return (a->node_id > b->node_id) - (a->node_id < b->node_id);
+}
+
+/* Sort unless already in order (scans of tables filled in id order usually are). */
+static void sort_if_needed(void *base, size_t n, size_t size,
+                           int (*cmp)(const void *, const void *))
+{
+    const char *b = base;
+    for (size_t i = 1; i < n; i++)
+        if (cmp(b + (i - 1) * size, b + i * size) > 0) {
+            qsort(base, n, size, cmp);
+            return;
+        }
+}
+
+/* First property of node id at or after the hint, else by halving; np when there is none. */
+static size_t find_node(struct loader *l, int64_t id)
+{
+    size_t h = l->hint;
+    if (h < l->np && l->p[h].node_id < id && (h + 1 >= l->np || l->p[h + 1].node_id >= id))
+        h++;
+    else if (!(h < l->np && l->p[h].node_id == id && (h == 0 || l->p[h - 1].node_id < id))) {
+        size_t lo = 0, hi = l->np;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (l->p[mid].node_id < id)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        h = lo;
+    }
+    return h < l->np && l->p[h].node_id == id ? h : l->np;
+}
+
+static int on_node(void *arg, const struct db_value *c, int nc, struct err *err)
+{
+    struct loader *l = arg;
+    if (nc < 3)
+        return err_set(err, ERR_DATA, "alf_node: unexpected row shape");
+    int64_t id;
+    if (db_int64(&c[0], &id) != 0)
+        return bad_int(err, "alf_node: id", &c[0]);
+    size_t i = find_node(l, id);
+    if (i == l->np)
+        return 0;
+    l->hint = i;
+    int64_t store_id = -1;
+    (void)db_int64(&c[1], &store_id);
+    int store = report_store_index(l->r, store_id);
+    size_t off = arena_add(&l->cr->uuids, c[2].null ? "?" : c[2].s, c[2].null ? 1 : c[2].len);
+    for (; i < l->np && l->p[i].node_id == id; i++) {
+        l->p[i].found = true;
+        l->p[i].store = store;
+        l->p[i].uuid_off = off;
+    }
+    return 0;
+}
+
+static int on_data(void *arg, const struct db_value *c, int nc, struct err *err)
+{
+    struct loader *l = arg;
+    if (nc < 2)
+        return err_set(err, ERR_DATA, "alf_content_data: unexpected row shape");
+    struct cdata d;
+    if (db_int64(&c[0], &d.id) != 0)
+        return bad_int(err, "alf_content_data: id", &c[0]);
+    if (c[1].null)
+        return 0;   /* content data without a URL holds no bytes */
+    if (db_int64(&c[1], &d.url_id) != 0)
+        return bad_int(err, "alf_content_data: content_url_id", &c[1]);
+    l->d = xgrow(l->d, &l->dcap, l->nd + 1, sizeof *l->d);
+    l->d[l->nd++] = d;
+    return 0;
+}
+
+static void add_ref(struct crefs *cr, int64_t url_id, int64_t node_id, int32_t store,
+                    size_t uuid_off)
+{
+    cr->v = xgrow(cr->v, &cr->cap, cr->n + 1, sizeof *cr->v);
+    cr->v[cr->n++] = (struct cref){url_id, node_id, uuid_off, store};
+}
+
+/* Both sorted by data id: each data row with the properties that point at it; a row that no
+ * existing node's property points at is dangling. Properties of unknown data rows point at no
+ * URL and are dropped. */
+static void join(struct loader *l)
+{
+    struct crefs *cr = l->cr;
+    size_t j = 0;
+    for (size_t i = 0; i < l->nd; i++) {
+        const struct cdata *d = &l->d[i];
+        while (j < l->np && l->p[j].data_id < d->id)
+            j++;
+        bool any = false;
+        for (size_t k = j; k < l->np && l->p[k].data_id == d->id; k++) {
+            const struct cprop *p = &l->p[k];
+            if (p->found)
+                add_ref(cr, d->url_id, p->node_id, p->store, p->uuid_off);
+            else
+                add_ref(cr, d->url_id, CREF_DANGLING, -1, 0);
+            any = true;
+        }
+        if (!any)
+            add_ref(cr, d->url_id, CREF_DANGLING, -1, 0);
+    }
+}
+
+static int on_encrypted(void *arg, const struct db_value *c, int nc, struct err *err)
+{
+    struct crefs *cr = arg;
+    int64_t id;
+    if (nc < 1 || c[0].null)
+        return 0;
+    if (db_int64(&c[0], &id) != 0)
+        return bad_int(err, "alf_content_url_encryption: content_url_id", &c[0]);
+    cr->enc = xgrow(cr->enc, &cr->enc_cap, cr->nenc + 1, sizeof *cr->enc);
+    cr->enc[cr->nenc++] = id;
+    return 0;
+}
+
+static int cmp_i64(const void *pa, const void *pb)
+{
+    int64_t a = *(const int64_t *)pa, b = *(const int64_t *)pb;
+    return (a > b) - (a < b);
+}
+
+int crefs_load(struct crefs *cr, struct db *db, const struct report *r,
+               const char *const *content_qnames, bool has_encryption, struct err *err)
+{
+    struct loader l = {.cr = cr, .r = r};
+    int rc = -1;
+    if (db_query(db, "q_report_content_props", content_qnames, 8, on_prop, &l, err) != 0)
+        goto out;
+    sort_if_needed(l.p, l.np, sizeof *l.p, cmp_prop_node);
+    if (l.np > 0 && db_query(db, "q_report_content_nodes", NULL, 0, on_node, &l, err) != 0)
+        goto out;
+    if (db_query(db, "q_report_content_data", NULL, 0, on_data, &l, err) != 0)
+        goto out;
+    sort_if_needed(l.p, l.np, sizeof *l.p, cmp_prop_data);
+    sort_if_needed(l.d, l.nd, sizeof *l.d, cmp_data);
+    join(&l);
+    free(l.p);
+    free(l.d);
+    l.p = NULL;
+    l.d = NULL;
+    sort_if_needed(cr->v, cr->n, sizeof *cr->v, cmp_ref);
+    if (has_encryption &&
+        db_query(db, "q_report_encrypted_urls", NULL, 0, on_encrypted, cr, err) != 0)
+        goto out;
+    sort_if_needed(cr->enc, cr->nenc, sizeof *cr->enc, cmp_i64);
+    rc = 0;
+out:
+    free(l.p);
+    free(l.d);
+    return rc;
+}
+
+const struct cref *crefs_of(const struct crefs *cr, int64_t url_id, size_t *n)
+{
+    size_t lo = 0, hi = cr->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cr->v[mid].url_id < url_id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t end = lo;
+    while (end < cr->n && cr->v[end].url_id == url_id)
+        end++;
+    *n = end - lo;
+    return cr->v + lo;
+}
+
+bool crefs_encrypted(const struct crefs *cr, int64_t url_id)
+{
+    return cr->nenc > 0 && bsearch(&url_id, cr->enc, cr->nenc, sizeof *cr->enc, cmp_i64);
+}
+
+void crefs_release(struct crefs *cr)
+{
+    free(cr->v);
+    free(cr->enc);
+    arena_release(&cr->uuids);
+    memset(cr, 0, sizeof *cr);
+}
