@@ -76,6 +76,9 @@ int db_check_schema(struct db *db, struct db_schema_info *info, struct err *err)
  * lock, patches; fills info) and db_check_content_types (no content property of type 11). */
 int db_check_tables(struct db *db, struct db_schema_info *info, struct err *err);
 int db_check_content_types(struct db *db, struct err *err);
+/* The error db_check_content_types gives for a legacy (type 11) content property of node_id,
+ * for a caller that finds such rows in a scan of its own; returns -1. */
+int db_legacy_content_error(struct err *err, const char *node_id);
 
 /* Parse helpers for callbacks: 0 ok, -1 when the column is NULL or not an integer. */
 int db_int64(const struct db_value *v, int64_t *out);

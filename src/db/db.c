@@ -376,9 +376,15 @@ int db_check_content_types(struct db *db, struct err *err)
         return -1;
     if (!node)
         return 0;
-    err_set(err, ERR_SCHEMA, "the 3.2 content URL conversion never finished: node %s has a "
-                             "content property of the legacy type 11", node);
+    db_legacy_content_error(err, node);
     free(node);
+    return -1;
+}
+
+int db_legacy_content_error(struct err *err, const char *node_id)
+{
+    err_set(err, ERR_SCHEMA, "the 3.2 content URL conversion never finished: node %s has a "
+                             "content property of the legacy type 11", node_id);
     return err_hint(err, "Start the Alfresco release that upgraded this database and let its "
                          "content URL conversion run to completion, then run alfwipe again.");
 }

@@ -3,6 +3,10 @@
  * into one array of (content URL id, node) pairs sorted by URL id. Joining a million rows of
  * each inside the database costs it about three times the CPU of the three scans.
  *
+ * The scan of the properties also makes the last schema check: a content property of the legacy
+ * type 11 (3.2's content URL conversion never finished) stops the report with the same error as
+ * db_check_content_types.
+ *
  * Order of the work keeps memory low: the properties come first (node id, data id); the node
  * scan keeps only the nodes a property names; the data rows then give each property its URL.
  * The properties and data rows are freed once the pairs are built. */
@@ -42,8 +46,10 @@ static int bad_int(struct err *err, const char *what, const struct db_value *v)
 static int on_prop(void *arg, const struct db_value *c, int nc, struct err *err)
 {
     struct loader *l = arg;
-    if (nc < 2)
+    if (nc < 3)
         return err_set(err, ERR_DATA, "alf_node_properties: unexpected row shape");
+    if (c[2].len == 2 && memcmp(c[2].s, "11", 2) == 0)
+        return db_legacy_content_error(err, c[0].s);
     if (c[1].null)
         return 0;   /* a content property without a content data id points at nothing */
     struct cprop p = {0};

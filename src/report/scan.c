@@ -307,7 +307,8 @@ static int vowner_item(const struct vowners *vo, int64_t id)
 /* ------------------------------------------------------------------ trashcan trees */
 
 /* What the merge needs besides the URL rows: the trashcan items, the archive store's nodes
- * and the version nodes' owners, after the last schema check (no legacy content properties).
+ * and the version nodes' owners (the last schema check, for legacy content properties, is made
+ * by the scan of content properties, refs.c).
  * With a second session in the same snapshot these queries run in a thread while the URL
  * query sorts on the other session; nothing is printed before they are done. */
 struct prep {
@@ -328,8 +329,6 @@ static int load_trees(struct prep *p, struct err *err)
     const struct qnames *qn = p->qn;
     struct anodes *an = p->an;
     struct vowners *vo = p->vo;
-    if (db_check_content_types(p->db, err) != 0)
-        return -1;
     const struct rstore *archive = find_store(r, "archive", "SpacesStore");
     const struct rstore *version = find_store(r, "workspace", "version2Store");
     int64_t q_children = qname_id(qn, NS_SYS, "children");
