@@ -120,6 +120,7 @@ void rstatus_add(struct rstatus *st, int code, const char *fmt, ...)
 void rstatus_release(struct rstatus *st);
 
 struct db;
+struct db_value;
 
 /* The whole run's context. */
 struct report {
@@ -193,6 +194,54 @@ bool crefs_encrypted(const struct crefs *cr, int64_t url_id);
 void crefs_release(struct crefs *cr);
 /* Index in r->stores of the store with this id, -1 when unknown (scan.c). */
 int report_store_index(const struct report *r, int64_t id);
+
+/* "store://" + a relative path is the URL of a file under a content root. */
+#define STORE_PREFIX "store://"
+#define STORE_PREFIX_LEN (sizeof STORE_PREFIX - 1)
+/* Compare "store://" + path with url, byte-wise, shorter first (scan.c). */
+int report_cmp_path_url(const char *path, size_t plen, const char *url, size_t ulen);
+
+/* Content URL rows matched to the sorted walk (urls.c), handed out in byte order. */
+struct walk;
+struct urow {
+    int64_t id, size, orphan_time;
+    bool orphan_set;
+};
+struct udup {
+    uint32_t entry, row;      /* a second row with the URL of walk entry 'entry' */
+};
+struct uloose {
+    size_t off;               /* the URL's text in strs */
+    size_t len;
+    uint32_t row;
+};
+struct uindex {
+    const struct walk *w;
+    uint32_t *slot;           /* hash table of walk paths: first entry of a path + 1, 0 free */
+    size_t mask;
+    uint32_t *first;          /* per walk entry: the row whose URL is store://<path>, or none */
+    struct urow *rows;
+    size_t n, cap;
+    struct udup *dups;
+    size_t ndups, dups_cap;
+    struct uloose *loose;     /* URLs that match no walked path */
+    size_t nloose, loose_cap;
+    struct arena strs;
+    /* iteration */
+    size_t entry, loose_at, dup_at, gpos, ngroup, group_cap, url_cap;
+    uint32_t *group;
+    char *url;
+};
+/* Index the walk's paths (w sorted by walk_sort, complete). */
+void uindex_init(struct uindex *u, const struct walk *w);
+/* db_row_fn for q_report_url_rows: id, content_url, content_size, orphan_time. */
+int uindex_row(void *arg, const struct db_value *c, int nc, struct err *err);
+/* After the last row: order what matched no path. */
+void uindex_sort(struct uindex *u);
+/* The next row in byte order of the URL (ties by id); false at the end. *url stays valid
+ * until the next call. */
+bool uindex_next(struct uindex *u, const struct urow **row, const char **url, size_t *len);
+void uindex_release(struct uindex *u);
 
 /* Writers (output.c). */
 struct rwriter {

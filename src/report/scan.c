@@ -24,8 +24,6 @@
 #define NS_VER2 "http://www.alfresco.org/model/versionstore/2.0"
 #define NS_PUB "http://www.alfresco.org/model/publishing/1.0"
 
-static const char STORE_PREFIX[] = "store://";
-#define STORE_PREFIX_LEN (sizeof STORE_PREFIX - 1)
 
 /* ------------------------------------------------------------------ status helpers */
 
@@ -451,8 +449,7 @@ struct scan {
     FILE *fp;                 /* the writer starts once the walk is complete */
     bool walk_ready;
     size_t wc;                /* walk cursor */
-    /* the URL being accumulated */
-    bool have;
+    /* the URL being finished */
     int64_t url_id;
     char *url;
     size_t url_len, url_cap;
@@ -485,8 +482,7 @@ struct scan {
     size_t items_cap;
 };
 
-/* Compare "store://" + path with url, byte-wise, shorter first. */
-static int cmp_path_url(const char *path, size_t plen, const char *url, size_t ulen)
+int report_cmp_path_url(const char *path, size_t plen, const char *url, size_t ulen)
 {
     size_t n = ulen < STORE_PREFIX_LEN ? ulen : STORE_PREFIX_LEN;
     int c = memcmp(STORE_PREFIX, url, n);
@@ -500,15 +496,6 @@ static int cmp_path_url(const char *path, size_t plen, const char *url, size_t u
     if (c != 0)
         return c;
     return plen < rest ? -1 : plen > rest ? 1 : 0;
-}
-
-static int cmp_bytes(const char *a, size_t al, const char *b, size_t bl)
-{
-    size_t m = al < bl ? al : bl;
-    int c = memcmp(a, b, m);
-    if (c != 0)
-        return c;
-    return al < bl ? -1 : al > bl ? 1 : 0;
 }
 
 static void bucket_add(struct report *r, enum bucket_set set, bool has_age, int64_t age,
@@ -644,13 +631,13 @@ static void finish_url(struct scan *sc)
 
     /* Files whose derived URL sorts before this one have no row. */
     while (sc->wc < w->n &&
-           cmp_path_url(walk_path(w, &w->v[sc->wc]), w->v[sc->wc].path_len, url, ulen) < 0) {
+           report_cmp_path_url(walk_path(w, &w->v[sc->wc]), w->v[sc->wc].path_len, url, ulen) < 0) {
         emit_disk_item(sc, &w->v[sc->wc], false, NULL, 0);
         sc->wc++;
     }
     size_t first = sc->wc;
     while (sc->wc < w->n &&
-           cmp_path_url(walk_path(w, &w->v[sc->wc]), w->v[sc->wc].path_len, url, ulen) == 0)
+           report_cmp_path_url(walk_path(w, &w->v[sc->wc]), w->v[sc->wc].path_len, url, ulen) == 0)
         sc->wc++;
     size_t last = sc->wc;
 
@@ -869,41 +856,20 @@ static int walk_ready(struct scan *sc, struct err *err)
     return 0;
 }
 
-/* One row per content URL, in byte order; its references come from the joined pairs. */
-static int on_url_row(void *arg, const struct db_value *c, int nc, struct err *err)
+/* Make row the URL being finished, with its references from the joined pairs. */
+static void set_url(struct scan *sc, const struct urow *row, const char *url, size_t len)
 {
-    struct scan *sc = arg;
-    if (walk_ready(sc, err) != 0)
-        return -1;
-    if (nc < 4 || c[1].null || c[2].null)
-        return err_set(err, ERR_DATA, "alf_content_url: unexpected row shape");
-    int64_t id;
-    if (db_int64(&c[0], &id) != 0)
-        return err_set(err, ERR_DATA, "alf_content_url: id '%s' is not an integer", c[0].s);
-    if (sc->have) {
-        /* The merge relies on the database's byte order; check it rather than trust it. */
-        if (cmp_bytes(sc->url, sc->url_len, c[1].s, c[1].len) > 0)
-            return err_set(err, ERR_DB,
-                           "the database returned content URLs out of byte order ('%s' after "
-                           "'%s')",
-                           c[1].s, sc->url);
-    }
-    sc->have = true;
-    sc->url_id = id;
-    sc->url = xgrow(sc->url, &sc->url_cap, c[1].len + 1, 1);
-    memcpy(sc->url, c[1].s, c[1].len + 1);
-    sc->url_len = c[1].len;
-    if (db_int64(&c[2], &sc->size) != 0)
-        return err_set(err, ERR_DATA, "alf_content_url %" PRId64 ": content_size '%s' is not "
-                       "an integer", id, c[2].s);
-    sc->orphan_set = !c[3].null;
-    sc->orphan_time = 0;
-    if (sc->orphan_set && db_int64(&c[3], &sc->orphan_time) != 0)
-        return err_set(err, ERR_DATA, "alf_content_url %" PRId64 ": orphan_time '%s' is not "
-                       "an integer", id, c[3].s);
-    sc->encrypted = crefs_encrypted(sc->crefs, id);
+    sc->url_id = row->id;
+    sc->url = xgrow(sc->url, &sc->url_cap, len + 1, 1);
+    memcpy(sc->url, url, len);
+    sc->url[len] = '\0';
+    sc->url_len = len;
+    sc->size = row->size;
+    sc->orphan_set = row->orphan_set;
+    sc->orphan_time = row->orphan_set ? row->orphan_time : 0;
+    sc->encrypted = crefs_encrypted(sc->crefs, row->id);
     size_t n;
-    const struct cref *refs = crefs_of(sc->crefs, id, &n);
+    const struct cref *refs = crefs_of(sc->crefs, row->id, &n);
     sc->dangling = false;
     while (n > 0 && refs->node_id == CREF_DANGLING) {
         sc->dangling = true;
@@ -912,21 +878,36 @@ static int on_url_row(void *arg, const struct db_value *c, int nc, struct err *e
     }
     sc->refs = refs;
     sc->nrefs = n;
-    finish_url(sc);
-    return 0;
 }
 
+/* Once the walk is complete: the URL rows, matched to its paths, then every item in byte
+ * order. */
 static int stream_urls(struct scan *sc, struct db *db, struct err *err)
 {
-    sc->have = false;
-    sc->wc = 0;
-    if (db_query(db, "q_report_url_rows", NULL, 0, on_url_row, sc, err) != 0 ||
-        walk_ready(sc, err) != 0)
+    struct uindex u;
+    if (walker_join(sc->wk, err) != 0)
         return -1;
+    uindex_init(&u, &sc->wk->w);
+    int rc = -1;
+    if (db_query(db, "q_report_url_rows", NULL, 0, uindex_row, &u, err) != 0 ||
+        walk_ready(sc, err) != 0)
+        goto out;
+    uindex_sort(&u);
+    sc->wc = 0;
+    const struct urow *row;
+    const char *url;
+    size_t len;
+    while (uindex_next(&u, &row, &url, &len)) {
+        set_url(sc, row, url, len);
+        finish_url(sc);
+    }
     struct walk *w = &sc->wk->w;
     for (; sc->wc < w->n; sc->wc++)
         emit_disk_item(sc, &w->v[sc->wc], false, NULL, 0);
-    return 0;
+    rc = 0;
+out:
+    uindex_release(&u);
+    return rc;
 }
 
 static void scan_release(struct scan *sc)

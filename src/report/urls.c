@@ -1,0 +1,219 @@
+/* Content URL rows matched to the sorted disk walk (see rep_int.h, struct uindex).
+ *
+ * The rows come in the table's order. A store:// URL whose path the walk found is attached to
+ * that path's first walk entry and keeps no copy of its text: walk order is then its order.
+ * Every other URL (no file, another protocol) keeps its text and is sorted here; there are few
+ * of those in a healthy repository. The server sorts nothing: ordering a million URLs costs
+ * PostgreSQL about a CPU second. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alfwipe/db.h"
+#include "alfwipe/walk.h"
+#include "rep_int.h"
+
+#define NO_ROW UINT32_MAX
+
+/* A hash of the path bytes, eight at a time, for the table of walk paths (not cryptographic). */
+static uint64_t path_hash(const char *p, size_t n)
+{
+    uint64_t h = 0x9e3779b97f4a7c15u ^ n;
+    while (n >= 8) {
+        uint64_t k;
+        memcpy(&k, p, 8);
+        h = (h ^ k) * 0xff51afd7ed558ccdu;
+        h ^= h >> 32;
+        p += 8;
+        n -= 8;
+    }
+    uint64_t k = 0;
+    memcpy(&k, p, n);
+    h = (h ^ k) * 0xc4ceb9fe1a85ec53u;
+    return h ^ (h >> 29);
+}
+
+static bool same_path(const struct walk *w, size_t i, const char *p, size_t n)
+{
+    const struct walk_entry *e = &w->v[i];
+    return e->path_len == n && memcmp(walk_path(w, e), p, n) == 0;
+}
+
+void uindex_init(struct uindex *u, const struct walk *w)
+{
+    memset(u, 0, sizeof *u);
+    u->w = w;
+    size_t groups = 0;
+    for (size_t i = 0; i < w->n; i++)
+        if (i == 0 || !same_path(w, i - 1, walk_path(w, &w->v[i]), w->v[i].path_len))
+            groups++;
+    size_t size = 16;
+    while (size < 2 * groups)
+        size *= 2;
+    u->mask = size - 1;
+    u->slot = xcalloc(size, sizeof *u->slot);
+    u->first = xmalloc((w->n ? w->n : 1) * sizeof *u->first);
+    for (size_t i = 0; i < w->n; i++) {
+        u->first[i] = NO_ROW;
+        const struct walk_entry *e = &w->v[i];
+        if (i > 0 && same_path(w, i - 1, walk_path(w, e), e->path_len))
+            continue;
+        size_t s = path_hash(walk_path(w, e), e->path_len) & u->mask;
+        while (u->slot[s])
+            s = (s + 1) & u->mask;
+        u->slot[s] = (uint32_t)i + 1;
+    }
+}
+
+/* First walk entry of this relative path, or -1. */
+static long find_path(const struct uindex *u, const char *p, size_t n)
+{
+    for (size_t s = path_hash(p, n) & u->mask; u->slot[s]; s = (s + 1) & u->mask)
+        if (same_path(u->w, u->slot[s] - 1, p, n))
+            return (long)u->slot[s] - 1;
+    return -1;
+}
+
+int uindex_row(void *arg, const struct db_value *c, int nc, struct err *err)
+{
+    struct uindex *u = arg;
+    if (nc < 4 || c[0].null || c[1].null || c[2].null)
+        return err_set(err, ERR_DATA, "alf_content_url: unexpected row shape");
+    struct urow r = {0};
+    if (db_int64(&c[0], &r.id) != 0)
+        return err_set(err, ERR_DATA, "alf_content_url: id '%s' is not an integer", c[0].s);
+    if (db_int64(&c[2], &r.size) != 0)
+        return err_set(err, ERR_DATA, "alf_content_url %" PRId64 ": content_size '%s' is not "
+                       "an integer", r.id, c[2].s);
+    r.orphan_set = !c[3].null;
+    if (r.orphan_set && db_int64(&c[3], &r.orphan_time) != 0)
+        return err_set(err, ERR_DATA, "alf_content_url %" PRId64 ": orphan_time '%s' is not "
+                       "an integer", r.id, c[3].s);
+    if (u->n >= NO_ROW)
+        return err_set(err, ERR_DATA, "more than %" PRIu32 " content URLs", NO_ROW - 1);
+    uint32_t row = (uint32_t)u->n;
+    u->rows = xgrow(u->rows, &u->cap, u->n + 1, sizeof *u->rows);
+    u->rows[u->n++] = r;
+
+    const char *url = c[1].s;
+    size_t len = c[1].len;
+    long at = -1;
+    if (len > STORE_PREFIX_LEN && memcmp(url, STORE_PREFIX, STORE_PREFIX_LEN) == 0)
+        at = find_path(u, url + STORE_PREFIX_LEN, len - STORE_PREFIX_LEN);
+    if (at >= 0 && u->first[at] == NO_ROW) {
+        u->first[at] = row;
+    } else if (at >= 0) {
+        /* The same URL on a second row (a table without its unique key): kept beside it. */
+        u->dups = xgrow(u->dups, &u->dups_cap, u->ndups + 1, sizeof *u->dups);
+        u->dups[u->ndups++] = (struct udup){(uint32_t)at, row};
+    } else {
+        u->loose = xgrow(u->loose, &u->loose_cap, u->nloose + 1, sizeof *u->loose);
+        u->loose[u->nloose++] = (struct uloose){arena_add(&u->strs, url, len), len, row};
+    }
+    return 0;
+}
+
+static const struct uindex *g_sort_u;
+
+static int cmp_loose(const void *pa, const void *pb)
+{
+    const struct uindex *u = g_sort_u;
+    const struct uloose *a = pa, *b = pb;
+    size_t m = a->len < b->len ? a->len : b->len;
+    int c = memcmp(u->strs.buf + a->off, u->strs.buf + b->off, m);
+    if (c != 0)
+        return c;
+    if (a->len != b->len)
+        return a->len < b->len ? -1 : 1;
+    int64_t x = u->rows[a->row].id, y = u->rows[b->row].id;
+    return (x > y) - (x < y);
+}
+
+static int cmp_dup(const void *pa, const void *pb)
+{
+    const struct udup *a = pa, *b = pb;
+    if (a->entry != b->entry)
+        return a->entry < b->entry ? -1 : 1;
+    return (a->row > b->row) - (a->row < b->row);
+}
+
+void uindex_sort(struct uindex *u)
+{
+    g_sort_u = u;
+    qsort(u->loose, u->nloose, sizeof *u->loose, cmp_loose);
+    qsort(u->dups, u->ndups, sizeof *u->dups, cmp_dup);
+}
+
+static int cmp_row_id(const void *pa, const void *pb, void *arg)
+{
+    const struct uindex *u = arg;
+    int64_t x = u->rows[*(const uint32_t *)pa].id, y = u->rows[*(const uint32_t *)pb].id;
+    return (x > y) - (x < y);
+}
+
+/* Rows of the walk path starting at entry, by id, into u->group. */
+static void group_rows(struct uindex *u, size_t entry)
+{
+    u->ngroup = 0;
+    u->group = xgrow(u->group, &u->group_cap, 1, sizeof *u->group);
+    u->group[u->ngroup++] = u->first[entry];
+    while (u->dup_at < u->ndups && u->dups[u->dup_at].entry < entry)
+        u->dup_at++;
+    for (; u->dup_at < u->ndups && u->dups[u->dup_at].entry == entry; u->dup_at++) {
+        u->group = xgrow(u->group, &u->group_cap, u->ngroup + 1, sizeof *u->group);
+        u->group[u->ngroup++] = u->dups[u->dup_at].row;
+    }
+    if (u->ngroup > 1)
+        qsort_r(u->group, u->ngroup, sizeof *u->group, cmp_row_id, u);
+}
+
+static int cmp_entry_url(const struct uindex *u, size_t i, const char *url, size_t len)
+{
+    const struct walk_entry *e = &u->w->v[i];
+    return report_cmp_path_url(walk_path(u->w, e), e->path_len, url, len);
+}
+
+bool uindex_next(struct uindex *u, const struct urow **row, const char **url, size_t *len)
+{
+    if (u->gpos < u->ngroup) {
+        const struct walk_entry *e = &u->w->v[u->entry];
+        *row = &u->rows[u->group[u->gpos++]];
+        u->url = xgrow(u->url, &u->url_cap, STORE_PREFIX_LEN + e->path_len + 1, 1);
+        memcpy(u->url, STORE_PREFIX, STORE_PREFIX_LEN);
+        memcpy(u->url + STORE_PREFIX_LEN, walk_path(u->w, e), e->path_len + 1);
+        *url = u->url;
+        *len = STORE_PREFIX_LEN + e->path_len;
+        if (u->gpos == u->ngroup)
+            u->entry++;
+        return true;
+    }
+    while (u->entry < u->w->n && u->first[u->entry] == NO_ROW)
+        u->entry++;
+    const struct uloose *l = u->loose_at < u->nloose ? &u->loose[u->loose_at] : NULL;
+    if (u->entry < u->w->n &&
+        (!l || cmp_entry_url(u, u->entry, u->strs.buf + l->off, l->len) < 0)) {
+        group_rows(u, u->entry);
+        u->gpos = 0;
+        return uindex_next(u, row, url, len);
+    }
+    if (!l)
+        return false;
+    u->loose_at++;
+    *row = &u->rows[l->row];
+    *url = u->strs.buf + l->off;
+    *len = l->len;
+    return true;
+}
+
+void uindex_release(struct uindex *u)
+{
+    free(u->slot);
+    free(u->first);
+    free(u->rows);
+    free(u->dups);
+    free(u->loose);
+    free(u->group);
+    free(u->url);
+    arena_release(&u->strs);
+    memset(u, 0, sizeof *u);
+}
