@@ -49,9 +49,10 @@ static void out_buffer(struct out *o)
  * report does not wait with it). The last, partial block goes the same way, and the writer
  * clears O_DIRECT for it and writes it through the page cache at its true length: the file
  * never holds padding that a later ftruncate would have to take away again, and a failure at
- * any point leaves only the temporary file, which out_close removes. EINVAL from a direct write (a filesystem that
- * accepts the flag but not the request) clears O_DIRECT and writes the same bytes again,
- * buffered; any other error is the stream's error, reported by the next write. */
+ * any point leaves only the temporary file, which out_close removes. EINVAL from a direct
+ * write (a filesystem that accepts the flag but not the request) clears O_DIRECT and writes
+ * the same bytes again, buffered; any other error is the stream's error, reported by the next
+ * write. */
 struct out_direct {
     int fd;
     char *blk[2];    /* OUT_DIRECT_BLOCK bytes each, aligned for direct I/O */
