@@ -35,10 +35,17 @@ struct out {
     char *tmp;
     bool stream;     /* an existing device or FIFO (/dev/null): written in place, never replaced */
     char *buf;       /* the stream's buffer (OUT_BUFSIZE), freed by out_close */
+    struct out_direct *direct; /* a file written with O_DIRECT (out.c), or NULL */
 };
 /* Reports run to hundreds of megabytes: written in blocks of this size rather than in stdio's
  * default 4 KiB (one write per 4 KiB costs several microseconds of kernel time each). */
 #define OUT_BUFSIZE (1u << 20)
+/* A file (not standard output, a device or a FIFO) is written with O_DIRECT in blocks of this
+ * size where its filesystem allows it, so that a large report neither pays for copying every
+ * byte into the page cache nor pushes the database's and content store's pages out of it. The
+ * last partial block is written through the page cache; a filesystem that refuses O_DIRECT
+ * gets the ordinary buffered writes. The bytes are the same either way. */
+#define OUT_DIRECT_BLOCK (4u << 20)
 int out_open(struct out *o, const char *path, struct err *err);
 /* ok: commit (flush, fsync, rename); !ok: discard. Returns -1 when committing failed. */
 int out_close(struct out *o, bool ok, struct err *err);

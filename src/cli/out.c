@@ -1,6 +1,8 @@
 /* Output destinations that never leave a half-written file behind. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +40,244 @@ static void out_buffer(struct out *o)
         free(o->buf);
         o->buf = NULL;
     }
+}
+
+/* ---- O_DIRECT files ---------------------------------------------------------------------
+ * The stream is a fopencookie one: its write function gathers the bytes in an aligned block;
+ * each full block goes to a writer thread, which writes it with pwrite on the O_DIRECT
+ * descriptor while the next block fills (a direct write waits for the device, and this way the
+ * report does not wait with it). The last, partial block goes the same way, and the writer
+ * clears O_DIRECT for it and writes it through the page cache at its true length: the file
+ * never holds padding that a later ftruncate would have to take away again, and a failure at
+ * any point leaves only the temporary file, which out_close removes. EINVAL from a direct
+ * write (a filesystem that accepts the flag but not the request) clears O_DIRECT and writes
+ * the same bytes again, buffered; any other error is the stream's error, reported by the next
+ * write. */
+struct out_direct {
+    int fd;
+    char *blk[2];    /* OUT_DIRECT_BLOCK bytes each, aligned for direct I/O */
+    int cur;         /* the block being filled */
+    size_t len;      /* bytes in blk[cur] */
+    off_t off;       /* file offset of blk[cur][0] */
+    bool discard;    /* out_close(!ok): write nothing more */
+    int failed;      /* the writer's error, as the filling side last saw it */
+    pthread_t writer;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    /* under mu: */
+    bool pending;    /* blk[!cur] is handed to the writer */
+    size_t plen;
+    off_t poff;
+    bool stop;
+    int error;       /* errno of the first failed write; every later write fails */
+    bool direct;     /* O_DIRECT is still set on fd (changed by whoever writes) */
+};
+
+/* Memory alignment for direct I/O on fd: 0 when the file cannot be written that way. */
+static size_t direct_align(int fd)
+{
+    size_t align = 4096;
+#ifdef STATX_DIOALIGN
+    struct statx stx;
+    if (statx(fd, "", AT_EMPTY_PATH, STATX_DIOALIGN, &stx) == 0 &&
+        (stx.stx_mask & STATX_DIOALIGN)) {
+        size_t mem = stx.stx_dio_mem_align, off = stx.stx_dio_offset_align;
+        /* Every direct write starts at a multiple of the block size. */
+        if (mem == 0 || off == 0 || OUT_DIRECT_BLOCK % off != 0 || (mem & (mem - 1)) != 0)
+            return 0;
+        if (mem > align)
+            align = mem;
+        if (off > align)
+            align = off;
+    }
+#endif
+    return align;
+}
+
+static int direct_buffered(struct out_direct *d)
+{
+    int fl = fcntl(d->fd, F_GETFL);
+    if (fl < 0 || fcntl(d->fd, F_SETFL, fl & ~O_DIRECT) != 0)
+        return -1;
+    d->direct = false;
+    return 0;
+}
+
+/* Writes n bytes at off, all of them, or returns an errno. */
+static int direct_pwrite(struct out_direct *d, const char *p, size_t n, off_t off)
+{
+    while (n > 0) {
+        ssize_t w = pwrite(d->fd, p, n, off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0 && errno == EINVAL && d->direct) {
+            /* A short direct write leaves an unaligned rest, which gets here too. */
+            if (direct_buffered(d) != 0)
+                return errno;
+            continue;
+        }
+        if (w < 0)
+            return errno;
+        if (w == 0)
+            return EIO;
+        p += w;
+        n -= (size_t)w;
+        off += w;
+    }
+    return 0;
+}
+
+static void *direct_writer(void *arg)
+{
+    struct out_direct *d = arg;
+    pthread_mutex_lock(&d->mu);
+    for (;;) {
+        while (!d->pending && !d->stop)
+            pthread_cond_wait(&d->cv, &d->mu);
+        if (!d->pending)
+            break;
+        const char *p = d->blk[!d->cur];
+        size_t n = d->plen;
+        off_t off = d->poff;
+        bool skip = d->error != 0;
+        pthread_mutex_unlock(&d->mu);
+        int e = 0;
+        /* The last, partial block: through the page cache. */
+        if (!skip && n < OUT_DIRECT_BLOCK && d->direct && direct_buffered(d) != 0)
+            e = errno;
+        if (!skip && !e)
+            e = direct_pwrite(d, p, n, off);
+        pthread_mutex_lock(&d->mu);
+        if (e && !d->error)
+            d->error = e;
+        d->pending = false;
+        pthread_cond_broadcast(&d->cv);
+    }
+    pthread_mutex_unlock(&d->mu);
+    return NULL;
+}
+
+/* Waits until the writer is idle; its error, or 0. */
+static int direct_wait(struct out_direct *d)
+{
+    pthread_mutex_lock(&d->mu);
+    while (d->pending)
+        pthread_cond_wait(&d->cv, &d->mu);
+    int e = d->error;
+    pthread_mutex_unlock(&d->mu);
+    return e;
+}
+
+/* Hands the full block to the writer and starts filling the other one. */
+static void direct_handoff(struct out_direct *d)
+{
+    pthread_mutex_lock(&d->mu);
+    while (d->pending)
+        pthread_cond_wait(&d->cv, &d->mu);
+    d->failed = d->error;
+    if (!d->failed) {
+        d->pending = true;
+        d->plen = d->len;
+        d->poff = d->off;
+        d->cur = !d->cur;
+        d->off += (off_t)d->len;
+        d->len = 0;
+        pthread_cond_broadcast(&d->cv);
+    }
+    pthread_mutex_unlock(&d->mu);
+}
+
+static ssize_t direct_write(void *cookie, const char *buf, size_t size)
+{
+    struct out_direct *d = cookie;
+    if (d->discard)
+        return (ssize_t)size;
+    for (size_t done = 0; done < size;) {
+        if (d->failed) {
+            errno = d->failed;
+            return 0; /* a cookie write reports failure by writing nothing */
+        }
+        size_t n = OUT_DIRECT_BLOCK - d->len;
+        if (n > size - done)
+            n = size - done;
+        memcpy(d->blk[d->cur] + d->len, buf + done, n);
+        d->len += n;
+        done += n;
+        if (d->len == OUT_DIRECT_BLOCK)
+            direct_handoff(d);
+    }
+    return (ssize_t)size;
+}
+
+static int direct_close(void *cookie)
+{
+    struct out_direct *d = cookie;
+    pthread_mutex_lock(&d->mu);
+    d->stop = true;
+    pthread_cond_broadcast(&d->cv);
+    pthread_mutex_unlock(&d->mu);
+    pthread_join(d->writer, NULL);
+    pthread_cond_destroy(&d->cv);
+    pthread_mutex_destroy(&d->mu);
+    int ret = close(d->fd);
+    free(d->blk[0]);
+    free(d->blk[1]);
+    free(d);
+    return ret;
+}
+
+/* The last, partial block, every block still in flight, and fsync: 0, or -1 with errno. */
+static int direct_finish(struct out_direct *d)
+{
+    if (d->len)
+        direct_handoff(d);
+    int e = direct_wait(d);
+    if (!e && fsync(d->fd) != 0)
+        e = errno;
+    errno = e;
+    return e ? -1 : 0;
+}
+
+/* A stream writing fd with O_DIRECT, or NULL (fd as it was) when its filesystem refuses it. */
+static FILE *direct_open(struct out *o, int fd)
+{
+    size_t align = direct_align(fd);
+    int fl = fcntl(fd, F_GETFL);
+    if (!align || fl < 0 || fcntl(fd, F_SETFL, fl | O_DIRECT) != 0)
+        return NULL;
+    struct out_direct *d = xcalloc(1, sizeof *d);
+    void *b0 = NULL, *b1 = NULL;
+    FILE *fp = NULL;
+    d->fd = fd;
+    d->direct = true;
+    if (posix_memalign(&b0, align, OUT_DIRECT_BLOCK) != 0 ||
+        posix_memalign(&b1, align, OUT_DIRECT_BLOCK) != 0)
+        goto fail;
+    d->blk[0] = b0;
+    d->blk[1] = b1;
+    pthread_mutex_init(&d->mu, NULL);
+    pthread_cond_init(&d->cv, NULL);
+    if (pthread_create(&d->writer, NULL, direct_writer, d) != 0) {
+        pthread_cond_destroy(&d->cv);
+        pthread_mutex_destroy(&d->mu);
+        goto fail;
+    }
+    cookie_io_functions_t io = {.write = direct_write, .close = direct_close};
+    fp = fopencookie(d, "w", io);
+    if (!fp) {
+        d->fd = -1; /* closing it is the caller's */
+        direct_close(d);
+        (void)fcntl(fd, F_SETFL, fl);
+        return NULL;
+    }
+    o->direct = d;
+    return fp;
+fail:
+    free(b0);
+    free(b1);
+    free(d);
+    (void)fcntl(fd, F_SETFL, fl);
+    return NULL;
 }
 
 int out_open(struct out *o, const char *path, struct err *err)
@@ -98,7 +338,12 @@ int out_open(struct out *o, const char *path, struct err *err)
         o->path = o->tmp = NULL;
         return -1;
     }
-    o->fp = fdopen(fd, "w");
+    /* A file size limit (ulimit -f) fails the write with EFBIG, reported like any other
+     * write error, instead of killing the process with its temporary file left behind. */
+    signal(SIGXFSZ, SIG_IGN);
+    o->fp = direct_open(o, fd);
+    if (!o->fp)
+        o->fp = fdopen(fd, "w");
     if (!o->fp) {
         close(fd);
         unlink(o->tmp);
@@ -139,10 +384,14 @@ int out_close(struct out *o, bool ok, struct err *err)
         }
         return ret;
     }
-    if (ok && (fflush(o->fp) != 0 || ferror(o->fp) || fsync(fileno(o->fp)) != 0)) {
+    if (ok && (fflush(o->fp) != 0 || ferror(o->fp) ||
+               (o->direct ? direct_finish(o->direct) : fsync(fileno(o->fp))) != 0)) {
         ret = err_sys(err, ERR_IO, errno, "could not write output file '%s'", o->tmp);
         ok = false;
     }
+    if (o->direct && !ok)
+        o->direct->discard = true;
+    o->direct = NULL; /* freed by fclose */
     if (fclose(o->fp) != 0 && ok) {
         ret = err_sys(err, ERR_IO, errno, "could not write output file '%s'", o->tmp);
         ok = false;

@@ -143,6 +143,7 @@ int cmd_report(struct ctx *ctx, int argc, char **argv)
     struct rwriter w = {0};
     w.fmt = fmt;
     w.all_items = ctx->verbosity > 0;
+    w.dest = out.path;
     struct sigaction sa = {0}, old_int, old_term;
     sa.sa_handler = on_report_signal;
     sigemptyset(&sa.sa_mask);

@@ -954,6 +954,8 @@ int rw_end(struct rwriter *w, const struct report *r, struct err *err)
     }
     if (fflush(w->fp) != 0 && !w->error)
         w->error = errno ? errno : EIO;
+    if (w->error && w->dest)
+        return err_sys(err, ERR_IO, w->error, "could not write the report to '%s'", w->dest);
     if (w->error)
         return err_sys(err, ERR_IO, w->error, "could not write the report");
     return 0;

@@ -251,6 +251,7 @@ struct rwriter {
     bool all_items;           /* text: -v shows every item */
     size_t nitems;
     int error;                /* errno of a failed write */
+    const char *dest;         /* the --output file a write error names, or NULL */
     char *jbuf;               /* json: the item being encoded (output.c) */
     size_t jlen, jcap;
     struct json_t *jstr, *jreal; /* json: values reused to encode strings and reals */
