@@ -1,0 +1,153 @@
+/* Unit tests of the URL index (src/report/urls.c): rows in any order come out in the byte order
+ * of their URL (ties by id), matched to the walk's paths or sorted on their own, with case
+ * twins, other protocols, URLs between and beyond the walked paths, a path in two roots and a
+ * URL on two rows. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "alfwipe/db.h"
+#include "alfwipe/walk.h"
+#include "../../src/report/rep_int.h"
+
+/* A walk of these relative paths (root 0, or 1 for a leading '!'), sorted as the walker does. */
+static void make_walk(struct walk *w, const char *const *paths, size_t n)
+{
+    walk_init(w, 2);
+    for (size_t i = 0; i < n; i++) {
+        const char *p = paths[i];
+        uint32_t root = 0;
+        if (*p == '!') {
+            root = 1;
+            p++;
+        }
+        w->v = xgrow(w->v, &w->cap, w->n + 1, sizeof *w->v);
+        struct walk_entry e = {0};
+        e.root = root;
+        e.path_len = (uint32_t)strlen(p);
+        e.path_off = arena_add(&w->names, p, e.path_len);
+        w->v[w->n++] = e;
+    }
+    walk_sort(w);
+}
+
+static void add_row(struct uindex *u, long id, const char *url)
+{
+    char ids[24];
+    snprintf(ids, sizeof ids, "%ld", id);
+    struct db_value c[4] = {
+        {ids, strlen(ids), false}, {url, strlen(url), false}, {"7", 1, false}, {NULL, 0, true}};
+    struct err err = ERR_INIT;
+    assert_int_equal(uindex_row(u, c, 4, &err), 0);
+}
+
+/* Everything uindex_next hands out, as "id url" lines. */
+static void drain(struct uindex *u, char *out, size_t size)
+{
+    const struct urow *row;
+    const char *url;
+    size_t len, o = 0;
+    out[0] = '\0';
+    uindex_sort(u);
+    while (uindex_next(u, &row, &url, &len)) {
+        assert_int_equal(strlen(url), len);
+        int k = snprintf(out + o, size - o, "%ld %s\n", (long)row->id, url);
+        assert_true(k > 0 && (size_t)k < size - o);
+        o += (size_t)k;
+    }
+}
+
+static void uindex__rows_in_any_order__come_out_in_byte_order(void **state)
+{
+    (void)state;
+    static const char *const paths[] = {"2024/1/b.bin", "2024/1/a.bin", "!2024/1/a.bin",
+                                        "2024/1/AbC.bin", "2024/1/abc.bin", "2024/2/z.bin"};
+    struct walk w;
+    make_walk(&w, paths, sizeof paths / sizeof *paths);
+    struct uindex u;
+    uindex_init(&u, &w);
+    add_row(&u, 9, "store://2024/2/z.bin");
+    add_row(&u, 3, "store://2024/1/abc.bin");
+    add_row(&u, 4, "store://2024/1/AbC.bin");
+    add_row(&u, 5, "s3://bucket/x.bin");              /* another protocol */
+    add_row(&u, 6, "store://2024/1/aa-missing.bin");  /* no file, between two that have one */
+    add_row(&u, 7, "store://2025/missing.bin");       /* no file, after every path */
+    add_row(&u, 8, "store://2024/1/a.bin");           /* in both roots */
+    add_row(&u, 2, "store://2024/1/b.bin");
+    add_row(&u, 1, "store://2024/1/a.bin");           /* the same URL on a second row */
+    add_row(&u, 10, "store://2024");                  /* a directory's path, not a file's */
+    add_row(&u, 11, "store:");
+    char out[1024];
+    drain(&u, out, sizeof out);
+    assert_string_equal(out, "5 s3://bucket/x.bin\n"
+                             "11 store:\n"
+                             "10 store://2024\n"
+                             "4 store://2024/1/AbC.bin\n"
+                             "1 store://2024/1/a.bin\n"
+                             "8 store://2024/1/a.bin\n"
+                             "6 store://2024/1/aa-missing.bin\n"
+                             "3 store://2024/1/abc.bin\n"
+                             "2 store://2024/1/b.bin\n"
+                             "9 store://2024/2/z.bin\n"
+                             "7 store://2025/missing.bin\n");
+    uindex_release(&u);
+    walk_release(&w);
+}
+
+static void uindex__empty_walk__every_url_sorted_on_its_own(void **state)
+{
+    (void)state;
+    struct walk w;
+    make_walk(&w, NULL, 0);
+    struct uindex u;
+    uindex_init(&u, &w);
+    add_row(&u, 2, "store://b");
+    add_row(&u, 3, "store://a");
+    add_row(&u, 1, "store://b");
+    char out[256];
+    drain(&u, out, sizeof out);
+    assert_string_equal(out, "3 store://a\n1 store://b\n2 store://b\n");
+    uindex_release(&u);
+    walk_release(&w);
+}
+
+static void uindex__bad_rows__refused_naming_the_column(void **state)
+{
+    (void)state;
+    struct walk w;
+    make_walk(&w, NULL, 0);
+    struct uindex u;
+    uindex_init(&u, &w);
+    struct err err = ERR_INIT;
+    struct db_value c[4] = {
+        {"x1", 2, false}, {"store://a", 9, false}, {"7", 1, false}, {NULL, 0, true}};
+    assert_int_equal(uindex_row(&u, c, 4, &err), -1);
+    assert_non_null(strstr(err.msg, "id 'x1'"));
+    err_init(&err);
+    c[0] = (struct db_value){"1", 1, false};
+    c[2] = (struct db_value){"big", 3, false};
+    assert_int_equal(uindex_row(&u, c, 4, &err), -1);
+    assert_non_null(strstr(err.msg, "content_size 'big'"));
+    err_init(&err);
+    c[2] = (struct db_value){"7", 1, false};
+    c[3] = (struct db_value){"later", 5, false};
+    assert_int_equal(uindex_row(&u, c, 4, &err), -1);
+    assert_non_null(strstr(err.msg, "orphan_time 'later'"));
+    assert_int_equal(u.n, 0);
+    uindex_release(&u);
+    walk_release(&w);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(uindex__rows_in_any_order__come_out_in_byte_order),
+        cmocka_unit_test(uindex__empty_walk__every_url_sorted_on_its_own),
+        cmocka_unit_test(uindex__bad_rows__refused_naming_the_column),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
