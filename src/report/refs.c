@@ -19,7 +19,7 @@
 
 struct cprop {
     int64_t node_id, data_id;
-    size_t uuid_off;
+    uint32_t uuid;
     int32_t store;       /* index in r->stores, -1 unknown */
     bool found;          /* the node exists */
 };
@@ -123,6 +123,73 @@ static size_t find_node(struct loader *l, int64_t id)
     return h < l->np && l->p[h].node_id == id ? h : l->np;
 }
 
+/* ---- uuids: 16 bytes for the usual form, else the text; a handle below UUID_TEXT is an
+ * index into bin, from UUID_TEXT on (UUID_TEXT + i) the i-th text. */
+#define UUID_TEXT 0x80000000u
+
+static int hexval(unsigned char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* The 16 bytes of a lowercase 8-4-4-4-12 uuid; false for any other text. */
+static bool uuid_parse(const char *s, size_t n, unsigned char out[16])
+{
+    if (n != 36)
+        return false;
+    size_t o = 0;
+    for (size_t i = 0; i < 36;) {
+        if (i == 8 || i == 13 || i == 18 || i == 23) {
+            if (s[i++] != '-')
+                return false;
+            continue;
+        }
+        int hi = hexval((unsigned char)s[i]), lo = hexval((unsigned char)s[i + 1]);
+        if (hi < 0 || lo < 0)
+            return false;
+        out[o++] = (unsigned char)(hi << 4 | lo);
+        i += 2;
+    }
+    return true;
+}
+
+static int uuid_add(struct cuuids *u, const char *s, size_t n, uint32_t *handle)
+{
+    unsigned char b[16];
+    if (uuid_parse(s, n, b)) {
+        if (u->nbin >= UUID_TEXT)
+            return -1;
+        u->bin = xgrow(u->bin, &u->bin_cap, u->nbin + 1, sizeof *u->bin);
+        memcpy(u->bin[u->nbin], b, 16);
+        *handle = (uint32_t)u->nbin++;
+        return 0;
+    }
+    if (u->ntext >= UUID_TEXT)
+        return -1;
+    u->text_off = xgrow(u->text_off, &u->text_cap, u->ntext + 1, sizeof *u->text_off);
+    u->text_off[u->ntext] = arena_add(&u->text, s, n);
+    *handle = UUID_TEXT + (uint32_t)u->ntext++;
+    return 0;
+}
+
+const char *crefs_uuid(const struct crefs *cr, const struct cref *ref, char buf[CREF_UUID_MAX])
+{
+    const struct cuuids *u = &cr->uuids;
+    if (ref->uuid >= UUID_TEXT)
+        return arena_str(&u->text, u->text_off[ref->uuid - UUID_TEXT]);
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *b = u->bin[ref->uuid];
+    size_t o = 0;
+    for (size_t i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10)
+            buf[o++] = '-';
+        buf[o++] = hex[b[i] >> 4];
+        buf[o++] = hex[b[i] & 15];
+    }
+    buf[o] = '\0';
+    return buf;
+}
+
 static int on_node(void *arg, const struct db_value *c, int nc, struct err *err)
 {
     struct loader *l = arg;
@@ -138,11 +205,13 @@ static int on_node(void *arg, const struct db_value *c, int nc, struct err *err)
     int64_t store_id = -1;
     (void)db_int64(&c[1], &store_id);
     int store = report_store_index(l->r, store_id);
-    size_t off = arena_add(&l->cr->uuids, c[2].null ? "?" : c[2].s, c[2].null ? 1 : c[2].len);
+    uint32_t uuid;
+    if (uuid_add(&l->cr->uuids, c[2].null ? "?" : c[2].s, c[2].null ? 1 : c[2].len, &uuid) != 0)
+        return err_set(err, ERR_DATA, "more than %u nodes with content", UUID_TEXT - 1u);
     for (; i < l->np && l->p[i].node_id == id; i++) {
         l->p[i].found = true;
         l->p[i].store = store;
-        l->p[i].uuid_off = off;
+        l->p[i].uuid = uuid;
     }
     return 0;
 }
@@ -165,10 +234,10 @@ static int on_data(void *arg, const struct db_value *c, int nc, struct err *err)
 }
 
 static void add_ref(struct crefs *cr, int64_t url_id, int64_t node_id, int32_t store,
-                    size_t uuid_off)
+                    uint32_t uuid)
 {
     cr->v = xgrow(cr->v, &cr->cap, cr->n + 1, sizeof *cr->v);
-    cr->v[cr->n++] = (struct cref){url_id, node_id, uuid_off, store};
+    cr->v[cr->n++] = (struct cref){url_id, node_id, uuid, store};
 }
 
 /* Both sorted by data id: each data row with the properties that point at it; a row that no
@@ -186,7 +255,7 @@ static void join(struct loader *l)
         for (size_t k = j; k < l->np && l->p[k].data_id == d->id; k++) {
             const struct cprop *p = &l->p[k];
             if (p->found)
-                add_ref(cr, d->url_id, p->node_id, p->store, p->uuid_off);
+                add_ref(cr, d->url_id, p->node_id, p->store, p->uuid);
             else
                 add_ref(cr, d->url_id, CREF_DANGLING, -1, 0);
             any = true;
@@ -272,6 +341,8 @@ void crefs_release(struct crefs *cr)
 {
     free(cr->v);
     free(cr->enc);
-    arena_release(&cr->uuids);
+    free(cr->uuids.bin);
+    free(cr->uuids.text_off);
+    arena_release(&cr->uuids.text);
     memset(cr, 0, sizeof *cr);
 }

@@ -174,13 +174,21 @@ void tree_release(struct tree *t);
 #define CREF_DANGLING INT64_MIN
 struct cref {
     int64_t url_id, node_id;
-    size_t uuid_off;          /* into crefs.uuids */
+    uint32_t uuid;            /* the node's uuid: crefs_uuid */
     int32_t store;            /* index in r->stores, -1 unknown */
+};
+/* Node uuids: the usual lowercase 8-4-4-4-12 hex form in 16 bytes, any other text as is. */
+struct cuuids {
+    unsigned char (*bin)[16];
+    size_t nbin, bin_cap;
+    struct arena text;
+    size_t *text_off;
+    size_t ntext, text_cap;
 };
 struct crefs {
     struct cref *v;
     size_t n, cap;
-    struct arena uuids;
+    struct cuuids uuids;
     int64_t *enc;             /* encrypted content URL ids, sorted */
     size_t nenc, enc_cap;
 };
@@ -191,6 +199,9 @@ int crefs_load(struct crefs *cr, struct db *db, const struct report *r,
 /* The pairs of url_id (*n of them, dangling ones first). */
 const struct cref *crefs_of(const struct crefs *cr, int64_t url_id, size_t *n);
 bool crefs_encrypted(const struct crefs *cr, int64_t url_id);
+/* The uuid of a pair's node as text: in buf, or in the pairs' own storage. */
+#define CREF_UUID_MAX 37
+const char *crefs_uuid(const struct crefs *cr, const struct cref *ref, char buf[CREF_UUID_MAX]);
 void crefs_release(struct crefs *cr);
 /* Index in r->stores of the store with this id, -1 when unknown (scan.c). */
 int report_store_index(const struct report *r, int64_t id);
@@ -204,9 +215,9 @@ int report_cmp_path_url(const char *path, size_t plen, const char *url, size_t u
 /* Content URL rows matched to the sorted walk (urls.c), handed out in byte order. */
 struct walk;
 struct urow {
-    int64_t id, size, orphan_time;
-    bool orphan_set;
+    int64_t id, size, orphan_time;   /* orphan_time UROW_NO_ORPHAN: NULL */
 };
+#define UROW_NO_ORPHAN INT64_MIN
 struct udup {
     uint32_t entry, row;      /* a second row with the URL of walk entry 'entry' */
 };

@@ -689,8 +689,9 @@ static void finish_url(struct scan *sc)
         }
         /* "<protocol>://<identifier>/<uuid>", built in one buffer reused for every URL. */
         const struct rstore *st = g->store >= 0 ? &r->stores[g->store] : NULL;
+        char ubuf[CREF_UUID_MAX];
         const char *parts[5] = {st ? st->protocol : "?", "://", st ? st->identifier : "?", "/",
-                                arena_str(&sc->crefs->uuids, g->uuid_off)};
+                                crefs_uuid(sc->crefs, g, ubuf)};
         sc->refoff = xgrow(sc->refoff, &sc->refoff_cap, nrefs_out + 1, sizeof *sc->refoff);
         sc->refoff[nrefs_out++] = sc->reflen;
         for (size_t k = 0; k < 5; k++) {
@@ -865,8 +866,8 @@ static void set_url(struct scan *sc, const struct urow *row, const char *url, si
     sc->url[len] = '\0';
     sc->url_len = len;
     sc->size = row->size;
-    sc->orphan_set = row->orphan_set;
-    sc->orphan_time = row->orphan_set ? row->orphan_time : 0;
+    sc->orphan_set = row->orphan_time != UROW_NO_ORPHAN;
+    sc->orphan_time = sc->orphan_set ? row->orphan_time : 0;
     sc->encrypted = crefs_encrypted(sc->crefs, row->id);
     size_t n;
     const struct cref *refs = crefs_of(sc->crefs, row->id, &n);

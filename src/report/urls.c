@@ -85,10 +85,13 @@ int uindex_row(void *arg, const struct db_value *c, int nc, struct err *err)
     if (db_int64(&c[2], &r.size) != 0)
         return err_set(err, ERR_DATA, "alf_content_url %" PRId64 ": content_size '%s' is not "
                        "an integer", r.id, c[2].s);
-    r.orphan_set = !c[3].null;
-    if (r.orphan_set && db_int64(&c[3], &r.orphan_time) != 0)
+    r.orphan_time = UROW_NO_ORPHAN;
+    if (!c[3].null && db_int64(&c[3], &r.orphan_time) != 0)
         return err_set(err, ERR_DATA, "alf_content_url %" PRId64 ": orphan_time '%s' is not "
                        "an integer", r.id, c[3].s);
+    if (!c[3].null && r.orphan_time == UROW_NO_ORPHAN)
+        return err_set(err, ERR_DATA, "alf_content_url %" PRId64 ": orphan_time '%s' is out of "
+                       "range", r.id, c[3].s);
     if (u->n >= NO_ROW)
         return err_set(err, ERR_DATA, "more than %" PRIu32 " content URLs", NO_ROW - 1);
     uint32_t row = (uint32_t)u->n;
