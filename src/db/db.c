@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include "alfwipe/db.h"
 #include "alfwipe/sqltext.h"
+#include "alfwipe/timeutil.h"
 #include "alfwipe/xalloc.h"
 #include "db_int.h"
 
@@ -160,13 +160,11 @@ int db_query(struct db *db, const char *name, const char *const *params, int npa
                        want, want == 1 ? "" : "s", nparams);
     debug_msg("query %s (%d parameter%s)", name, nparams, nparams == 1 ? "" : "s");
     struct counted c = {fn, arg, 0};
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    double t0 = time_mono_s();
     int rc = db->ops->query(db, name, sql, params, nparams, count_row, &c, err);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
     if (rc == 0)
         debug_msg("query %s: %llu row%s in %.3f s", name, c.rows, c.rows == 1 ? "" : "s",
-                  (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+                  time_mono_s() - t0);
     return rc;
 }
 

@@ -411,6 +411,7 @@ struct walker {
 static void *walk_main(void *arg)
 {
     struct walker *wk = arg;
+    double t0 = time_mono_s();
     for (size_t i = 0; i < wk->r->nroots; i++) {
         if (wk->r->roots[i].missing)
             continue;
@@ -421,6 +422,7 @@ static void *walk_main(void *arg)
         }
     }
     walk_sort(&wk->w);
+    debug_msg("disk walk: %zu entries in %.3f s", wk->w.n, time_mono_s() - t0);
     return NULL;
 }
 
@@ -894,6 +896,7 @@ static int stream_urls(struct scan *sc, struct db *db, struct err *err)
         walk_ready(sc, err) != 0)
         goto out;
     uindex_sort(&u);
+    double t0 = time_mono_s();
     sc->wc = 0;
     const struct urow *row;
     const char *url;
@@ -905,6 +908,8 @@ static int stream_urls(struct scan *sc, struct db *db, struct err *err)
     struct walk *w = &sc->wk->w;
     for (; sc->wc < w->n; sc->wc++)
         emit_disk_item(sc, &w->v[sc->wc], false, NULL, 0);
+    debug_msg("merge: %zu URLs and %zu walk entries written in %.3f s", u.n, w->n,
+              time_mono_s() - t0);
     rc = 0;
 out:
     uindex_release(&u);
