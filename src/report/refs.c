@@ -7,9 +7,10 @@
  * type 11 (3.2's content URL conversion never finished) stops the report with the same error as
  * db_check_content_types.
  *
- * Order of the work keeps memory low: the properties come first (node id, data id); the node
- * scan keeps only the nodes a property names; the data rows then give each property its URL.
- * The properties and data rows are freed once the pairs are built. */
+ * The properties come first (node id, data id) and the node scan keeps only the nodes a
+ * property names; the data rows, read on the report's other session meanwhile, then give each
+ * property its URL (crefs_join). The properties and data rows are freed once the pairs are
+ * built. */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,14 +29,10 @@ struct cdata {
     int64_t id, url_id;
 };
 
-struct loader {
+/* The node scan's view: the report's stores and the properties to complete. */
+struct node_scan {
     struct crefs *cr;
     const struct report *r;
-    struct cprop *p;
-    size_t np, pcap;
-    size_t hint;         /* where the last node was found: the scan usually comes in id order */
-    struct cdata *d;
-    size_t nd, dcap;
 };
 
 static int bad_int(struct err *err, const char *what, const struct db_value *v)
@@ -45,7 +42,7 @@ static int bad_int(struct err *err, const char *what, const struct db_value *v)
 
 static int on_prop(void *arg, const struct db_value *c, int nc, struct err *err)
 {
-    struct loader *l = arg;
+    struct crefs *l = arg;
     if (nc < 3)
         return err_set(err, ERR_DATA, "alf_node_properties: unexpected row shape");
     if (c[2].len == 2 && memcmp(c[2].s, "11", 2) == 0)
@@ -104,7 +101,7 @@ static void sort_if_needed(void *base, size_t n, size_t size,
 }
 
 /* First property of node id at or after the hint, else by halving; np when there is none. */
-static size_t find_node(struct loader *l, int64_t id)
+static size_t find_node(struct crefs *l, int64_t id)
 {
     size_t h = l->hint;
     if (h < l->np && l->p[h].node_id < id && (h + 1 >= l->np || l->p[h + 1].node_id >= id))
@@ -192,7 +189,8 @@ const char *crefs_uuid(const struct crefs *cr, const struct cref *ref, char buf[
 
 static int on_node(void *arg, const struct db_value *c, int nc, struct err *err)
 {
-    struct loader *l = arg;
+    const struct node_scan *ns = arg;
+    struct crefs *l = ns->cr;
     if (nc < 3)
         return err_set(err, ERR_DATA, "alf_node: unexpected row shape");
     int64_t id;
@@ -204,9 +202,9 @@ static int on_node(void *arg, const struct db_value *c, int nc, struct err *err)
     l->hint = i;
     int64_t store_id = -1;
     (void)db_int64(&c[1], &store_id);
-    int store = report_store_index(l->r, store_id);
+    int store = report_store_index(ns->r, store_id);
     uint32_t uuid;
-    if (uuid_add(&l->cr->uuids, c[2].null ? "?" : c[2].s, c[2].null ? 1 : c[2].len, &uuid) != 0)
+    if (uuid_add(&l->uuids, c[2].null ? "?" : c[2].s, c[2].null ? 1 : c[2].len, &uuid) != 0)
         return err_set(err, ERR_DATA, "more than %u nodes with content", UUID_TEXT - 1u);
     for (; i < l->np && l->p[i].node_id == id; i++) {
         l->p[i].found = true;
@@ -218,7 +216,7 @@ static int on_node(void *arg, const struct db_value *c, int nc, struct err *err)
 
 static int on_data(void *arg, const struct db_value *c, int nc, struct err *err)
 {
-    struct loader *l = arg;
+    struct crefs *l = arg;
     if (nc < 2)
         return err_set(err, ERR_DATA, "alf_content_data: unexpected row shape");
     struct cdata d;
@@ -243,9 +241,9 @@ static void add_ref(struct crefs *cr, int64_t url_id, int64_t node_id, int32_t s
 /* Both sorted by data id: each data row with the properties that point at it; a row that no
  * existing node's property points at is dangling. Properties of unknown data rows point at no
  * URL and are dropped. */
-static void join(struct loader *l)
+static void join(struct crefs *l)
 {
-    struct crefs *cr = l->cr;
+    struct crefs *cr = l;
     size_t j = 0;
     for (size_t i = 0; i < l->nd; i++) {
         const struct cdata *d = &l->d[i];
@@ -284,35 +282,40 @@ static int cmp_i64(const void *pa, const void *pb)
     return (a > b) - (a < b);
 }
 
-int crefs_load(struct crefs *cr, struct db *db, const struct report *r,
-               const char *const *content_qnames, bool has_encryption, struct err *err)
+int crefs_load_data(struct crefs *cr, struct db *db, bool has_encryption, struct err *err)
 {
-    struct loader l = {.cr = cr, .r = r};
-    int rc = -1;
-    if (db_query(db, "q_report_content_props", content_qnames, 8, on_prop, &l, err) != 0)
-        goto out;
-    sort_if_needed(l.p, l.np, sizeof *l.p, cmp_prop_node);
-    if (l.np > 0 && db_query(db, "q_report_content_nodes", NULL, 0, on_node, &l, err) != 0)
-        goto out;
-    if (db_query(db, "q_report_content_data", NULL, 0, on_data, &l, err) != 0)
-        goto out;
-    sort_if_needed(l.p, l.np, sizeof *l.p, cmp_prop_data);
-    sort_if_needed(l.d, l.nd, sizeof *l.d, cmp_data);
-    join(&l);
-    free(l.p);
-    free(l.d);
-    l.p = NULL;
-    l.d = NULL;
-    sort_if_needed(cr->v, cr->n, sizeof *cr->v, cmp_ref);
+    if (db_query(db, "q_report_content_data", NULL, 0, on_data, cr, err) != 0)
+        return -1;
+    sort_if_needed(cr->d, cr->nd, sizeof *cr->d, cmp_data);
     if (has_encryption &&
         db_query(db, "q_report_encrypted_urls", NULL, 0, on_encrypted, cr, err) != 0)
-        goto out;
+        return -1;
     sort_if_needed(cr->enc, cr->nenc, sizeof *cr->enc, cmp_i64);
-    rc = 0;
-out:
-    free(l.p);
-    free(l.d);
-    return rc;
+    return 0;
+}
+
+int crefs_load_props(struct crefs *cr, struct db *db, const struct report *r,
+                     const char *const *content_qnames, struct err *err)
+{
+    if (db_query(db, "q_report_content_props", content_qnames, 8, on_prop, cr, err) != 0)
+        return -1;
+    sort_if_needed(cr->p, cr->np, sizeof *cr->p, cmp_prop_node);
+    struct node_scan ns = {cr, r};
+    if (cr->np > 0 && db_query(db, "q_report_content_nodes", NULL, 0, on_node, &ns, err) != 0)
+        return -1;
+    return 0;
+}
+
+void crefs_join(struct crefs *cr)
+{
+    sort_if_needed(cr->p, cr->np, sizeof *cr->p, cmp_prop_data);
+    join(cr);
+    free(cr->p);
+    free(cr->d);
+    cr->p = NULL;
+    cr->d = NULL;
+    cr->np = cr->pcap = cr->nd = cr->dcap = 0;
+    sort_if_needed(cr->v, cr->n, sizeof *cr->v, cmp_ref);
 }
 
 const struct cref *crefs_of(const struct crefs *cr, int64_t url_id, size_t *n)
@@ -339,6 +342,8 @@ bool crefs_encrypted(const struct crefs *cr, int64_t url_id)
 
 void crefs_release(struct crefs *cr)
 {
+    free(cr->p);
+    free(cr->d);
     free(cr->v);
     free(cr->enc);
     free(cr->uuids.bin);

@@ -185,17 +185,29 @@ struct cuuids {
     size_t *text_off;
     size_t ntext, text_cap;
 };
+struct cprop;
+struct cdata;
 struct crefs {
     struct cref *v;
     size_t n, cap;
     struct cuuids uuids;
     int64_t *enc;             /* encrypted content URL ids, sorted */
     size_t nenc, enc_cap;
+    /* until crefs_join: the content data rows (crefs_load_data) and the content properties
+     * with their nodes (crefs_load_props), read on two sessions of the same snapshot */
+    struct cdata *d;
+    size_t nd, dcap;
+    struct cprop *p;
+    size_t np, pcap, hint;
 };
-/* Read and join the references in db's snapshot. content_qnames: the eight known d:content
+/* Read the content data rows and the encrypted URLs. */
+int crefs_load_data(struct crefs *cr, struct db *db, bool has_encryption, struct err *err);
+/* Read the content properties and their nodes. content_qnames: the eight known d:content
  * qname ids ("-1" when absent) for rows written with actual_type_n 3. */
-int crefs_load(struct crefs *cr, struct db *db, const struct report *r,
-               const char *const *content_qnames, bool has_encryption, struct err *err);
+int crefs_load_props(struct crefs *cr, struct db *db, const struct report *r,
+                     const char *const *content_qnames, struct err *err);
+/* Once both are loaded: the pairs; frees what they were made of. */
+void crefs_join(struct crefs *cr);
 /* The pairs of url_id (*n of them, dangling ones first). */
 const struct cref *crefs_of(const struct crefs *cr, int64_t url_id, size_t *n);
 bool crefs_encrypted(const struct crefs *cr, int64_t url_id);

@@ -304,9 +304,9 @@ static int vowner_item(const struct vowners *vo, int64_t id)
 
 /* ------------------------------------------------------------------ trashcan trees */
 
-/* What the merge needs besides the URL rows: the trashcan items, the archive store's nodes
- * and the version nodes' owners (the last schema check, for legacy content properties, is made
- * by the scan of content properties, refs.c).
+/* What the merge needs besides the URL rows: the trashcan items, the archive store's nodes,
+ * the version nodes' owners and the content data rows (the last schema check, for legacy
+ * content properties, is made by the scan of content properties, refs.c).
  * With a second session in the same snapshot these queries run in a thread while the URL
  * query sorts on the other session; nothing is printed before they are done. */
 struct prep {
@@ -315,6 +315,8 @@ struct prep {
     const struct qnames *qn;
     struct anodes *an;
     struct vowners *vo;
+    struct crefs *cr;         /* its content data rows are read here too */
+    bool has_encryption;
     pthread_t thread;
     bool started, joined;
     int rc;
@@ -372,8 +374,7 @@ static int load_trees(struct prep *p, struct err *err)
         if (db_query(p->db, "q_report_version_owners", vp, 3, on_version_owner, vo, err) != 0)
             return -1;
     }
-
-    return 0;
+    return crefs_load_data(p->cr, p->db, p->has_encryption, err);
 }
 
 static void *prep_main(void *arg)
@@ -1173,13 +1174,16 @@ int report_run(struct report *r, struct rwriter *w, FILE *fp)
     if (db_query(db, "q_report_stores", NULL, 0, on_store, r, &err) != 0)
         goto fail;
 
-    /* The trashcan trees load on a second session in the same snapshot while the URL query
-     * runs on this one; an engine that cannot share a snapshot loads them first. */
+    /* The trashcan trees and the content data rows load on a second session in the same
+     * snapshot while the content properties and nodes load on this one; an engine that cannot
+     * share a snapshot loads them first. */
     prep.db = db;
     prep.r = r;
     prep.qn = &qn;
     prep.an = &an;
     prep.vo = &vo;
+    prep.cr = &cr;
+    prep.has_encryption = info.has_encryption_table;
     struct db *urldb = db;
     int tw = db_open_twin(db, &twin, &err);
     if (tw < 0) {
@@ -1219,8 +1223,16 @@ int report_run(struct report *r, struct rwriter *w, FILE *fp)
     sc.fp = fp;
 
     sc.crefs = &cr;
-    if (crefs_load(&cr, urldb, r, cparams, info.has_encryption_table, &err) != 0 ||
-        stream_urls(&sc, urldb, &err) != 0) {
+    /* The content properties and their nodes here, the content data rows on the other session
+     * (after the trashcan trees): both are needed before the pairs can be made. */
+    int step = crefs_load_props(&cr, urldb, r, cparams, &err);
+    if (step == 0)
+        step = prep_join(&prep, &err);
+    if (step == 0) {
+        crefs_join(&cr);
+        step = stream_urls(&sc, urldb, &err);
+    }
+    if (step != 0) {
         /* A failed schema check in the thread explains more than the URL query's failure. */
         struct err perr = ERR_INIT;
         if (prep_join(&prep, &perr) != 0)
