@@ -238,6 +238,10 @@ struct uloose {
     size_t len;
     uint32_t row;
 };
+struct utext {
+    size_t off;               /* a row's URL in strs, until uindex_match */
+    size_t len;
+};
 struct uindex {
     const struct walk *w;
     uint32_t *slot;           /* hash table of walk paths: first entry of a path + 1, 0 free */
@@ -249,18 +253,27 @@ struct uindex {
     size_t ndups, dups_cap;
     struct uloose *loose;     /* URLs that match no walked path */
     size_t nloose, loose_cap;
+    struct utext *text;       /* per row, until the walk is attached */
+    size_t text_cap;
     struct arena strs;
+    /* Called when the rows kept before the walk is complete reach UINDEX_KEEP_MAX bytes of
+     * text: returns the complete walk (or NULL with err filled). */
+    const struct walk *(*wait)(void *arg, struct err *err);
+    void *wait_arg;
+    size_t keep_max;          /* UINDEX_KEEP_MAX */
     /* iteration */
     size_t entry, loose_at, dup_at, gpos, ngroup, group_cap, url_cap;
     uint32_t *group;
     char *url;
 };
-/* Index the walk's paths (w sorted by walk_sort, complete). */
-void uindex_init(struct uindex *u, const struct walk *w);
-/* db_row_fn for q_report_url_rows: id, content_url, content_size, orphan_time. */
+#define UINDEX_KEEP_MAX (32u << 20)
+void uindex_init(struct uindex *u);
+/* db_row_fn for q_report_url_rows: id, content_url, content_size, orphan_time. Rows that come
+ * before the walk is attached are kept with their text (see wait). */
 int uindex_row(void *arg, const struct db_value *c, int nc, struct err *err);
-/* After the last row: order what matched no path. */
-void uindex_sort(struct uindex *u);
+/* After the last row, with the walk complete (sorted by walk_sort): match each URL kept so far
+ * to its path, order what matched none. */
+void uindex_match(struct uindex *u, const struct walk *w);
 /* The next row in byte order of the URL (ties by id); false at the end. *url stays valid
  * until the next call. */
 bool uindex_next(struct uindex *u, const struct urow **row, const char **url, size_t *len);

@@ -860,6 +860,13 @@ static int walk_ready(struct scan *sc, struct err *err)
     return 0;
 }
 
+/* The URL rows' wait for the walk (struct uindex): the complete, sorted walk. */
+static const struct walk *urls_wait(void *arg, struct err *err)
+{
+    struct walker *wk = arg;
+    return walker_join(wk, err) == 0 ? &wk->w : NULL;
+}
+
 /* Make row the URL being finished, with its references from the joined pairs. */
 static void set_url(struct scan *sc, const struct urow *row, const char *url, size_t len)
 {
@@ -884,37 +891,28 @@ static void set_url(struct scan *sc, const struct urow *row, const char *url, si
     sc->nrefs = n;
 }
 
-/* Once the walk is complete: the URL rows, matched to its paths, then every item in byte
+/* Once the walk is complete: the URL rows (u), matched to its paths, then every item in byte
  * order. */
-static int stream_urls(struct scan *sc, struct db *db, struct err *err)
+static int stream_urls(struct scan *sc, struct uindex *u, struct err *err)
 {
-    struct uindex u;
-    if (walker_join(sc->wk, err) != 0)
+    if (walk_ready(sc, err) != 0)
         return -1;
-    uindex_init(&u, &sc->wk->w);
-    int rc = -1;
-    if (db_query(db, "q_report_url_rows", NULL, 0, uindex_row, &u, err) != 0 ||
-        walk_ready(sc, err) != 0)
-        goto out;
-    uindex_sort(&u);
     double t0 = time_mono_s();
+    uindex_match(u, &sc->wk->w);
     sc->wc = 0;
     const struct urow *row;
     const char *url;
     size_t len;
-    while (uindex_next(&u, &row, &url, &len)) {
+    while (uindex_next(u, &row, &url, &len)) {
         set_url(sc, row, url, len);
         finish_url(sc);
     }
     struct walk *w = &sc->wk->w;
     for (; sc->wc < w->n; sc->wc++)
         emit_disk_item(sc, &w->v[sc->wc], false, NULL, 0);
-    debug_msg("merge: %zu URLs and %zu walk entries written in %.3f s", u.n, w->n,
+    debug_msg("merge: %zu URLs and %zu walk entries written in %.3f s", u->n, w->n,
               time_mono_s() - t0);
-    rc = 0;
-out:
-    uindex_release(&u);
-    return rc;
+    return 0;
 }
 
 static void scan_release(struct scan *sc)
@@ -1126,6 +1124,8 @@ int report_run(struct report *r, struct rwriter *w, FILE *fp)
     struct qnames qn = {0};
     struct scan sc = {0};
     struct crefs cr = {0};
+    struct uindex urls;
+    uindex_init(&urls);
     int rc = AW_UNKNOWN;
 
     if (open_roots(r, &err) != 0)
@@ -1223,15 +1223,21 @@ int report_run(struct report *r, struct rwriter *w, FILE *fp)
     sc.fp = fp;
 
     sc.crefs = &cr;
-    /* The content properties and their nodes here, the content data rows on the other session
-     * (after the trashcan trees): both are needed before the pairs can be made. */
+    urls.wait = urls_wait;
+    urls.wait_arg = &wk;
+    /* The content properties and their nodes here, the content data rows on the other
+     * session (after the trashcan trees); once both are in, the pairs (which frees what they
+     * were made of) and then the URL rows, while the walk may still go on. The merge needs
+     * those and the complete walk. */
     int step = crefs_load_props(&cr, urldb, r, cparams, &err);
     if (step == 0)
         step = prep_join(&prep, &err);
     if (step == 0) {
         crefs_join(&cr);
-        step = stream_urls(&sc, urldb, &err);
+        step = db_query(urldb, "q_report_url_rows", NULL, 0, uindex_row, &urls, &err);
     }
+    if (step == 0)
+        step = stream_urls(&sc, &urls, &err);
     if (step != 0) {
         /* A failed schema check in the thread explains more than the URL query's failure. */
         struct err perr = ERR_INIT;
@@ -1267,6 +1273,7 @@ out:
     }
     scan_release(&sc);
     crefs_release(&cr);
+    uindex_release(&urls);
     db_close(twin);
     db_close(db);
     walk_release(&wk.w);

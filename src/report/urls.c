@@ -1,10 +1,10 @@
 /* Content URL rows matched to the sorted disk walk (see rep_int.h, struct uindex).
  *
- * The rows come in the table's order. A store:// URL whose path the walk found is attached to
- * that path's first walk entry and keeps no copy of its text: walk order is then its order.
- * Every other URL (no file, another protocol) keeps its text and is sorted here; there are few
- * of those in a healthy repository. The server sorts nothing: ordering a million URLs costs
- * PostgreSQL about a CPU second. */
+ * The rows come in the table's order, while the walk still runs, and are kept as they come.
+ * Once the walk is complete, a store:// URL whose path it found is attached to that path's
+ * first walk entry: walk order is then its order. Every other URL (no file, another protocol)
+ * is sorted here; there are few of those in a healthy repository. The server sorts nothing:
+ * ordering a million URLs costs PostgreSQL about a CPU second. */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,9 +39,16 @@ static bool same_path(const struct walk *w, size_t i, const char *p, size_t n)
     return e->path_len == n && memcmp(walk_path(w, e), p, n) == 0;
 }
 
-void uindex_init(struct uindex *u, const struct walk *w)
+void uindex_init(struct uindex *u)
 {
     memset(u, 0, sizeof *u);
+    u->keep_max = UINDEX_KEEP_MAX;
+}
+
+/* The hash table of the walk's paths: one slot per path (its first entry; the same path in
+ * several roots comes in neighbouring entries). */
+static void index_walk(struct uindex *u, const struct walk *w)
+{
     u->w = w;
     size_t groups = 0;
     for (size_t i = 0; i < w->n; i++)
@@ -74,48 +81,6 @@ static long find_path(const struct uindex *u, const char *p, size_t n)
     return -1;
 }
 
-int uindex_row(void *arg, const struct db_value *c, int nc, struct err *err)
-{
-    struct uindex *u = arg;
-    if (nc < 4 || c[0].null || c[1].null || c[2].null)
-        return err_set(err, ERR_DATA, "alf_content_url: unexpected row shape");
-    struct urow r = {0};
-    if (db_int64(&c[0], &r.id) != 0)
-        return err_set(err, ERR_DATA, "alf_content_url: id '%s' is not an integer", c[0].s);
-    if (db_int64(&c[2], &r.size) != 0)
-        return err_set(err, ERR_DATA, "alf_content_url %" PRId64 ": content_size '%s' is not "
-                       "an integer", r.id, c[2].s);
-    r.orphan_time = UROW_NO_ORPHAN;
-    if (!c[3].null && db_int64(&c[3], &r.orphan_time) != 0)
-        return err_set(err, ERR_DATA, "alf_content_url %" PRId64 ": orphan_time '%s' is not "
-                       "an integer", r.id, c[3].s);
-    if (!c[3].null && r.orphan_time == UROW_NO_ORPHAN)
-        return err_set(err, ERR_DATA, "alf_content_url %" PRId64 ": orphan_time '%s' is out of "
-                       "range", r.id, c[3].s);
-    if (u->n >= NO_ROW)
-        return err_set(err, ERR_DATA, "more than %" PRIu32 " content URLs", NO_ROW - 1);
-    uint32_t row = (uint32_t)u->n;
-    u->rows = xgrow(u->rows, &u->cap, u->n + 1, sizeof *u->rows);
-    u->rows[u->n++] = r;
-
-    const char *url = c[1].s;
-    size_t len = c[1].len;
-    long at = -1;
-    if (len > STORE_PREFIX_LEN && memcmp(url, STORE_PREFIX, STORE_PREFIX_LEN) == 0)
-        at = find_path(u, url + STORE_PREFIX_LEN, len - STORE_PREFIX_LEN);
-    if (at >= 0 && u->first[at] == NO_ROW) {
-        u->first[at] = row;
-    } else if (at >= 0) {
-        /* The same URL on a second row (a table without its unique key): kept beside it. */
-        u->dups = xgrow(u->dups, &u->dups_cap, u->ndups + 1, sizeof *u->dups);
-        u->dups[u->ndups++] = (struct udup){(uint32_t)at, row};
-    } else {
-        u->loose = xgrow(u->loose, &u->loose_cap, u->nloose + 1, sizeof *u->loose);
-        u->loose[u->nloose++] = (struct uloose){arena_add(&u->strs, url, len), len, row};
-    }
-    return 0;
-}
-
 static const struct uindex *g_sort_u;
 
 static int cmp_loose(const void *pa, const void *pb)
@@ -140,8 +105,82 @@ static int cmp_dup(const void *pa, const void *pb)
     return (a->row > b->row) - (a->row < b->row);
 }
 
-void uindex_sort(struct uindex *u)
+/* Row `row` with this URL: attached to its walk path, or kept with its text among the loose. */
+static void place(struct uindex *u, uint32_t row, const char *url, size_t len, struct arena *to)
 {
+    long at = -1;
+    if (len > STORE_PREFIX_LEN && memcmp(url, STORE_PREFIX, STORE_PREFIX_LEN) == 0)
+        at = find_path(u, url + STORE_PREFIX_LEN, len - STORE_PREFIX_LEN);
+    if (at >= 0 && u->first[at] == NO_ROW) {
+        u->first[at] = row;
+    } else if (at >= 0) {
+        /* The same URL on a second row (a table without its unique key): kept beside it. */
+        u->dups = xgrow(u->dups, &u->dups_cap, u->ndups + 1, sizeof *u->dups);
+        u->dups[u->ndups++] = (struct udup){(uint32_t)at, row};
+    } else {
+        u->loose = xgrow(u->loose, &u->loose_cap, u->nloose + 1, sizeof *u->loose);
+        u->loose[u->nloose++] = (struct uloose){arena_add(to, url, len), len, row};
+    }
+}
+
+/* From now on rows are placed as they come: place the ones kept so far, keep only the text of
+ * those that matched no path. */
+static void attach(struct uindex *u, const struct walk *w)
+{
+    index_walk(u, w);
+    struct arena kept = ARENA_INIT;
+    for (size_t i = 0; i < u->n; i++)
+        place(u, (uint32_t)i, u->strs.buf + u->text[i].off, u->text[i].len, &kept);
+    arena_release(&u->strs);
+    u->strs = kept;
+    free(u->text);
+    u->text = NULL;
+    u->text_cap = 0;
+}
+
+int uindex_row(void *arg, const struct db_value *c, int nc, struct err *err)
+{
+    struct uindex *u = arg;
+    if (nc < 4 || c[0].null || c[1].null || c[2].null)
+        return err_set(err, ERR_DATA, "alf_content_url: unexpected row shape");
+    struct urow r = {0};
+    if (db_int64(&c[0], &r.id) != 0)
+        return err_set(err, ERR_DATA, "alf_content_url: id '%s' is not an integer", c[0].s);
+    if (db_int64(&c[2], &r.size) != 0)
+        return err_set(err, ERR_DATA, "alf_content_url %" PRId64 ": content_size '%s' is not "
+                       "an integer", r.id, c[2].s);
+    r.orphan_time = UROW_NO_ORPHAN;
+    if (!c[3].null && db_int64(&c[3], &r.orphan_time) != 0)
+        return err_set(err, ERR_DATA, "alf_content_url %" PRId64 ": orphan_time '%s' is not "
+                       "an integer", r.id, c[3].s);
+    if (!c[3].null && r.orphan_time == UROW_NO_ORPHAN)
+        return err_set(err, ERR_DATA, "alf_content_url %" PRId64 ": orphan_time '%s' is out of "
+                       "range", r.id, c[3].s);
+    if (u->n >= NO_ROW)
+        return err_set(err, ERR_DATA, "more than %" PRIu32 " content URLs", NO_ROW - 1);
+    u->rows = xgrow(u->rows, &u->cap, u->n + 1, sizeof *u->rows);
+    u->rows[u->n] = r;
+    if (u->w) {
+        place(u, (uint32_t)u->n++, c[1].s, c[1].len, &u->strs);
+        return 0;
+    }
+    u->text = xgrow(u->text, &u->text_cap, u->n + 1, sizeof *u->text);
+    u->text[u->n++] = (struct utext){arena_add(&u->strs, c[1].s, c[1].len), c[1].len};
+    /* Rows that come before the walk is complete are kept whole, up to a bound; past it, wait
+     * for the walk. */
+    if (u->strs.len > u->keep_max && u->wait) {
+        const struct walk *w = u->wait(u->wait_arg, err);
+        if (!w)
+            return -1;
+        attach(u, w);
+    }
+    return 0;
+}
+
+void uindex_match(struct uindex *u, const struct walk *w)
+{
+    if (!u->w)
+        attach(u, w);
     g_sort_u = u;
     qsort(u->loose, u->nloose, sizeof *u->loose, cmp_loose);
     qsort(u->dups, u->ndups, sizeof *u->dups, cmp_dup);
@@ -215,6 +254,7 @@ void uindex_release(struct uindex *u)
     free(u->rows);
     free(u->dups);
     free(u->loose);
+    free(u->text);
     free(u->group);
     free(u->url);
     arena_release(&u->strs);

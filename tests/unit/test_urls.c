@@ -46,13 +46,13 @@ static void add_row(struct uindex *u, long id, const char *url)
 }
 
 /* Everything uindex_next hands out, as "id url" lines. */
-static void drain(struct uindex *u, char *out, size_t size)
+static void drain(struct uindex *u, const struct walk *w, char *out, size_t size)
 {
     const struct urow *row;
     const char *url;
     size_t len, o = 0;
     out[0] = '\0';
-    uindex_sort(u);
+    uindex_match(u, w);
     while (uindex_next(u, &row, &url, &len)) {
         assert_int_equal(strlen(url), len);
         int k = snprintf(out + o, size - o, "%ld %s\n", (long)row->id, url);
@@ -69,7 +69,7 @@ static void uindex__rows_in_any_order__come_out_in_byte_order(void **state)
     struct walk w;
     make_walk(&w, paths, sizeof paths / sizeof *paths);
     struct uindex u;
-    uindex_init(&u, &w);
+    uindex_init(&u);
     add_row(&u, 9, "store://2024/2/z.bin");
     add_row(&u, 3, "store://2024/1/abc.bin");
     add_row(&u, 4, "store://2024/1/AbC.bin");
@@ -82,7 +82,7 @@ static void uindex__rows_in_any_order__come_out_in_byte_order(void **state)
     add_row(&u, 10, "store://2024");                  /* a directory's path, not a file's */
     add_row(&u, 11, "store:");
     char out[1024];
-    drain(&u, out, sizeof out);
+    drain(&u, &w, out, sizeof out);
     assert_string_equal(out, "5 s3://bucket/x.bin\n"
                              "11 store:\n"
                              "10 store://2024\n"
@@ -104,12 +104,12 @@ static void uindex__empty_walk__every_url_sorted_on_its_own(void **state)
     struct walk w;
     make_walk(&w, NULL, 0);
     struct uindex u;
-    uindex_init(&u, &w);
+    uindex_init(&u);
     add_row(&u, 2, "store://b");
     add_row(&u, 3, "store://a");
     add_row(&u, 1, "store://b");
     char out[256];
-    drain(&u, out, sizeof out);
+    drain(&u, &w, out, sizeof out);
     assert_string_equal(out, "3 store://a\n1 store://b\n2 store://b\n");
     uindex_release(&u);
     walk_release(&w);
@@ -121,7 +121,7 @@ static void uindex__bad_rows__refused_naming_the_column(void **state)
     struct walk w;
     make_walk(&w, NULL, 0);
     struct uindex u;
-    uindex_init(&u, &w);
+    uindex_init(&u);
     struct err err = ERR_INIT;
     struct db_value c[4] = {
         {"x1", 2, false}, {"store://a", 9, false}, {"7", 1, false}, {NULL, 0, true}};
@@ -142,11 +142,49 @@ static void uindex__bad_rows__refused_naming_the_column(void **state)
     walk_release(&w);
 }
 
+static const struct walk *give_walk(void *arg, struct err *err)
+{
+    (void)err;
+    return arg;
+}
+
+static void uindex__walk_attached_midway__same_order(void **state)
+{
+    (void)state;
+    static const char *const paths[] = {"a/1.bin", "a/2.bin", "!a/2.bin", "b/3.bin"};
+    struct walk w;
+    make_walk(&w, paths, sizeof paths / sizeof *paths);
+    struct uindex u;
+    uindex_init(&u);
+    u.keep_max = 40;   /* the third row's text passes it: the walk is attached then */
+    u.wait = give_walk;
+    u.wait_arg = &w;
+    add_row(&u, 4, "store://b/3.bin");
+    add_row(&u, 9, "store://zz-missing.bin");
+    assert_null(u.w);
+    add_row(&u, 2, "store://a/2.bin");
+    assert_ptr_equal(u.w, &w);
+    add_row(&u, 1, "store://a/1.bin");
+    add_row(&u, 5, "store://a/2.bin");
+    add_row(&u, 3, "store://a/10-missing.bin");
+    char out[512];
+    drain(&u, &w, out, sizeof out);
+    assert_string_equal(out, "1 store://a/1.bin\n"
+                             "3 store://a/10-missing.bin\n"
+                             "2 store://a/2.bin\n"
+                             "5 store://a/2.bin\n"
+                             "4 store://b/3.bin\n"
+                             "9 store://zz-missing.bin\n");
+    uindex_release(&u);
+    walk_release(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(uindex__rows_in_any_order__come_out_in_byte_order),
         cmocka_unit_test(uindex__empty_walk__every_url_sorted_on_its_own),
+        cmocka_unit_test(uindex__walk_attached_midway__same_order),
         cmocka_unit_test(uindex__bad_rows__refused_naming_the_column),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
