@@ -51,6 +51,31 @@ void walk_release(struct walk *w);
  * WALK_UNREADABLE entries and the walk goes on. */
 int walk_root(struct walk *w, uint32_t root, const char *path, struct err *err);
 
+/* A walk split for threads: walk_root_split leaves every directory at split.depth below the
+ * root (checked like any other: same filesystem, not a mount point) to a task, which
+ * walk_task walks on any thread into a walk of its own; walk_append then gathers the walks
+ * and walk_sort orders the whole. */
+struct walk_task {
+    uint32_t root;
+    char *rel;                 /* relative path of the directory */
+    size_t rel_len;
+    uint64_t dev, ino;         /* the directory, as listed */
+    uint64_t root_dev, root_ino;
+};
+struct walk_split {
+    size_t depth;              /* 1: the root's subdirectories, 2: theirs, ... */
+    struct walk_task *v;
+    size_t n, cap;
+};
+int walk_root_split(struct walk *w, uint32_t root, const char *path, struct walk_split *split,
+                    struct err *err);
+/* Walk task t of a root opened again from root_path. A directory that is no longer the one
+ * listed (or cannot be read) becomes a WALK_UNREADABLE entry. w must have the same roots. */
+void walk_task(struct walk *w, const char *root_path, const struct walk_task *t);
+/* Append src's entries and add its counts to dst's (same roots). */
+void walk_append(struct walk *dst, const struct walk *src);
+void walk_split_release(struct walk_split *sp);
+
 /* Sort entries by relative path bytes (memcmp order, shorter first on a tie), then root. */
 void walk_sort(struct walk *w);
 

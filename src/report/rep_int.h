@@ -266,7 +266,7 @@ struct uindex {
     uint32_t *group;
     char *url;
 };
-#define UINDEX_KEEP_MAX (32u << 20)
+#define UINDEX_KEEP_MAX (8u << 20)
 void uindex_init(struct uindex *u);
 /* db_row_fn for q_report_url_rows: id, content_url, content_size, orphan_time. Rows that come
  * before the walk is attached are kept with their text (see wait). */

@@ -7,7 +7,9 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <malloc.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -409,19 +411,82 @@ struct walker {
     struct err err;
 };
 
+/* The walk lists each root down to the day directories (yyyy/mm/dd) itself and leaves each of
+ * those to whichever of two threads is free first; each finished directory is appended to the
+ * walk in the order of the listing, so the walk stays in a few ascending runs for walk_sort.
+ * A content store spends nearly all its time below that level, so both threads have work
+ * until the end. */
+#define WALK_SPLIT_DEPTH 3
+
+struct walk_tasks {
+    const struct report *r;
+    const struct walk_split *split;
+    atomic_size_t next;       /* the next task to take */
+    pthread_mutex_t mu;       /* guards what follows */
+    struct walk *out;
+    struct walk **done;       /* per task: its walk, finished, waiting for the ones before */
+    size_t commit;            /* the next task to append to out */
+};
+
+static void walk_tasks_run(struct walk_tasks *wt)
+{
+    for (;;) {
+        size_t i = atomic_fetch_add(&wt->next, 1);
+        if (i >= wt->split->n)
+            return;
+        const struct walk_task *t = &wt->split->v[i];
+        struct walk *tw = xmalloc(sizeof *tw);
+        walk_init(tw, wt->r->nroots);
+        walk_task(tw, wt->r->roots[t->root].path, t);
+        pthread_mutex_lock(&wt->mu);
+        wt->done[i] = tw;
+        while (wt->commit < wt->split->n && wt->done[wt->commit]) {
+            struct walk *d = wt->done[wt->commit];
+            walk_append(wt->out, d);
+            walk_release(d);
+            free(d);
+            wt->done[wt->commit++] = NULL;
+        }
+        pthread_mutex_unlock(&wt->mu);
+    }
+}
+
+static void *walk_helper_main(void *arg)
+{
+    walk_tasks_run(arg);
+    return NULL;
+}
+
 static void *walk_main(void *arg)
 {
     struct walker *wk = arg;
     double t0 = time_mono_s();
+    struct walk_split split = {.depth = WALK_SPLIT_DEPTH};
     for (size_t i = 0; i < wk->r->nroots; i++) {
         if (wk->r->roots[i].missing)
             continue;
         struct err e = ERR_INIT;
-        if (walk_root(&wk->w, (uint32_t)i, wk->r->roots[i].path, &e) != 0 && wk->rc == 0) {
+        if (walk_root_split(&wk->w, (uint32_t)i, wk->r->roots[i].path, &split, &e) != 0 &&
+            wk->rc == 0) {
             wk->rc = -1;
             wk->err = e;
         }
     }
+    struct walk_tasks wt = {.r = wk->r, .split = &split, .out = &wk->w};
+    atomic_init(&wt.next, 0);
+    pthread_mutex_init(&wt.mu, NULL);
+    wt.done = xcalloc(split.n ? split.n : 1, sizeof *wt.done);
+    pthread_t helper;
+    bool helped = split.n > 1 && pthread_create(&helper, NULL, walk_helper_main, &wt) == 0;
+    walk_tasks_run(&wt);
+    if (helped)
+        pthread_join(helper, NULL);
+    pthread_mutex_destroy(&wt.mu);
+    free(wt.done);
+    walk_split_release(&split);
+    /* The directories' walks were freed as they were appended; give their memory back
+     * rather than keep it for the rest of the run. */
+    malloc_trim(0);
     walk_sort(&wk->w);
     debug_msg("disk walk: %zu entries in %.3f s", wk->w.n, time_mono_s() - t0);
     return NULL;

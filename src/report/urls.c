@@ -181,6 +181,9 @@ void uindex_match(struct uindex *u, const struct walk *w)
 {
     if (!u->w)
         attach(u, w);
+    /* Every row is placed: the table of paths is not needed any more. */
+    free(u->slot);
+    u->slot = NULL;
     g_sort_u = u;
     qsort(u->loose, u->nloose, sizeof *u->loose, cmp_loose);
     qsort(u->dups, u->ndups, sizeof *u->dups, cmp_dup);

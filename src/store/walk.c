@@ -42,6 +42,7 @@ struct frame {
 
 struct ctx {
     struct walk *w;
+    struct walk_split *split;   /* directories at split->depth are left to walk_task */
     uint32_t root;
     struct walk_root_stats *st;
     dev_t root_dev;
@@ -275,6 +276,20 @@ static void pop_frame(struct ctx *c)
     c->nfr--;
 }
 
+/* Leave the directory k (checked: same filesystem, not a mount) to walk_task. */
+static void add_task(struct ctx *c, size_t prefix_len, const struct child *k, dev_t dev,
+                     ino_t ino)
+{
+    struct walk_split *sp = c->split;
+    size_t len = prefix_len + k->name_len;
+    char *rel = xmalloc(len + 1);
+    memcpy(rel, c->path, prefix_len);
+    memcpy(rel + prefix_len, c->names + k->name_off, (size_t)k->name_len + 1);
+    sp->v = xgrow(sp->v, &sp->cap, sp->n + 1, sizeof *sp->v);
+    sp->v[sp->n++] = (struct walk_task){.root = c->root, .rel = rel, .rel_len = len,
+                                        .dev = (uint64_t)dev, .ino = (uint64_t)ino};
+}
+
 /* Enter the directory child k of the top frame, or record why it was not entered. */
 static void enter_dir(struct ctx *c, struct child *k)
 {
@@ -313,6 +328,11 @@ static void enter_dir(struct ctx *c, struct child *k)
     if (dev != c->root_dev || mroot) {
         close(fd);
         emit_dir(c, pfd, prefix_len, k, WALK_MOUNT);
+        return;
+    }
+    if (c->split && c->nfr == c->split->depth) {
+        close(fd);
+        add_task(c, prefix_len, k, dev, ino);
         return;
     }
 
@@ -378,7 +398,41 @@ void walk_release(struct walk *w)
     w->n = w->cap = w->nroots = 0;
 }
 
+/* Walk from the frames on the stack until none is left. */
+static void run(struct ctx *c)
+{
+    while (c->nfr > 0) {
+        struct frame *f = &c->fr[c->nfr - 1];
+        if (f->cur == f->hi) {
+            pop_frame(c);
+            continue;
+        }
+        struct child k = c->ch[f->cur++];
+        if (k.kind == KIND_DIR)
+            enter_dir(c, &k);
+        else
+            emit(c, f->prefix_len, &k, k.kind);
+    }
+}
+
+static void ctx_release(struct ctx *c)
+{
+    while (c->nfr > 0)
+        pop_frame(c);
+    free(c->dents);
+    free(c->ch);
+    free(c->names);
+    free(c->fr);
+    free(c->path);
+}
+
 int walk_root(struct walk *w, uint32_t root, const char *path, struct err *err)
+{
+    return walk_root_split(w, root, path, NULL, err);
+}
+
+int walk_root_split(struct walk *w, uint32_t root, const char *path, struct walk_split *split,
+                    struct err *err)
 {
     if (root >= w->nroots)
         return err_set(err, ERR_INTERNAL, "walk root index %u out of range (%zu roots)", root,
@@ -397,8 +451,10 @@ int walk_root(struct walk *w, uint32_t root, const char *path, struct err *err)
     struct ctx c;
     memset(&c, 0, sizeof c);
     c.w = w;
+    c.split = split;
     c.root = root;
     c.st = st;
+    size_t tasks0 = split ? split->n : 0;
     int ret = -1, e = 0;
     const char *what = "read";
     ino_t root_ino;
@@ -422,29 +478,23 @@ int walk_root(struct walk *w, uint32_t root, const char *path, struct err *err)
     c.fr[0].hi = c.nch;
     st->dirs = 1;
 
-    while (c.nfr > 0) {
-        struct frame *f = &c.fr[c.nfr - 1];
-        if (f->cur == f->hi) {
-            pop_frame(&c);
-            continue;
-        }
-        struct child k = c.ch[f->cur++];
-        if (k.kind == KIND_DIR)
-            enter_dir(&c, &k);
-        else
-            emit(&c, f->prefix_len, &k, k.kind);
-    }
+    run(&c);
     ret = 0;
 out:
-    while (c.nfr > 0)
-        pop_frame(&c);
-    free(c.dents);
-    free(c.ch);
-    free(c.names);
-    free(c.fr);
-    free(c.path);
+    ctx_release(&c);
+    if (ret == 0 && split) {
+        for (size_t i = tasks0; i < split->n; i++) {
+            split->v[i].root_dev = (uint64_t)c.root_dev;
+            split->v[i].root_ino = (uint64_t)root_ino;
+        }
+    }
     if (ret != 0) {
         /* Nothing half-done: a root that could not be walked contributes no entries. */
+        if (split) {
+            for (size_t i = tasks0; i < split->n; i++)
+                free(split->v[i].rel);
+            split->n = tasks0;
+        }
         w->n = n0;
         w->names.len = names0;
         memset(st, 0, sizeof *st);
@@ -452,6 +502,118 @@ out:
         return root_fail(err, path, e, what);
     }
     return 0;
+}
+
+/* ------------------------------------------------------------------ split walks */
+
+/* The task's directory could not be opened again as the one listed: recorded as unreadable,
+ * as the walk records a directory it cannot enter. */
+static void task_unreadable(struct ctx *c, const struct walk_task *t)
+{
+    const char *slash = strrchr(t->rel, '/');
+    size_t prefix_len = slash ? (size_t)(slash - t->rel) + 1 : 0;
+    struct child k = {0};
+    k.name_len = (uint32_t)(t->rel_len - prefix_len);
+    k.name_off = names_add(c, t->rel + prefix_len, k.name_len);
+    k.kind = WALK_UNREADABLE;
+    emit(c, prefix_len, &k, WALK_UNREADABLE);
+}
+
+/* Open the task's directory from the root, one component at a time without following links;
+ * the root and the directory must be the ones walk_root_split saw. -1 otherwise. */
+static int task_open(const char *root_path, const struct walk_task *t)
+{
+    int fd = open(root_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    dev_t dev;
+    ino_t ino;
+    int mroot;
+    if (fd < 0 || dir_id(fd, &dev, &ino, &mroot) != 0 || (uint64_t)dev != t->root_dev ||
+        (uint64_t)ino != t->root_ino)
+        goto fail;
+    for (const char *p = t->rel; *p;) {
+        const char *slash = strchr(p, '/');
+        size_t n = slash ? (size_t)(slash - p) : strlen(p);
+        char comp[256];
+        if (n == 0 || n >= sizeof comp)
+            goto fail;
+        memcpy(comp, p, n);
+        comp[n] = '\0';
+        int nfd = openat(fd, comp, WALK_DIR_FLAGS);
+        close(fd);
+        fd = nfd;
+        if (fd < 0)
+            goto fail;
+        p += n + (slash ? 1 : 0);
+    }
+    if (dir_id(fd, &dev, &ino, &mroot) != 0 || (uint64_t)dev != t->dev ||
+        (uint64_t)ino != t->ino || mroot)
+        goto fail;
+    return fd;
+fail:
+    if (fd >= 0)
+        close(fd);
+    return -1;
+}
+
+void walk_task(struct walk *w, const char *root_path, const struct walk_task *t)
+{
+    struct ctx c;
+    memset(&c, 0, sizeof c);
+    c.w = w;
+    c.root = t->root;
+    c.st = &w->stats[t->root];
+    c.root_dev = (dev_t)t->root_dev;
+    c.path = xgrow(c.path, &c.cappath, t->rel_len + 1, 1);
+    memcpy(c.path, t->rel, t->rel_len);
+    c.path[t->rel_len] = '/';
+    int fd = task_open(root_path, t);
+    if (fd < 0) {
+        task_unreadable(&c, t);
+        ctx_release(&c);
+        return;
+    }
+    c.dents = xmalloc(WALK_DENTS_BUF);
+    c.fr = xgrow(c.fr, &c.capfr, 16, sizeof *c.fr);
+    c.fr[0] = (struct frame){.fd = fd, .dev = (dev_t)t->dev, .ino = (ino_t)t->ino,
+                             .prefix_len = t->rel_len + 1};
+    c.nfr = 1;
+    c.nopen = 1;
+    if (read_dir(&c, fd) != 0) {
+        pop_frame(&c);
+        task_unreadable(&c, t);
+        ctx_release(&c);
+        return;
+    }
+    c.fr[0].hi = c.nch;
+    c.st->dirs++;
+    run(&c);
+    ctx_release(&c);
+}
+
+void walk_append(struct walk *dst, const struct walk *src)
+{
+    for (size_t i = 0; i < src->n; i++) {
+        const struct walk_entry *e = &src->v[i];
+        dst->v = xgrow(dst->v, &dst->cap, dst->n + 1, sizeof *dst->v);
+        struct walk_entry *d = &dst->v[dst->n++];
+        *d = *e;
+        d->path_off = arena_add(&dst->names, walk_path(src, e), e->path_len);
+    }
+    for (size_t r = 0; r < src->nroots && r < dst->nroots; r++) {
+        dst->stats[r].files += src->stats[r].files;
+        dst->stats[r].bytes += src->stats[r].bytes;
+        dst->stats[r].dirs += src->stats[r].dirs;
+        dst->stats[r].others += src->stats[r].others;
+    }
+}
+
+void walk_split_release(struct walk_split *sp)
+{
+    for (size_t i = 0; i < sp->n; i++)
+        free(sp->v[i].rel);
+    free(sp->v);
+    sp->v = NULL;
+    sp->n = sp->cap = 0;
 }
 
 /* ------------------------------------------------------------------ sort */
