@@ -185,8 +185,10 @@ void uindex_match(struct uindex *u, const struct walk *w)
     free(u->slot);
     u->slot = NULL;
     g_sort_u = u;
-    qsort(u->loose, u->nloose, sizeof *u->loose, cmp_loose);
-    qsort(u->dups, u->ndups, sizeof *u->dups, cmp_dup);
+    if (u->nloose > 1)
+        qsort(u->loose, u->nloose, sizeof *u->loose, cmp_loose);
+    if (u->ndups > 1)
+        qsort(u->dups, u->ndups, sizeof *u->dups, cmp_dup);
 }
 
 static int cmp_row_id(const void *pa, const void *pb, void *arg)
