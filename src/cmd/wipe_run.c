@@ -899,10 +899,11 @@ static void run_passes(struct wrun *w, struct batch *b, bool defer_last, size_t 
         pool_run(b->n > 1 && !wipe_hooks_active() ? write_threads(w) : 1, b->n, write_one,
                  &wp);
         sig = wipe_stop_signal;
+        /* The previous batch's last stage, when it is over: its journal states and records
+         * go out now, while the device still writes this pass. */
+        settle(w, b->v[0].ri, false);
         /* What was written reaches the disk before anything is read back or reported. */
         sync_pass(w, b, pn);
-        /* the previous batch's last stage, when it is over: its records go out now */
-        settle(w, b->v[0].ri, false);
         if (!sig)
             sig = wipe_stop_signal;
         if (sig) {
@@ -1166,9 +1167,18 @@ static void flush_records(struct wrun *w, size_t limit)
     }
 }
 
+/* A batch whose last stage is over (its thread joined): its journal states, then its records
+ * and those refused after it, up to limit (the first record of the batch the main thread works
+ * on, or all). */
+static void take_back(struct wrun *w, struct batch *b, size_t limit)
+{
+    batch_after(w, b);
+    flush_records(w, limit);
+    progress(w, false);
+}
+
 /* Take back the batch whose last stage runs on its own thread, once it is done (wait: after
- * waiting for it): its journal states, then its records and those refused after it, up to
- * limit (the first record of the batch the main thread works on, or all). */
+ * waiting for it). */
 static void settle(struct wrun *w, size_t limit, bool wait)
 {
     struct wpipe *p = w->pipe;
@@ -1176,32 +1186,40 @@ static void settle(struct wrun *w, size_t limit, bool wait)
         return;
     pthread_join(p->th, NULL);
     p->running = false;
-    batch_after(w, &p->b);
-    flush_records(w, limit);
-    progress(w, false);
+    take_back(w, &p->b, limit);
 }
 
-/* Hand the batch's last stage to its own thread (nothing pending any more: settled first);
- * b comes back empty. false when it must run here: a test hook wants one event after the
- * other, or no thread or buffer could be had. */
-static bool pipe_start(struct wrun *w, struct batch *b, size_t nverified)
+/* Hand the batch's last stage to its own thread; the previous batch's thread is joined first,
+ * and that batch is taken back (journal, records) once the new thread runs, beside it. b
+ * comes back empty. false when it must run here: a test hook wants one event after the
+ * other, or no thread or buffer could be had (the previous batch is then taken back). */
+static bool pipe_start(struct wrun *w, struct batch *b, size_t nverified, size_t first_rec)
 {
     if (wipe_hooks_active() || bufs_for(w->fbufs, &w->nfbufs, 1) == 0)
         return false;
     if (!w->pipe)
         w->pipe = xcalloc(1, sizeof *w->pipe);
     struct wpipe *p = w->pipe;
-    struct batch spare = p->b;
+    bool had = p->running;
+    if (had) {
+        pthread_join(p->th, NULL);
+        p->running = false;
+    }
+    struct batch prev = p->b;   /* the batch just joined, or an empty spare */
     p->b = *b;
     p->nverified = nverified;
     atomic_store(&p->done, false);
     if (pthread_create(&p->th, NULL, finish_thread, w) != 0) {
         *b = p->b;
-        p->b = spare;
+        p->b = prev;
+        if (had)
+            take_back(w, &p->b, first_rec);
         return false;
     }
     p->running = true;
-    *b = spare;
+    if (had)
+        take_back(w, &prev, first_rec);
+    *b = prev;
     b->n = 0;
     b->bytes = 0;
     return true;
@@ -1256,9 +1274,9 @@ static void run_batch(struct wrun *w, struct batch *b)
              * on several threads (verify_parallel) */
             size_t nverified = 0;
             run_passes(w, b, b->n > 1, &nverified);
-            settle(w, first_rec, true);
-            if (b->n > 1 && pipe_start(w, b, nverified))
+            if (b->n > 1 && pipe_start(w, b, nverified, first_rec))
                 return;
+            settle(w, first_rec, true);
             if (b->n > 1)
                 finish_batch(w, b, nverified);
             else if (!w->o.keep)
