@@ -13,7 +13,13 @@
  * "removed" only after it succeeded); (5) only then are the batch's certificate records
  * appended and fsync'd, once for the batch. A crash before (5) leaves no record of the batch,
  * never one claiming more than was done; the journal lets the next run find each file still
- * there, under either name, and wipe it again from the first pass. */
+ * there, under either name, and wipe it again from the first pass.
+ *
+ * Steps (3) and (4) of a batch of several files run on their own thread (struct wpipe) while
+ * the main thread opens, checks and overwrites the next batch; each batch keeps its own order.
+ * Only the main thread writes the journal and the certificate: it takes a finished batch back
+ * (settle, take_back) and appends its records, in record order, only after the thread that
+ * ran (4) has ended. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
