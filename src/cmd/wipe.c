@@ -640,6 +640,8 @@ static void wrun_release(struct wrun *w)
     wipe_bufs_release(&w->bufs);
     for (size_t i = 0; i < w->ntbufs; i++)
         wipe_bufs_release(&w->tbufs[i]);
+    for (size_t i = 0; i < w->nfbufs; i++)
+        wipe_bufs_release(&w->fbufs[i]);
     OPENSSL_cleanse(&w->key, sizeof w->key);
     free(w->o.roots);
 }

@@ -65,6 +65,8 @@ struct wopts {
     const char *output;
 };
 
+struct wpipe;
+
 struct wrun {
     const struct ctx *ctx;
     struct conf *conf;
@@ -83,8 +85,15 @@ struct wrun {
     struct wipe_bufs bufs;
     struct wipe_bufs tbufs[WIPE_THREADS]; /* one set per worker thread, allocated on first use */
     size_t ntbufs;
-    struct wrec *recs;
+    struct wipe_bufs fbufs[WIPE_THREADS]; /* the same for the last stage of a batch, which may
+                                           * run beside the next batch's passes */
+    size_t nfbufs;
+    struct wpipe *pipe;          /* the batch whose last stage runs on its own thread (wipe_run.c) */
+    struct wrec *recs;           /* reserved for every candidate before the first batch: never
+                                  * moves while a batch's last stage runs */
     size_t nrecs, cap;
+    size_t cert_done;            /* records [0, cert_done) are in the certificate */
+    size_t recs_final;           /* records [0, recs_final) have their final status */
     size_t ncands_files;         /* candidates of kind FILE */
     size_t remaining;            /* candidates not reached because of a bound or a signal */
     const char *stopped;         /* why the run stopped early, or NULL */
@@ -121,7 +130,7 @@ json_t *wipe_header_json(const struct wrun *w, const char *prev_open_run);
 json_t *wipe_footer_json(const struct wrun *w, int exit_code);
 /* The pass table of the run's schedule as a JSON array. */
 json_t *wipe_passes_json(const struct wipe_schedule *s);
-/* Append the records from index `from` to the certificate and sync it once. */
-int wipe_cert_flush(struct wrun *w, size_t from, struct err *err);
+/* Append the records [w->cert_done, to) to the certificate and sync it once. */
+int wipe_cert_flush(struct wrun *w, size_t to, struct err *err);
 
 #endif

@@ -237,12 +237,12 @@ json_t *wipe_footer_json(const struct wrun *w, int exit_code)
     return o;
 }
 
-int wipe_cert_flush(struct wrun *w, size_t from, struct err *err)
+int wipe_cert_flush(struct wrun *w, size_t to, struct err *err)
 {
-    if (!w->cert)
+    if (!w->cert || to <= w->cert_done)
         return 0;
-    for (size_t i = from; i < w->nrecs; i++) {
-        json_t *o = wrec_json(w, &w->recs[i]);
+    for (; w->cert_done < to; w->cert_done++) {
+        json_t *o = wrec_json(w, &w->recs[w->cert_done]);
         int rc = cert_append(w->cert, o, err);
         json_decref(o);
         if (rc != 0)

@@ -13,12 +13,19 @@
  * "removed" only after it succeeded); (5) only then are the batch's certificate records
  * appended and fsync'd, once for the batch. A crash before (5) leaves no record of the batch,
  * never one claiming more than was done; the journal lets the next run find each file still
- * there, under either name, and wipe it again from the first pass. */
+ * there, under either name, and wipe it again from the first pass.
+ *
+ * Steps (3) and (4) of a batch of several files run on their own thread (struct wpipe) while
+ * the main thread opens, checks and overwrites the next batch; each batch keeps its own order.
+ * Only the main thread writes the journal and the certificate: it takes a finished batch back
+ * (settle, take_back) and appends its records, in record order, only after the thread that
+ * ran (4) has ended. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +59,7 @@ struct bfile {
     char rm_reason[512];
     struct err rm_err;
     uint64_t stream_id;      /* numbers the keyed streams: unique per file within the run */
+    int64_t final_mtime_ns;  /* the file's mtime when its descriptors were closed */
 };
 
 struct batch {
@@ -59,6 +67,19 @@ struct batch {
     size_t n, cap;
     uint64_t bytes;
     uint32_t root;
+    size_t nact;             /* files that reached the passes */
+};
+
+/* The last stage of a batch of several files (finish_batch, then closing) runs on its own
+ * thread while the main thread opens, checks and overwrites the next batch. Only the main
+ * thread touches the journal, the certificate and the records outside the batch; it takes
+ * the batch back (settle) before the next batch's last stage starts, and at the end. */
+struct wpipe {
+    struct batch b;
+    size_t nverified;
+    pthread_t th;
+    bool running;            /* started and not joined yet */
+    atomic_bool done;        /* the thread has finished its work */
 };
 
 static const char *signame(int sig)
@@ -83,7 +104,7 @@ static void progress(struct wrun *w, bool final)
         snprintf(eta, sizeof eta, "%.0f s",
                  (double)(w->bytes_planned - w->bytes_durable) / rate);
     size_t done = 0;
-    for (size_t i = 0; i < w->nrecs; i++)
+    for (size_t i = 0; i < w->recs_final; i++)
         done += w->recs[i].st != WST_WOULD;
     fprintf(stderr, "\ralfwipe: wipe: files %zu/%zu, %.1f/%.1f MiB written, %.1f MiB/s, ETA %s ",
             done, w->ncands_files, (double)w->bytes_durable / 1048576.0,
@@ -122,7 +143,7 @@ static void journal_set(struct wrun *w, struct bfile *f, const char *state, unsi
     snprintf(e.state, sizeof e.state, "%s", state);
     e.started_ms = r->started_ms;
     if (strcmp(state, "kept") == 0)
-        e.kept_mtime_ns = f->wf.mtime_ns;
+        e.kept_mtime_ns = f->final_mtime_ns;
     wipe_journal_put(&w->journal, &e);
 }
 
@@ -325,6 +346,8 @@ static void open_file(struct wrun *w, struct bfile *f, struct parent_cache *pc)
     }
 }
 
+static void settle(struct wrun *w, size_t limit, bool wait);
+
 /* ---- syncing a pass for the whole batch ---- */
 
 static void sync_pass(struct wrun *w, struct batch *b, unsigned passno)
@@ -417,18 +440,25 @@ static void pool_run(size_t nthreads, size_t n, void (*fn)(void *ctx, size_t i, 
         pthread_join(th[t], NULL);
 }
 
-/* Buffers for up to want worker threads (w->tbufs, kept for the run): how many there are. */
-static size_t thread_bufs(struct wrun *w, size_t want)
+/* Buffers for up to want worker threads (sets[], *nsets of them allocated, kept for the run):
+ * how many there are. */
+static size_t bufs_for(struct wipe_bufs *sets, size_t *nsets, size_t want)
 {
     if (want > WIPE_THREADS)
         want = WIPE_THREADS;
-    while (w->ntbufs < want) {
+    while (*nsets < want) {
         struct err err = ERR_INIT;
-        if (wipe_bufs_init(&w->tbufs[w->ntbufs], &err) != 0)
+        if (wipe_bufs_init(&sets[*nsets], &err) != 0)
             break;
-        w->ntbufs++;
+        (*nsets)++;
     }
-    return want < w->ntbufs ? want : w->ntbufs;
+    return want < *nsets ? want : *nsets;
+}
+
+/* The main thread's worker buffers (passes, a large file's read-back). */
+static size_t thread_bufs(struct wrun *w, size_t want)
+{
+    return bufs_for(w->tbufs, &w->ntbufs, want);
 }
 
 /* ---- removal ---- */
@@ -875,6 +905,9 @@ static void run_passes(struct wrun *w, struct batch *b, bool defer_last, size_t 
         pool_run(b->n > 1 && !wipe_hooks_active() ? write_threads(w) : 1, b->n, write_one,
                  &wp);
         sig = wipe_stop_signal;
+        /* The previous batch's last stage, when it is over: its journal states and records
+         * go out now, while the device still writes this pass. */
+        settle(w, b->v[0].ri, false);
         /* What was written reaches the disk before anything is read back or reported. */
         sync_pass(w, b, pn);
         if (!sig)
@@ -980,6 +1013,8 @@ static void run_passes(struct wrun *w, struct batch *b, bool defer_last, size_t 
 struct finish {
     struct wrun *w;
     struct batch *b;
+    struct wipe_bufs *bufs;  /* one set per worker, nbufs of them */
+    size_t nbufs;
     const struct wipe_pass *p;
     unsigned pn;
     bool verified;           /* every read-back the schedule plans done (the last one here) */
@@ -994,7 +1029,7 @@ static void finish_one(void *ctx, size_t i, size_t worker)
     if (!f->active)
         return;
     struct wrec *r = f->rec;
-    struct wipe_bufs *bufs = fs->w->ntbufs > worker ? &fs->w->tbufs[worker] : &fs->w->bufs;
+    struct wipe_bufs *bufs = fs->nbufs > worker ? &fs->bufs[worker] : &fs->w->bufs;
     if (fs->verify_last && f->wf.data_bytes > 0) {
         int sig = wipe_stop_signal;
         if (sig) {
@@ -1040,21 +1075,23 @@ static void finish_one(void *ctx, size_t i, size_t worker)
     remove_file(f);
 }
 
+/* On the calling thread (with a test hook in the way, one file after the other) or, when the
+ * batch's last stage runs beside the next batch, on its own thread: the buffers are the last
+ * stage's own (w->fbufs), never those of the passes. */
 static void finish_batch(struct wrun *w, struct batch *b, size_t nverified)
 {
     unsigned npasses = (unsigned)w->sched.npasses;
     const struct wipe_pass *p = &w->sched.passes[npasses - 1];
     size_t planned = wipe_schedule_nverified(&w->sched);
-    struct finish fs = {w, b, p, npasses, false, p->verify, false};
+    struct finish fs = {w, b, w->fbufs, 0, p, npasses, false, p->verify, false};
     /* a file that reaches mark_erased has had its last pass read back, when it is planned */
     fs.verified = planned > 0 && nverified + (p->verify ? 1u : 0u) == planned;
     fs.remove = !w->o.keep;
     size_t nact = 0;
     for (size_t i = 0; i < b->n; i++)
         nact += b->v[i].active;
-    /* With a test hook in the way, one file after the other on this thread. */
-    size_t nt = wipe_hooks_active() ? 1 : thread_bufs(w, nact);
-    pool_run(nt, b->n, finish_one, &fs);
+    fs.nbufs = bufs_for(w->fbufs, &w->nfbufs, wipe_hooks_active() ? 1 : nact);
+    pool_run(wipe_hooks_active() ? 1 : fs.nbufs, b->n, finish_one, &fs);
     if (fs.remove)
         removals_done(w, b);
 }
@@ -1063,24 +1100,142 @@ static void close_one(void *ctx, size_t i, size_t worker)
 {
     (void)worker;
     struct batch *b = ctx;
-    if (b->v[i].opened)
-        wipe_file_close(&b->v[i].wf);
+    struct bfile *f = &b->v[i];
+    if (f->opened) {
+        f->final_mtime_ns = f->wf.mtime_ns;
+        wipe_file_close(&f->wf);
+    }
 }
 
 /* The last close of a removed directory frees it (and may wait for the device to discard its
  * blocks): several at once. */
-static void close_batch(struct batch *b)
+static void close_files(struct batch *b)
 {
     pool_run(b->n > 1 && !wipe_hooks_active() ? WIPE_THREADS : 1, b->n, close_one, b);
+}
+
+
+/* Every file of the batch ends now (its last stage is over). */
+static void stamp_end(struct batch *b)
+{
+    int64_t t_end = time_now_ms();
+    for (size_t i = 0; i < b->n; i++)
+        b->v[i].rec->ended_ms = t_end;
+}
+
+static void *finish_thread(void *arg)
+{
+    struct wrun *w = arg;
+    struct wpipe *p = w->pipe;
+    finish_batch(w, &p->b, p->nverified);
+    stamp_end(&p->b);
+    close_files(&p->b);
+    atomic_store(&p->done, true);
+    return NULL;
+}
+
+/* Journal states of a batch's files once its last stage is over (main thread). */
+static void batch_after(struct wrun *w, struct batch *b)
+{
+    for (size_t i = 0; i < b->n && w->have_journal; i++) {
+        struct bfile *f = &b->v[i];
+        if (f->rec->st == WST_ABORTED) {
+            journal_set(w, f, "aborted", f->rec->passes_done);
+        } else if (f->rec->st == WST_ERASED && !f->rec->removed && w->o.keep && f->opened) {
+            /* Overwritten and left in place: its mtime is now ours. The next run takes the
+             * age from the journal, as for an interrupted file, instead of refusing it as
+             * too young. */
+            journal_set(w, f, "kept", f->rec->passes_done);
+        } else if (f->rec->st == WST_ERASED || f->rec->st == WST_FAILED ||
+                   (f->rec->st == WST_REFUSED && !f->kept_mtime_ns)) {
+            wipe_journal_remove(&w->journal, f->rec->dev, f->rec->ino);
+        }
+    }
+    /* Entries of finished files leave the journal with the next save (the next batch's, or
+     * the run's last); a stale entry only says that this inode was being wiped by this tool,
+     * which stays true. An interrupted batch is saved at once. */
+    if (!w->o.dry_run && b->nact > 0 && (wipe_stop_signal || w->fatal))
+        (void)journal_save(w);
     b->n = 0;
     b->bytes = 0;
+}
+
+/* Records [cert_done, limit) have their final status: into the certificate, synced once.
+ * A batch's records get here only after the barrier that made its removals durable. */
+static void flush_records(struct wrun *w, size_t limit)
+{
+    if (limit > w->recs_final)
+        w->recs_final = limit;
+    struct err err = ERR_INIT;
+    if (wipe_cert_flush(w, limit, &err) != 0 && !w->fatal) {
+        w->fatal = 1;
+        w->fatal_err = err;
+    }
+}
+
+/* A batch whose last stage is over (its thread joined): its journal states, then its records
+ * and those refused after it, up to limit (the first record of the batch the main thread works
+ * on, or all). */
+static void take_back(struct wrun *w, struct batch *b, size_t limit)
+{
+    batch_after(w, b);
+    flush_records(w, limit);
+    progress(w, false);
+}
+
+/* Take back the batch whose last stage runs on its own thread, once it is done (wait: after
+ * waiting for it). */
+static void settle(struct wrun *w, size_t limit, bool wait)
+{
+    struct wpipe *p = w->pipe;
+    if (!p || !p->running || (!wait && !atomic_load(&p->done)))
+        return;
+    pthread_join(p->th, NULL);
+    p->running = false;
+    take_back(w, &p->b, limit);
+}
+
+/* Hand the batch's last stage to its own thread; the previous batch's thread is joined first,
+ * and that batch is taken back (journal, records) once the new thread runs, beside it. b
+ * comes back empty. false when it must run here: a test hook wants one event after the
+ * other, or no thread or buffer could be had (the previous batch is then taken back). */
+static bool pipe_start(struct wrun *w, struct batch *b, size_t nverified, size_t first_rec)
+{
+    if (wipe_hooks_active() || bufs_for(w->fbufs, &w->nfbufs, 1) == 0)
+        return false;
+    if (!w->pipe)
+        w->pipe = xcalloc(1, sizeof *w->pipe);
+    struct wpipe *p = w->pipe;
+    bool had = p->running;
+    if (had) {
+        pthread_join(p->th, NULL);
+        p->running = false;
+    }
+    struct batch prev = p->b;   /* the batch just joined, or an empty spare */
+    p->b = *b;
+    p->nverified = nverified;
+    atomic_store(&p->done, false);
+    if (pthread_create(&p->th, NULL, finish_thread, w) != 0) {
+        *b = p->b;
+        p->b = prev;
+        if (had)
+            take_back(w, &p->b, first_rec);
+        return false;
+    }
+    p->running = true;
+    if (had)
+        take_back(w, &prev, first_rec);
+    *b = prev;
+    b->n = 0;
+    b->bytes = 0;
+    return true;
 }
 
 static void run_batch(struct wrun *w, struct batch *b)
 {
     if (b->n == 0)
         return;
-    size_t first_rec = (size_t)(b->v[0].rec - w->recs);
+    size_t first_rec = b->v[0].ri;
     struct parent_cache pc = {-1, 0, ""};
     int64_t t_start = time_now_ms();
     for (size_t i = 0; i < b->n; i++) {
@@ -1100,10 +1255,12 @@ static void run_batch(struct wrun *w, struct batch *b)
     size_t nact = 0;
     for (size_t i = 0; i < b->n; i++)
         nact += b->v[i].active;
+    b->nact = nact;
     if (w->o.dry_run) {
         for (size_t i = 0; i < b->n; i++)
             if (b->v[i].active)
                 b->v[i].rec->st = WST_WOULD;
+        settle(w, first_rec, true);
     } else if (nact > 0) {
         /* A batch of several files names each file's removal now, so that this one journal
          * save covers the batch to its end (finish_batch): a rerun finds each file under its
@@ -1118,49 +1275,31 @@ static void run_batch(struct wrun *w, struct batch *b)
                 w->bytes_planned += b->v[i].wf.data_bytes * w->sched.npasses;
             }
         if (journal_save(w) == 0) {
-            /* several files: their last stage overlaps (finish_batch); a single, large file
-             * is read back by ranges on several threads (verify_parallel) */
+            /* several files: their last stage runs beside the next batch's passes
+             * (finish_batch on its own thread); a single, large file is read back by ranges
+             * on several threads (verify_parallel) */
             size_t nverified = 0;
             run_passes(w, b, b->n > 1, &nverified);
+            if (b->n > 1 && pipe_start(w, b, nverified, first_rec))
+                return;
+            settle(w, first_rec, true);
             if (b->n > 1)
                 finish_batch(w, b, nverified);
             else if (!w->o.keep)
                 remove_batch(w, b);
         } else {
+            settle(w, first_rec, true);
             for (size_t i = 0; i < b->n; i++)
                 if (b->v[i].active)
                     refuse(b->v[i].rec, "not wiped: the state journal could not be written");
         }
+    } else {
+        settle(w, first_rec, true);
     }
-    int64_t t_end = time_now_ms();
-    for (size_t i = 0; i < b->n; i++) {
-        struct bfile *f = &b->v[i];
-        f->rec->ended_ms = t_end;
-        if (!w->have_journal)
-            continue;
-        if (f->rec->st == WST_ABORTED) {
-            journal_set(w, f, "aborted", f->rec->passes_done);
-        } else if (f->rec->st == WST_ERASED && !f->rec->removed && w->o.keep && f->opened) {
-            /* Overwritten and left in place: its mtime is now ours. The next run takes the
-             * age from the journal, as for an interrupted file, instead of refusing it as
-             * too young. */
-            journal_set(w, f, "kept", f->rec->passes_done);
-        } else if (f->rec->st == WST_ERASED || f->rec->st == WST_FAILED ||
-                   (f->rec->st == WST_REFUSED && !f->kept_mtime_ns)) {
-            wipe_journal_remove(&w->journal, f->rec->dev, f->rec->ino);
-        }
-    }
-    /* Entries of finished files leave the journal with the next save (the next batch's, or
-     * the run's last); a stale entry only says that this inode was being wiped by this tool,
-     * which stays true. An interrupted batch is saved at once. */
-    if (!w->o.dry_run && nact > 0 && (wipe_stop_signal || w->fatal))
-        (void)journal_save(w);
-    close_batch(b);
-    struct err err = ERR_INIT;
-    if (wipe_cert_flush(w, first_rec, &err) != 0 && !w->fatal) {
-        w->fatal = 1;
-        w->fatal_err = err;
-    }
+    stamp_end(b);
+    close_files(b);
+    batch_after(w, b);
+    flush_records(w, w->nrecs);
     progress(w, false);
 }
 
@@ -1207,25 +1346,23 @@ static bool bound_reached(struct wrun *w, const struct wipe_cand *c)
     return false;
 }
 
-/* A refusal is decided before any write: stamp it, and when no batch is open (so nothing
- * before it in the record list waits for a write) append it to the certificate at once. */
+/* A refusal is decided before any write: stamp it, and when no batch is open or finishing
+ * (so nothing before it in the record list waits for a write) append it to the certificate at
+ * once; else it goes with the records before it. */
 static void refused_now(struct wrun *w, struct wrec *r, bool no_open_batch)
 {
     r->started_ms = r->ended_ms = time_now_ms();
-    if (!no_open_batch)
-        return;
-    struct err e2 = ERR_INIT;
-    if (wipe_cert_flush(w, w->nrecs - 1, &e2) != 0) {
-        w->fatal = 1;
-        w->fatal_err = e2;
-    }
+    if (no_open_batch && !(w->pipe && w->pipe->running))
+        flush_records(w, w->nrecs);
 }
 
 /* Files per batch: BATCH_MAX_FILES, or fewer when the descriptor limit (raised to its hard
- * limit first) cannot hold three per file (the file, its directory, its read-back). */
+ * limit first) cannot hold two per file (the file, its directory) for two batches at once
+ * (one overwritten while the other is read back and removed). */
 static size_t batch_files_max(void)
 {
-    const rlim_t reserve = 64, want = 3 * (rlim_t)BATCH_MAX_FILES + reserve;
+    const rlim_t per_file = 2 * 2;
+    const rlim_t reserve = 64, want = per_file * (rlim_t)BATCH_MAX_FILES + reserve;
     struct rlimit rl;
     if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
         return BATCH_MAX_FILES;
@@ -1238,7 +1375,7 @@ static size_t batch_files_max(void)
     }
     if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= want)
         return BATCH_MAX_FILES;
-    return rl.rlim_cur > reserve + 3 ? (size_t)((rl.rlim_cur - reserve) / 3) : 1;
+    return rl.rlim_cur > reserve + per_file ? (size_t)((rl.rlim_cur - reserve) / per_file) : 1;
 }
 
 int wipe_run_all(struct wrun *w)
@@ -1247,6 +1384,9 @@ int wipe_run_all(struct wrun *w)
         w->ncands_files += w->cands.v[i].kind == WIPE_CAND_FILE;
     wipe_hook("candidates", NULL, NULL);
 
+    /* one record per candidate at most: reserved now, so that records never move while a
+     * batch's last stage runs on its own thread */
+    w->recs = xgrow(w->recs, &w->cap, w->nrecs + w->cands.n, sizeof *w->recs);
     struct batch b = {0};
     size_t batch_max = batch_files_max();
     if (wipe_test_batch() && wipe_test_batch() < batch_max)
@@ -1332,11 +1472,17 @@ int wipe_run_all(struct wrun *w)
             run_batch(w, &b);
     }
     run_batch(w, &b);
+    settle(w, w->nrecs, true);
     if (wipe_stop_signal && !w->stopped)
         w->stopped = wipe_stop_signal == SIGINT ? "SIGINT" : "SIGTERM";
     if (w->stopped || w->fatal)
         w->remaining = w->cands.n - (i < w->cands.n ? i : w->cands.n);
     free(b.v);
+    if (w->pipe) {
+        free(w->pipe->b.v);
+        free(w->pipe);
+        w->pipe = NULL;
+    }
     progress(w, w->progress_shown);
     /* Entries of files that are gone (removed after the journal was written) end here. */
     if (w->have_journal && (w->stopped || w->fatal)) {

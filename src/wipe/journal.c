@@ -331,11 +331,14 @@ struct wipe_jentry *wipe_journal_put(struct wipe_journal *j, const struct wipe_j
 
 void wipe_journal_remove(struct wipe_journal *j, uint64_t dev, uint64_t ino)
 {
+    /* the last entry fills the hole: removing a batch's entries stays linear (the journal is
+     * a set, its order means nothing) */
     for (size_t i = 0; i < j->n; i++) {
         if (j->v[i].dev != dev || j->v[i].ino != ino)
             continue;
         entry_free(&j->v[i]);
-        memmove(&j->v[i], &j->v[i + 1], (j->n - i - 1) * sizeof *j->v);
+        if (i != j->n - 1)
+            j->v[i] = j->v[j->n - 1];
         j->n--;
         return;
     }

@@ -349,39 +349,18 @@ int wipe_file_sync(struct wipe_file *wf, unsigned passno, struct err *err)
     return err_sys(err, ERR_IO, errno, "sync failed after pass %u", passno);
 }
 
-/* Open the read-back descriptor: the same inode again through /proc/self/fd (or the
- * directory fd), O_DIRECT, checked against the pinned dev/ino. */
-static int open_readback(struct wipe_file *wf, struct err *err)
+/* The read-back reads through the file's own descriptor, switched to O_DIRECT before every
+ * read-back (a pass's buffered writes switch it off): the same open file, never re-opened by
+ * name. Where O_DIRECT is refused (or the test fault says so), the same descriptor reads
+ * through the page cache after it was dropped (cache-only), for every later pass too. */
+static void open_readback(struct wipe_file *wf)
 {
-    if (wf->rfd >= 0)
-        return 0;
-    if (!wipe_fault_odirect()) {
-        char proc[64];
-        snprintf(proc, sizeof proc, "/proc/self/fd/%d", wf->fd);
-        int fd = open(proc, O_RDONLY | O_DIRECT | O_CLOEXEC);
-        if (fd < 0 && errno != EINVAL)
-            fd = openat(wf->dirfd, wf->name,
-                        O_RDONLY | O_DIRECT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-        if (fd >= 0) {
-            struct stat st;
-            if (fstat(fd, &st) != 0 || st.st_dev != wf->dev || st.st_ino != wf->ino) {
-                close(fd);
-                return err_set(err, ERR_IO,
-                               "could not reopen '%s' for reading back: it is another file now",
-                               wf->name);
-            }
-            wf->rfd = fd;
-            wf->rfd_direct = true;
-            return 0;
-        }
-        if (errno != EINVAL)
-            return err_sys(err, ERR_IO, errno, "could not reopen '%s' for reading back",
-                           wf->name);
-    }
-    /* O_DIRECT refused: read through the page cache after dropping it (cache-only). */
+    if (wf->rfd >= 0 && !wf->rfd_direct)
+        return;
     wf->rfd = wf->fd;
-    wf->rfd_direct = false;
-    return 0;
+    wf->rfd_direct = !wipe_fault_odirect() && set_direct(wf->fd, true) == 0;
+    if (!wf->rfd_direct)
+        (void)set_direct(wf->fd, false);
 }
 
 static ssize_t pread_full(int fd, uint8_t *buf, size_t n, uint64_t off)
@@ -403,8 +382,7 @@ static ssize_t pread_full(int fd, uint8_t *buf, size_t n, uint64_t off)
 
 int wipe_file_verify_prepare(struct wipe_file *wf, unsigned passno, struct err *err)
 {
-    if (open_readback(wf, err) != 0)
-        return -1;
+    open_readback(wf);
     if (!wf->rfd_direct) {
         if (fdatasync(wf->fd) != 0 && errno != EINVAL)
             return err_sys(err, ERR_IO, errno, "sync failed after pass %u", passno);
@@ -416,10 +394,11 @@ int wipe_file_verify_prepare(struct wipe_file *wf, unsigned passno, struct err *
 /* O_DIRECT refused after all: read through the page cache after dropping it (cache-only). */
 static int fall_back_to_cache(struct wipe_file *wf, unsigned passno, struct err *err)
 {
-    if (wf->rfd >= 0 && wf->rfd != wf->fd)
-        close(wf->rfd);
     wf->rfd = wf->fd;
     wf->rfd_direct = false;
+    if (set_direct(wf->fd, false) != 0)
+        return err_sys(err, ERR_IO, errno, "could not read back pass %u through the page cache",
+                       passno);
     if (fdatasync(wf->fd) != 0 && errno != EINVAL)
         return err_sys(err, ERR_IO, errno, "sync failed after pass %u", passno);
     (void)posix_fadvise(wf->fd, 0, 0, POSIX_FADV_DONTNEED);

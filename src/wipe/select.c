@@ -223,7 +223,7 @@ static int walk_dir(struct walk_ctx *w, int dfd, size_t plen, int depth, struct 
 /* ---- read-ahead of the tree ----
  * On a cold cache the walk waits for one directory or inode block after the other. While it
  * goes depth first on the calling thread, PREFETCH_THREADS threads read the same tree (open,
- * readdir, statx of every entry), so the device gets several reads at once and the walk finds
+ * readdir of every directory), so the device gets several reads at once and the walk finds
  * the blocks in the cache. They only read: never following a symlink (openat2 RESOLVE_BENEATH,
  * RESOLVE_NO_SYMLINKS, RESOLVE_NO_XDEV), never leaving the root's device; every decision stays
  * with the walk. Without openat2 there is no read-ahead. */
@@ -282,10 +282,16 @@ static void pf_read(struct prefetch *pf, const char *rel)
     while (!pf->stop && (de = readdir(d)) != NULL) {
         if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
             continue;
+        /* The entry type from the directory itself where the filesystem gives it: only
+         * subdirectories are read ahead (openat2 refuses another mount), and the inodes of
+         * files come in with the inode table's own read-ahead. */
+        if (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN)
+            continue;
         struct statx sx;
-        if (statx(dirfd(d), de->d_name, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT,
-                  STATX_BASIC_STATS, &sx) != 0 || !S_ISDIR(sx.stx_mode) ||
-            makedev(sx.stx_dev_major, sx.stx_dev_minor) != pf->dev)
+        if (de->d_type == DT_UNKNOWN &&
+            (statx(dirfd(d), de->d_name, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT,
+                   STATX_BASIC_STATS, &sx) != 0 || !S_ISDIR(sx.stx_mode) ||
+             makedev(sx.stx_dev_major, sx.stx_dev_minor) != pf->dev))
             continue;
         size_t rl = strlen(rel), nl = strlen(de->d_name);
         if (rl + 1 + nl >= PATH_MAX)

@@ -148,7 +148,8 @@ struct wipe_file {
     int dirfd;                   /* owned dup of the parent directory */
     char *name;                  /* owned basename */
     int fd;                      /* O_RDWR, O_NOFOLLOW, pinned */
-    int rfd;                     /* read-back fd (O_DIRECT when possible), -1 until opened */
+    int rfd;                     /* read-back: fd itself, switched to O_DIRECT when possible;
+                                  * -1 until prepared */
     bool rfd_direct;
     uint64_t dev, ino;
     int64_t size;                /* at open */
@@ -196,7 +197,8 @@ int wipe_file_write_pass(struct wipe_file *wf, const struct wipe_pass *p, unsign
                          const struct wipe_key *key, struct wipe_bufs *b,
                          volatile const int *stop, uint64_t *written, struct err *err);
 
-/* Open the read-back descriptor (O_DIRECT, else cache-only after fdatasync + DONTNEED). */
+/* Prepare the read-back: the file's own descriptor switched to O_DIRECT, else cache-only after
+ * fdatasync + DONTNEED. */
 int wipe_file_verify_prepare(struct wipe_file *wf, unsigned passno, struct err *err);
 /* Read back and compare the part of pass passno within file offsets [lo, hi), after
  * wipe_file_verify_prepare; safe to run on disjoint ranges of one file from several threads,

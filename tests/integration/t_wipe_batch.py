@@ -3,14 +3,16 @@
 file on a pool of threads, the removals of a batch are made durable by one barrier, and the
 batch's certificate records are written and synced only after it. Checks the crash consistency
 of that design (SIGKILL in the last stage, a file left under its removal name, SIGTERM, a
-mismatch, a failing removal barrier), the verification matrix on several files, and batches cut
-to fit a low descriptor limit."""
+mismatch, a failing removal barrier), the verification matrix on several files, batches cut
+to fit a low descriptor limit, and batches whose last stages overlap the next batch's passes
+(a failing barrier in each, SIGTERM at any point)."""
 import json
 import os
 import resource
 import signal
 import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import wipelib as L  # noqa: E402
@@ -212,6 +214,87 @@ def b7_many_files_low_fd_limit():
        p.stderr[-2000:])
 
 
+def many(name, n, per_dir=3, size=65536):
+    """n files, per_dir in each leaf directory, in the walk's order (byte order of names)."""
+    s = L.Store(name)
+    rels = ["2024/8/%d/%d/f%05d.bin" % (i // 300, i // per_dir % 100, i) for i in range(n)]
+    marks = {rel: L.put(s.d(rel), size=size, age_days=30) for rel in rels}
+    return s, sorted(rels), marks
+
+
+def b8_overlapped_barrier_failure():
+    # batches of 4: each batch's read-back and removal run beside the next batch's passes. The
+    # removal barrier fails for every batch: no record may reach the certificate before its
+    # batch's barrier has been tried, so every one says why it is not claimed removed.
+    s, rels, marks = many("b8", 26)
+    r = L.wipe(s, "--method", "dod-3", NO_DB,
+               env={"ALFWIPE_TEST_FAULT": "rmsync:EIO", "ALFWIPE_TEST_BATCH": "4"})
+    eq(r.rc, 1, "B8 removal barriers failed: exit 1", r)
+    files = L.last_run(s)[1]
+    eq([x["path"] for x in files], rels,
+       "B8 one record per file, in the walk's order across the overlapping batches")
+    eq(sorted({(x["status"], x["verified"], x["removed"], x["passes_done"]) for x in files}),
+       [("ERASED", True, False, 3)], "B8 every file ERASED and verified, none claimed removed",
+       files)
+    ok(all("the removal could not be made durable" in (x["reason"] or "") for x in files),
+       "B8 every record carries its batch's barrier failure (none written before it)", files)
+    ok(not any(os.path.exists(s.d(x)) for x in rels), "B8 the files were unlinked all the same")
+    ec, res = L.certcheck(s.cert)
+    eq(ec, 0, "B8 certificate chain intact", res)
+
+
+def b9_sigterm_while_batches_overlap():
+    # SIGTERM at some point of a run whose batches overlap: whatever was reached, the
+    # certificate, the journal and the disk agree, and a rerun finishes the work.
+    s, rels, marks = many("b9", 900)
+    e = dict(os.environ)
+    for k in list(e):
+        if k.startswith("ALFWIPE_TEST_"):
+            del e[k]
+    e["ALFWIPE_TEST_BATCH"] = "60"
+    argv = [L.ALFWIPE, "-c", s.conf, "wipe", "--method", "dod-3", NO_DB]
+    p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=e)
+    deadline = time.time() + 60
+    # the signal once some batch is in the certificate: others are then being written or
+    # read back
+    while time.time() < deadline and p.poll() is None:
+        if os.path.exists(s.cert) and sum(1 for _ in open(s.cert)) >= 61:
+            break
+        time.sleep(0.002)
+    if p.poll() is None:
+        p.send_signal(signal.SIGTERM)
+    out, err = p.communicate(timeout=120)
+    ok(p.returncode in (143, 0), "B9 exit 143 (or 0 when the run ended first)",
+       (p.returncode, err[-2000:]))
+    h, files, foot = L.last_run(s)
+    ok(foot is not None, "B9 footer written", err[-2000:])
+    got = [x["path"] for x in files]
+    eq(got, rels[:len(got)], "B9 records in the walk's order, none twice, none skipped")
+    j = {e["rel"]: e for e in journal(s)}
+    bad = []
+    for x in files:
+        rel = x["path"]
+        here = os.path.exists(s.d(rel)) or (rel in j and j[rel].get("cur_rel") and
+                                            os.path.exists(s.d(j[rel]["cur_rel"])))
+        if x["status"] == "ERASED" and not (x["removed"] and not here):
+            bad.append((rel, "ERASED but", x["removed"], here))
+        elif x["status"] == "ABORTED" and not (here and rel in j and
+                                               j[rel]["state"] == "aborted"):
+            bad.append((rel, "ABORTED but", here, j.get(rel)))
+        elif x["status"] not in ("ERASED", "ABORTED"):
+            bad.append((rel, x["status"], x["reason"]))
+    eq(bad, [], "B9 every ERASED file is gone, every ABORTED one is kept and in the journal")
+    gone = [rel for rel in rels[len(got):] if not os.path.exists(s.d(rel))]
+    eq(gone, [], "B9 every file not reached is still there, under its own name")
+    r = L.wipe(s, "--method", "dod-3", NO_DB)
+    eq(r.rc, 0, "B9 rerun exit 0", r)
+    eq([x for x in L.last_run(s)[1] if x["status"] != "ERASED" or not x["removed"]], [],
+       "B9 rerun: every file left ERASED and removed")
+    eq(os.listdir(s.dl), [], "B9 nothing left under contentstore.deleted")
+    ec, res = L.certcheck(s.cert)
+    eq(ec, 0, "B9 certificate chain intact over both runs", res)
+
+
 def main():
     b1_sigkill_in_last_stage()
     b2_sigkill_during_readback()
@@ -220,6 +303,8 @@ def main():
     b5_removal_not_durable()
     b6_verify_matrix_batch()
     b7_many_files_low_fd_limit()
+    b8_overlapped_barrier_failure()
+    b9_sigterm_while_batches_overlap()
     L.finish()
 
 
