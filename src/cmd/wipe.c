@@ -430,6 +430,9 @@ static int mkparent(const char *path)
     return rc;
 }
 
+/* Storing to an atomic from a signal handler is defined only when it is lock-free. */
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "atomic_int must be lock-free");
+
 static void on_signal(int sig)
 {
     wipe_stop_signal = sig;

@@ -4,6 +4,7 @@
 #define ALFWIPE_WIPE_CMD_H
 
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -109,8 +110,9 @@ struct wrun {
     bool progress_shown;
 };
 
-/* The signal that asked the run to stop (SIGINT, SIGTERM), 0 while none. */
-extern volatile sig_atomic_t wipe_stop_signal;
+/* The signal that asked the run to stop (SIGINT, SIGTERM), 0 while none: set by the handler,
+ * read by every thread (a lock-free atomic, safe in a signal handler). */
+extern atomic_int wipe_stop_signal;
 
 /* wipe_run.c: with w->cands walked, check, overwrite, verify and remove file by file (in
  * batches that share sync barriers). Records go to w->recs and, unless dry run, to the

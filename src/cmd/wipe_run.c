@@ -42,7 +42,7 @@
 #define BATCH_MAX_FILES 1024
 #define BATCH_MAX_BYTES (64u << 20)
 
-volatile sig_atomic_t wipe_stop_signal;
+atomic_int wipe_stop_signal;
 
 struct bfile {
     struct wrec *rec;        /* &w->recs[ri], re-pointed when w->recs grows */

@@ -275,7 +275,7 @@ static int fill(const struct wipe_pass *p, struct wipe_stream *st, uint8_t *buf,
 
 int wipe_file_write_pass(struct wipe_file *wf, const struct wipe_pass *p, unsigned passno,
                          const struct wipe_key *key, struct wipe_bufs *b,
-                         volatile const int *stop, uint64_t *written, struct err *err)
+                         const atomic_int *stop, uint64_t *written, struct err *err)
 {
     *written = 0;
     struct wipe_stream *st = NULL;
@@ -319,7 +319,7 @@ int wipe_file_write_pass(struct wipe_file *wf, const struct wipe_pass *p, unsign
             }
             pos += n;
             *written += n;
-            if (*stop) {
+            if (atomic_load_explicit(stop, memory_order_relaxed)) {
                 ret = 1;
                 goto out;
             }
@@ -407,7 +407,7 @@ static int fall_back_to_cache(struct wipe_file *wf, unsigned passno, struct err 
 
 int wipe_file_verify_range(struct wipe_file *wf, const struct wipe_pass *p, unsigned passno,
                            const struct wipe_key *key, struct wipe_bufs *b,
-                           volatile const int *stop, uint64_t lo, uint64_t hi,
+                           const atomic_int *stop, uint64_t lo, uint64_t hi,
                            uint64_t *nread, char *reason, size_t reasonlen, struct err *err)
 {
     *nread = 0;
@@ -466,7 +466,7 @@ int wipe_file_verify_range(struct wipe_file *wf, const struct wipe_pass *p, unsi
             }
             pos += n;
             *nread += n;
-            if (*stop) {
+            if (atomic_load_explicit(stop, memory_order_relaxed)) {
                 ret = 1;
                 goto out;
             }
@@ -480,7 +480,7 @@ out:
 
 int wipe_file_verify_pass(struct wipe_file *wf, const struct wipe_pass *p, unsigned passno,
                           const struct wipe_key *key, struct wipe_bufs *b,
-                          volatile const int *stop, enum wipe_check_how *how, uint64_t *nread,
+                          const atomic_int *stop, enum wipe_check_how *how, uint64_t *nread,
                           char *reason, size_t reasonlen, struct err *err)
 {
     *nread = 0;

@@ -4,6 +4,7 @@
 #ifndef ALFWIPE_WIPE_INT_H
 #define ALFWIPE_WIPE_INT_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -195,7 +196,7 @@ void wipe_bufs_release(struct wipe_bufs *b);
  * name the pass and the offset. */
 int wipe_file_write_pass(struct wipe_file *wf, const struct wipe_pass *p, unsigned passno,
                          const struct wipe_key *key, struct wipe_bufs *b,
-                         volatile const int *stop, uint64_t *written, struct err *err);
+                         const atomic_int *stop, uint64_t *written, struct err *err);
 
 /* Prepare the read-back: the file's own descriptor switched to O_DIRECT, else cache-only after
  * fdatasync + DONTNEED. */
@@ -206,7 +207,7 @@ int wipe_file_verify_prepare(struct wipe_file *wf, unsigned passno, struct err *
  * (redo with wipe_file_verify_pass, which falls back to cache-only), -1 error. */
 int wipe_file_verify_range(struct wipe_file *wf, const struct wipe_pass *p, unsigned passno,
                            const struct wipe_key *key, struct wipe_bufs *b,
-                           volatile const int *stop, uint64_t lo, uint64_t hi,
+                           const atomic_int *stop, uint64_t lo, uint64_t hi,
                            uint64_t *nread, char *reason, size_t reasonlen, struct err *err);
 
 /* Start writing the file's dirty pages to the device without waiting, so the device works
@@ -219,7 +220,7 @@ int wipe_file_sync(struct wipe_file *wf, unsigned passno, struct err *err);
  * and offset), -1 error. *how says how it was read, *nread the bytes read back. */
 int wipe_file_verify_pass(struct wipe_file *wf, const struct wipe_pass *p, unsigned passno,
                           const struct wipe_key *key, struct wipe_bufs *b,
-                          volatile const int *stop, enum wipe_check_how *how, uint64_t *nread,
+                          const atomic_int *stop, enum wipe_check_how *how, uint64_t *nread,
                           char *reason, size_t reasonlen, struct err *err);
 
 /* Size, mtime and link count unchanged since open or our last pass? false with a reason
