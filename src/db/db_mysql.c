@@ -34,13 +34,13 @@
  *       rows stream while the caller works on them; a slow consumer must not make the server
  *       drop the connection after its default 60 seconds.
  *   max_statement_time 0 (MariaDB), max_execution_time 0 (MySQL)
- *       no server-wide statement time limit: the big URL query of a large repository sorts
- *       for minutes. Each variable exists on one kind of server only; the other ignores it.
+ *       no server-wide statement time limit: the report's scans of a large repository stream
+ *       for minutes while the walk and the merge go on. Each variable exists on one kind of
+ *       server only; the other ignores it.
  *   tmp_table_size, max_heap_table_size at least 256 MiB (never lowered)
- *       the report's URL query materialises the content properties as a keyed temporary
- *       table; past these limits MariaDB moves it to disk, which made a 1,000,000-URL report
- *       about three times slower. The memory is this session's own, for the length of a
- *       query.
+ *       a query that needs a temporary table (the trashcan and version queries' joins) keeps
+ *       it in memory instead of moving it to disk. The memory is this session's own, for the
+ *       length of a query.
  *   REPEATABLE READ, then START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY
  *       one snapshot for the whole session; any write is refused by the server (error 1792).
  *

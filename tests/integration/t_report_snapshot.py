@@ -2,7 +2,8 @@
 """alfwipe report over two PostgreSQL sessions that share one snapshot.
 
 On PostgreSQL the report exports its snapshot (pg_export_snapshot) and opens a second
-connection with SET TRANSACTION SNAPSHOT, so the trashcan queries run while the URL query sorts.
+connection with SET TRANSACTION SNAPSHOT, so the trashcan queries and the scan of content data
+run while the first session reads the content properties, nodes and URLs.
 Checked here:
 - the second session is used (-vv says so) and the report equals the one-session report, which
   the engine falls back to when a second connection is refused (a role with CONNECTION LIMIT 1)
