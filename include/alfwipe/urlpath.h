@@ -28,5 +28,9 @@ uint32_t url_crc(const char *url, size_t len);
 /* True when two absolute, resolved directory paths are the same or one is inside the other
  * (component-wise: /a/b is inside /a, /a/bc is not). */
 bool path_overlaps(const char *a, const char *b);
+/* path_overlaps, or the same directory or one inside the other reached through another path
+ * (a bind mount): a or a directory above it has b's device and inode, or the other way round.
+ * Both should be resolved paths (realpath). */
+bool dirs_overlap(const char *a, const char *b);
 
 #endif

@@ -1012,6 +1012,13 @@ static const char *origin_of(const struct conf_str *s)
     return s->origin ? s->origin : conf_source_name(s->src);
 }
 
+static bool same_dir(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    return strcmp(a, b) == 0 || (stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
+                                 sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino);
+}
+
 /* Roots that are the same directory, or one inside another (also through symlinks or '..'),
  * would count their files twice and could class live content as contentstore.deleted's. */
 static int check_overlaps(const struct report *r, struct err *err)
@@ -1027,11 +1034,11 @@ static int check_overlaps(const struct report *r, struct err *err)
             break;
         }
         for (size_t j = 0; j < i && ret == 0; j++) {
-            if (r->roots[j].missing || !path_overlaps(real[i], real[j]))
+            if (r->roots[j].missing || !dirs_overlap(real[i], real[j]))
                 continue;
             err_set(err, ERR_CONFIG, "content roots '%s' ('%s') and '%s' ('%s') overlap%s",
                     r->roots[j].name, real[j], r->roots[i].name, real[i],
-                    strcmp(real[i], real[j]) == 0 ? ": they are the same directory" : "");
+                    same_dir(real[i], real[j]) ? ": they are the same directory" : "");
             ret = err_hint(err, "Give each content root its own directory, none inside another "
                                 "(Alfresco keeps contentstore and contentstore.deleted side by "
                                 "side under dir.root).");

@@ -2,7 +2,9 @@
  * columns Alfresco derives from a URL (content_url_short, content_url_crc). */
 #include "alfwipe/urlpath.h"
 
+#include <limits.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <zlib.h>
 
 int url_split(const char *url, size_t len, char *proto, size_t protolen, size_t *rel_off)
@@ -78,4 +80,36 @@ static bool path_within(const char *path, const char *dir)
 bool path_overlaps(const char *a, const char *b)
 {
     return path_within(a, b) || path_within(b, a);
+}
+
+/* True when dir, or a directory above it, is the directory (same device and inode) top. */
+static bool below_inode(const char *dir, const struct stat *top)
+{
+    char p[PATH_MAX];
+    size_t n = strlen(dir);
+    if (n == 0 || n >= sizeof p)
+        return false;
+    memcpy(p, dir, n + 1);
+    for (;;) {
+        struct stat st;
+        if (stat(p, &st) == 0 && st.st_dev == top->st_dev && st.st_ino == top->st_ino)
+            return true;
+        char *slash = strrchr(p, '/');
+        if (!slash || (slash == p && p[1] == '\0'))
+            return false;
+        if (slash == p)
+            slash[1] = '\0';   /* up to "/" itself */
+        else
+            *slash = '\0';
+    }
+}
+
+bool dirs_overlap(const char *a, const char *b)
+{
+    if (path_overlaps(a, b))
+        return true;
+    struct stat sa, sb;
+    if (stat(a, &sa) != 0 || stat(b, &sb) != 0)
+        return false;
+    return below_inode(a, &sb) || below_inode(b, &sa);
 }

@@ -41,8 +41,9 @@ int wipe_rel_of_url(const char *url, char *out, size_t outlen)
     return 0;
 }
 
-/* True when path equals dir or lies below it; both absolute, without trailing '/' except "/". */
+/* True when a and b are the same directory or one lies below the other, by path or through
+ * another path to the same directory (a bind mount); both resolved. */
 bool wipe_path_overlaps(const char *a, const char *b)
 {
-    return path_overlaps(a, b);
+    return dirs_overlap(a, b);
 }

@@ -11,6 +11,7 @@ import io
 import json
 import os
 import socket
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -455,6 +456,33 @@ def overlapping_roots():
     for e, r in res.items():
         check("overlap" in r.err and "extra_roots[0]" in r.err,
               "overlap nested %s: a root inside contentstore through a symlink" % e, r)
+    # the same directories through a bind mount: another path, the same device and inode
+    if os.geteuid() != 0:
+        print("# not root: overlaps through bind mounts are not tried")
+        return
+    for name, src, what in (("bind_same", "contentstore", "same directory"),
+                            ("bind_parent", "", "overlap")):
+        c = simple_case(name)
+        os.makedirs(c.path("contentstore"), exist_ok=True)
+        mnt = c.path("mnt")
+        os.makedirs(mnt, exist_ok=True)
+        subprocess.run(["mount", "--bind", c.path(src) if src else c.path(), mnt], check=True)
+        try:
+            c.conf = {"alfresco": {"contentstore_deleted": mnt}}
+            res = c.run(output=out)
+            wipe = c.run(command="wipe", args=("--dry-run",), engines=("pg",))
+        finally:
+            subprocess.run(["umount", mnt], check=True)
+        no_output("overlap %s" % name, c, res, out)
+        for e, r in res.items():
+            check(r.rc == 3 and "'contentstore'" in r.err and "'contentstore_deleted'" in r.err
+                  and what in r.err,
+                  "overlap %s %s: a bind mount of %s is refused, naming both roots"
+                  % (name, e, src or "the parent"), r)
+        for e, r in wipe.items():
+            check(r.rc == 3 and "overlaps the live content store" in r.err,
+                  "overlap %s: wipe refuses a bind mount of %s as contentstore.deleted"
+                  % (name, src or "the parent"), r)
 
 
 def relative_roots():
