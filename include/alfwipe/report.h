@@ -89,10 +89,24 @@ enum rclass classify_file(bool in_deleted_root, bool url_referenced);
  * in-flight grace period: it may belong to a transaction that has not committed yet. */
 bool file_in_flight(int64_t age_ms, const struct rpolicy *p);
 
+/* a + b and a - b, held at the int64 limits instead of overflowing: instants and ages come
+ * from database rows and file times, which can hold any value. */
+static inline int64_t i64_add_sat(int64_t a, int64_t b)
+{
+    int64_t r;
+    return __builtin_add_overflow(a, b, &r) ? (b > 0 ? INT64_MAX : INT64_MIN) : r;
+}
+
+static inline int64_t i64_sub_sat(int64_t a, int64_t b)
+{
+    int64_t r;
+    return __builtin_sub_overflow(a, b, &r) ? (b < 0 ? INT64_MAX : INT64_MIN) : r;
+}
+
 /* When Alfresco's cleaner may first take an orphan: orphan_time + protect (strictly after). */
 static inline int64_t orphan_eligible_after(int64_t orphan_time, const struct rpolicy *p)
 {
-    return orphan_time + p->protect_ms;
+    return i64_add_sat(orphan_time, p->protect_ms);
 }
 
 /* True when a trashcan item archived at archived_ms is past the keep period. */

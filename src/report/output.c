@@ -603,7 +603,7 @@ static void trash_encode(struct rwriter *w, const struct report *r, const struct
     if (t->date_raw && !t->has_date)
         jb_key_str(w, &first, "archived_date_raw", t->date_raw, false);
     jb_key_str(w, &first, "archived_by", t->by, true);
-    int64_t age = r->pol.now_ms - t->archived_ms;
+    int64_t age = i64_sub_sat(r->pol.now_ms, t->archived_ms);
     jb_key(w, &first, "age_days");
     if (t->has_date)
         jb_days(w, age);
@@ -797,10 +797,11 @@ static void text_summary(struct rwriter *w, const struct report *r)
                     "cleaner\n");
         any = true;
     }
-    if (r->sum.has_oldest_trash && r->pol.now_ms - r->sum.oldest_trash_ms > r->pol.keep_ms) {
+    if (r->sum.has_oldest_trash &&
+        i64_sub_sat(r->pol.now_ms, r->sum.oldest_trash_ms) > r->pol.keep_ms) {
         fprintf(fp, "  - the oldest dated trashcan item is %.0f days old against a keep period "
                     "of %.0f days: the trashcan cleaner is probably not running\n",
-                days_of(r->pol.now_ms - r->sum.oldest_trash_ms), days_of(r->pol.keep_ms));
+                days_of(i64_sub_sat(r->pol.now_ms, r->sum.oldest_trash_ms)), days_of(r->pol.keep_ms));
         any = true;
     }
     for (size_t i = 0; i < r->nproblems; i++) {

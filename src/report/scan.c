@@ -639,7 +639,7 @@ static void emit_disk_item(struct scan *sc, const struct walk_entry *e, bool ref
     it.node_refs = refs;   /* deleted_referenced: the nodes that still need the content */
     it.nrefs = nrefs;
     it.has_age = true;
-    it.age_ms = r->pol.now_ms - e->mtime_ms;
+    it.age_ms = i64_sub_sat(r->pol.now_ms, e->mtime_ms);
     if (e->type != WALK_FILE)
         it.findings |= F_NOT_REGULAR;
     it.cls = classify_file(root->kind == RK_DELETED, referenced);
@@ -869,14 +869,14 @@ static void finish_url(struct scan *sc)
     case CLS_TRASHCAN:
         if (oldest != INT64_MAX) {
             it.has_age = true;
-            it.age_ms = r->pol.now_ms - oldest;
+            it.age_ms = i64_sub_sat(r->pol.now_ms, oldest);
         }
         break;
     case CLS_ORPHAN_PROTECTED:
     case CLS_ORPHAN_ELIGIBLE:
     case CLS_ORPHAN_OVERDUE:
         it.has_age = true;
-        it.age_ms = r->pol.now_ms - sc->orphan_time;
+        it.age_ms = i64_sub_sat(r->pol.now_ms, sc->orphan_time);
         it.has_eligible = true;
         it.eligible_after = orphan_eligible_after(sc->orphan_time, &r->pol);
         if (it.cls == CLS_ORPHAN_PROTECTED &&
@@ -1136,7 +1136,7 @@ static void summarize_trash(struct report *r)
     for (size_t i = 0; i < r->ntrash; i++) {
         struct trash_item *t = &r->trash[i];
         bucket_add(r, BS_TRASHCAN, t->has_date,
-                   t->has_date ? r->pol.now_ms - t->archived_ms : 0, (int64_t)t->bytes);
+                   t->has_date ? i64_sub_sat(r->pol.now_ms, t->archived_ms) : 0, (int64_t)t->bytes);
         if (t->has_date && (!r->sum.has_oldest_trash || t->archived_ms < r->sum.oldest_trash_ms)) {
             r->sum.has_oldest_trash = true;
             r->sum.oldest_trash_ms = t->archived_ms;

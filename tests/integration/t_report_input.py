@@ -485,6 +485,34 @@ def overlapping_roots():
                   % (name, src or "the parent"), r)
 
 
+def extreme_values():
+    """Row values at the ends of the 64-bit range: ages and instants are held at the limits, no
+    arithmetic overflows (the sanitizer build stops at one), the report keeps its real status."""
+    c = simple_case("extreme")
+    c.u("late", "store://2024/6/1/9/0/late.bin", 1, 9223372036854775807)
+    c.u("early", "store://2024/6/1/9/0/early.bin", 1, -9223372036854775807)
+    c.u("future", "store://2024/6/1/9/0/future.bin", 1, 99999999999999)
+    c.f("cs", "2024/6/1/9/0/late.bin", 1, "2024-06-01T09:00:00Z")
+    c.f("cs", "2024/6/1/9/0/early.bin", 1, "2024-06-01T09:00:00Z")
+    c.f("cs", "2024/6/1/9/0/future.bin", 1, "2024-06-01T09:00:00Z")
+    for e, r in c.run().items():
+        late, early = r.item(content_url="store://2024/6/1/9/0/late.bin"), \
+            r.item(content_url="store://2024/6/1/9/0/early.bin")
+        future = r.item(content_url="store://2024/6/1/9/0/future.bin")
+        check(r.json is not None and "runtime error" not in r.err and r.rc == 1,
+              "extreme %s: the report completes with its status (WARNING: a kept orphan)" % e,
+              r)
+        if not (late and early and future):
+            continue
+        eq((late["class"], early["class"], future["class"]),
+           ("orphan_protected", "orphan_kept", "orphan_protected"),
+           "extreme %s: orphan marks at the limits classed by their value (negative: kept)" % e)
+        check(late["age_days"] is not None and late["age_days"] <= 0 and
+              future["age_days"] is not None and future["age_days"] < -10 ** 6,
+              "extreme %s: ages from marks in the future are negative, held at the limit"
+              % e, (late, future))
+
+
 def relative_roots():
     """Alfresco's default ./alf_data is nobody's setting: no warning on every command. A relative
     dir.root someone put in alfresco-global.properties is warned about."""
@@ -516,7 +544,7 @@ def relative_roots():
 
 def main():
     for fn in (e1, e2, e3, e4, e5, e6, e7, e8, e9, schema_variants, other_input, interrupted,
-               odd_names, relative_roots, overlapping_roots, odd_root_path):
+               odd_names, relative_roots, overlapping_roots, odd_root_path, extreme_values):
         try:
             fn()
         except Exception:
