@@ -601,6 +601,17 @@ static void fill_file(struct scan *sc, struct rfile *f, const struct walk_entry 
     f->type = e->type;
 }
 
+/* True when the symbolic link rel under root leads to a directory: content below it is not
+ * walked (links are never followed), so it is not_walked, not missing. */
+static bool link_to_dir(const char *root, const char *rel)
+{
+    char *p = xasprintf("%s/%s", root, rel);
+    struct stat st;
+    bool dir = stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+    free(p);
+    return dir;
+}
+
 /* A file under contentstore.deleted: 'deleted' (a wipe candidate) unless its URL is still
  * referenced, or a file with no URL row under a content root: 'stray'. */
 static void emit_disk_item(struct scan *sc, const struct walk_entry *e, bool referenced,
@@ -608,10 +619,12 @@ static void emit_disk_item(struct scan *sc, const struct walk_entry *e, bool ref
 {
     struct report *r = sc->r;
     const struct rroot *root = &r->roots[e->root];
-    if (e->type == WALK_MOUNT || e->type == WALK_UNREADABLE) {
-        const char *what = e->type == WALK_MOUNT
-                               ? "is on another filesystem and was not walked"
-                               : "could not be read";
+    bool dir_link = e->type == WALK_SYMLINK && root->kind != RK_DELETED &&
+                    link_to_dir(root->path, walk_path(&sc->wk->w, e));
+    if (e->type == WALK_MOUNT || e->type == WALK_UNREADABLE || dir_link) {
+        const char *what = e->type == WALK_MOUNT ? "is on another filesystem and was not walked"
+                           : dir_link            ? "is a symbolic link and was not followed"
+                                                 : "could not be read";
         r->problems = xgrow(r->problems, &r->problems_cap, r->nproblems + 1,
                             sizeof *r->problems);
         r->problems[r->nproblems++] =

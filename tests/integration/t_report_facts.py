@@ -286,6 +286,42 @@ def not_walked():
         subprocess.run(["umount", mnt])
 
 
+def linked_dir():
+    """A directory of the content store that is a symbolic link (old years moved to another
+    disk) is not followed: the URLs below it are 'not_walked', the link is a problem naming
+    it, and it is no stray file. A link to a file stays a non-regular stray."""
+    c = Case("linkeddir")
+    doc(c, "ok", "workspace/SpacesStore", "uuid-ok", "store://2024/6/6/6/6/ok.bin", 4)
+    doc(c, "moved", "workspace/SpacesStore", "uuid-moved", "store://2023/1/1/1/1/moved.bin", 5,
+        file=False)
+    doc(c, "deep", "workspace/SpacesStore", "uuid-deep", "store://2024/5/2/3/4/deep.bin", 6,
+        file=False)
+    c._write_files()
+    elsewhere = c.path("other-disk")
+    for rel in ("2023/1/1/1", "5/2/3/4"):
+        os.makedirs(os.path.join(elsewhere, rel))
+    os.symlink(os.path.join(elsewhere, "2023"), c.path("contentstore", "2023"))
+    os.makedirs(c.path("contentstore", "2024", "5"))
+    os.symlink(os.path.join(elsewhere, "5", "2"), c.path("contentstore", "2024", "5", "2"))
+    alias = c.path("contentstore", "2024", "6", "6", "6", "6", "alias.bin")
+    os.symlink(c.path("contentstore", "2024", "6", "6", "6", "6", "ok.bin"), alias)
+    os.utime(alias, (1700000000, 1700000000), follow_symlinks=False)   # not in flight
+
+    def t(e, r):
+        got = {it["content_url"].rsplit("/", 1)[1]: (it["class"], it["findings"])
+               for it in r.json["items"]}
+        eq(got, {"ok.bin": ("live", []), "moved.bin": ("live", ["not_walked"]),
+                 "deep.bin": ("live", ["not_walked"]),
+                 "alias.bin": ("stray", ["not_regular_file"])},
+           "linked dir %s: below a linked directory: not_walked; a linked file: stray" % e, r)
+        probs = r.json["problems"]
+        check(any("'2023'" in p and "symbolic link" in p for p in probs) and
+              any("'2024/5/2'" in p and "symbolic link" in p for p in probs),
+              "linked dir %s: each link is a problem naming it" % e, r)
+        eq(r.rc, 1, "linked dir %s: exit 1 (a warning), not 2" % e, r)
+    each("linkeddir", c.run(), t)
+
+
 def deleted_root():
     """contentstore.deleted may be missing when eager cleanup is on (nothing is ever copied
     there); otherwise a missing one is a configuration problem (exit 3)."""
@@ -349,7 +385,7 @@ def compare():
 
 def main():
     for fn in (folder_tree, deep_tree, versions, content_properties, sharing, disk_oddities,
-               not_walked, deleted_root, outputs):
+               not_walked, linked_dir, deleted_root, outputs):
         try:
             fn()
         except Exception:
