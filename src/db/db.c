@@ -335,10 +335,24 @@ int db_check_tables(struct db *db, struct db_schema_info *info, struct err *err)
     for (size_t i = 0; i < sizeof required_tables / sizeof required_tables[0]; i++) {
         if (name_list_has(&tables, required_tables[i]))
             continue;
+        const char *p2[] = {schema, required_tables[i]};
+        char *denied = NULL;
+        if (db_query_value(db, "q_schema_table_denied", p2, 2, &denied, err) < 0)
+            goto out;
+        bool no_select = denied && db_bool(&(struct db_value){denied, strlen(denied), false});
+        free(denied);
+        if (no_select) {
+            err_set(err, ERR_SCHEMA, "the database user may not read table '%s' in '%s' (no "
+                                     "SELECT privilege)", required_tables[i], schema);
+            err_hint(err, "Grant the user read access, for example GRANT SELECT ON ALL TABLES IN "
+                          "SCHEMA %s TO <user>; alfwipe needs nothing more.", schema);
+            goto out;
+        }
         err_set(err, ERR_SCHEMA, "not an Alfresco database: table '%s' is missing from '%s'",
                 required_tables[i], schema);
         err_hint(err, "Point the database settings (or db.url) at the database Alfresco uses; "
-                      "for a non-default PostgreSQL schema set db.schema.name.");
+                      "for a non-default PostgreSQL schema set db.schema.name. On MySQL and "
+                      "MariaDB a table the user has no privilege on looks missing too.");
         goto out;
     }
 

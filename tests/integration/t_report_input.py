@@ -234,6 +234,30 @@ def schema_variants():
     check(r.rc == 3 and "nosuch" in r.err, "db.schema.name pg: a missing schema is exit 3", r)
 
 
+def no_select_role():
+    """PostgreSQL: a role that may not read one of the tables (the README recommends a read-only
+    role; a missed grant is a common mistake) hears that, not "not an Alfresco database"."""
+    from fixture import pg_cmd, _run
+    c = simple_case("noselect")
+    role = "aw_noread_%d" % os.getpid()
+    c.conf = {"database": {"user": role}}
+    c._built = {"pg": c.build("pg")}
+    db = c.dbname("pg")
+    _run(pg_cmd(db), stdin=("CREATE ROLE %s LOGIN; GRANT SELECT ON ALL TABLES IN SCHEMA public "
+                            "TO %s; REVOKE SELECT ON alf_content_url FROM %s;"
+                            % (role, role, role)).encode())
+    try:
+        r = c.invoke("pg")
+        check(r.rc == 3 and "may not read table 'alf_content_url' in 'public'" in r.err and
+              "GRANT SELECT ON ALL TABLES IN SCHEMA public" in r.err and r.out == "",
+              "no SELECT pg: names the table and the grant, exit 3, nothing printed", r)
+        _run(pg_cmd(db), stdin=("GRANT SELECT ON alf_content_url TO %s;" % role).encode())
+        r = c.invoke("pg")
+        eq(r.rc, 0, "no SELECT pg: with the grant the same role's report runs", r)
+    finally:
+        _run(pg_cmd(db), stdin=("DROP OWNED BY %s; DROP ROLE %s;" % (role, role)).encode())
+
+
 def other_input():
     c = simple_case("badflags")
     res = c.run(args=["--format", "xml"])
@@ -544,7 +568,8 @@ def relative_roots():
 
 def main():
     for fn in (e1, e2, e3, e4, e5, e6, e7, e8, e9, schema_variants, other_input, interrupted,
-               odd_names, relative_roots, overlapping_roots, odd_root_path, extreme_values):
+               odd_names, relative_roots, overlapping_roots, odd_root_path, extreme_values,
+               no_select_role):
         try:
             fn()
         except Exception:
