@@ -132,6 +132,8 @@ int conf_load_api_password(struct conf *conf, struct err *err);
 int conf_read_secret_file(const char *path, const char *what, char **out, struct err *err);
 
 void conf_release(struct conf *conf);
+/* For "no database configured": why, when no alfwipe.conf was read at all ("" otherwise). */
+const char *conf_unread_note(const struct conf *conf);
 
 /* Print every effective setting with its source (text, or JSON when json is true). Secrets
  * appear only as "set"/"not set". */

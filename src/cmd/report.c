@@ -115,8 +115,8 @@ int cmd_report(struct ctx *ctx, int argc, char **argv)
     if (cli_load_conf(ctx, &conf) != 0)
         return AW_UNKNOWN;
     if (!conf.db.configured) {
+        err_set(&err, ERR_CONFIG, "no database configured%s", conf_unread_note(&conf));
         conf_release(&conf);
-        err_set(&err, ERR_CONFIG, "no database configured");
         err_hint(&err, "Add a database group to alfwipe.conf, or set "
                        "alfresco.global_properties so that db.url can be read.");
         err_print(&err);

@@ -845,7 +845,7 @@ static int run_items(struct run *rn, struct conf *conf, struct err *err)
     size_t nroots = 0;
     int ret = -1;
     if (!conf->db.configured) {
-        err_set(err, ERR_CONFIG, "no database configured");
+        err_set(err, ERR_CONFIG, "no database configured%s", conf_unread_note(conf));
         err_hint(err, "Add a database group to alfwipe.conf, or set alfresco.global_properties "
                       "so that db.url can be read; without the database nothing can be proven.");
         return -1;

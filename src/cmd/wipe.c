@@ -697,7 +697,8 @@ static int check_db(struct wrun *w, struct err *err)
     if (w->o.no_db_check)
         return 0;
     if (!w->conf->db.configured) {
-        err_set(err, ERR_CONFIG, "cannot check references: no database configured");
+        err_set(err, ERR_CONFIG, "cannot check references: no database configured%s",
+                conf_unread_note(w->conf));
         return err_hint(err, "Configure the database (alfwipe.conf or db.url), or give "
                              "--no-db-check to wipe without the reference check.");
     }

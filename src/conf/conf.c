@@ -629,6 +629,13 @@ out:
     return ret;
 }
 
+const char *conf_unread_note(const struct conf *conf)
+{
+    return conf->path ? ""
+                      : " (no configuration file was read: none given with -c or "
+                        "$ALFWIPE_CONFIG, and " DEFAULT_CONF_PATH " does not exist)";
+}
+
 int conf_load(struct conf *conf, const char *cli_path, struct err *err)
 {
     memset(conf, 0, sizeof *conf);

@@ -259,6 +259,14 @@ def no_select_role():
 
 
 def other_input():
+    # no configuration anywhere: says so, not only that no database is configured
+    if not os.path.exists("/etc/alfwipe/alfwipe.conf"):
+        env = {k: v for k, v in os.environ.items() if not k.startswith("ALFWIPE_")}
+        r = subprocess.run([os.environ["ALFWIPE"], "report"], capture_output=True, text=True,
+                           env=env)
+        check(r.returncode == 3 and "no configuration file was read" in r.stderr and
+              "/etc/alfwipe/alfwipe.conf does not exist" in r.stderr and r.stdout == "",
+              "no alfwipe.conf anywhere: exit 3 saying none was read", r.stderr)
     c = simple_case("badflags")
     res = c.run(args=["--format", "xml"])
     for e, r in res.items():
@@ -306,7 +314,6 @@ def other_input():
     check(r.rc == 3 and "is a directory" in r.err and "\nhint: " in r.err,
           "--output a directory: exit 3 before any work, with a hint", r)
     # a bad db.url in alfresco-global.properties keeps the hint that says how to fix that URL
-    import subprocess
     from fixture import ALFWIPE
     props = c.path("bad-url.properties")
     conf = c.path("bad-url.conf")
@@ -333,7 +340,6 @@ def interrupted():
     """SIGTERM / SIGINT while the report waits on a locked table: exit 143 / 130, no output
     file, nothing on stdout presented as complete."""
     import signal
-    import subprocess
     import time
     from fixture import pg_cmd, my_cmd, ALFWIPE
     for sig, code in ((signal.SIGTERM, 143), (signal.SIGINT, 130)):
@@ -540,7 +546,6 @@ def extreme_values():
 def relative_roots():
     """Alfresco's default ./alf_data is nobody's setting: no warning on every command. A relative
     dir.root someone put in alfresco-global.properties is warned about."""
-    import subprocess
     import tempfile
     d = tempfile.mkdtemp(dir=os.environ.get("AW_TMP"))
     conf = os.path.join(d, "api-only.conf")
