@@ -386,14 +386,20 @@ int out_close(struct out *o, bool ok, struct err *err)
     }
     if (ok && (fflush(o->fp) != 0 || ferror(o->fp) ||
                (o->direct ? direct_finish(o->direct) : fsync(fileno(o->fp))) != 0)) {
-        ret = err_sys(err, ERR_IO, errno, "could not write output file '%s'", o->tmp);
+        int e = errno;
+        ret = err_sys(err, ERR_IO, e, "could not write output file '%s' (as '%s')", o->path,
+                      o->tmp);
+        if (e == ENOSPC || e == EDQUOT)
+            err_hint(err, "Free space on that filesystem, or give --output a file on another "
+                          "one; the incomplete file has been removed.");
         ok = false;
     }
     if (o->direct && !ok)
         o->direct->discard = true;
     o->direct = NULL; /* freed by fclose */
     if (fclose(o->fp) != 0 && ok) {
-        ret = err_sys(err, ERR_IO, errno, "could not write output file '%s'", o->tmp);
+        ret = err_sys(err, ERR_IO, errno, "could not write output file '%s' (as '%s')", o->path,
+                      o->tmp);
         ok = false;
     }
     o->fp = NULL;

@@ -143,7 +143,7 @@ int cmd_report(struct ctx *ctx, int argc, char **argv)
     struct rwriter w = {0};
     w.fmt = fmt;
     w.all_items = ctx->verbosity > 0;
-    w.dest = out.path;
+    w.dest = out.path ? out.path : out.stream ? output : NULL;
     struct sigaction sa = {0}, old_int, old_term;
     sa.sa_handler = on_report_signal;
     sigemptyset(&sa.sa_mask);

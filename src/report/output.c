@@ -955,11 +955,17 @@ int rw_end(struct rwriter *w, const struct report *r, struct err *err)
     }
     if (fflush(w->fp) != 0 && !w->error)
         w->error = errno ? errno : EIO;
-    if (w->error && w->dest)
-        return err_sys(err, ERR_IO, w->error, "could not write the report to '%s'", w->dest);
-    if (w->error)
-        return err_sys(err, ERR_IO, w->error, "could not write the report");
-    return 0;
+    if (!w->error)
+        return 0;
+    if (w->dest)
+        err_sys(err, ERR_IO, w->error, "could not write the report to '%s'", w->dest);
+    else
+        err_sys(err, ERR_IO, w->error, "could not write the report to standard output");
+    if (w->error == ENOSPC || w->error == EDQUOT)
+        return err_hint(err, "Free space where the report goes, or give --output a file on "
+                             "another filesystem; no partial report file is left behind.");
+    return err_hint(err, "Check where the report goes (--output, or what standard output is "
+                         "connected to); no partial report file is left behind.");
 }
 
 void rw_release(struct rwriter *w)

@@ -267,6 +267,12 @@ def other_input():
         check(r.returncode == 3 and "no configuration file was read" in r.stderr and
               "/etc/alfwipe/alfwipe.conf does not exist" in r.stderr and r.stdout == "",
               "no alfwipe.conf anywhere: exit 3 saying none was read", r.stderr)
+    # a full device as --output: named, with what to do
+    c = simple_case("devfull")
+    for e, r in c.run(args=["--output", "/dev/full"]).items():
+        check(r.rc == 3 and "could not write the report to '/dev/full': No space left" in r.err
+              and "hint: Free space" in r.err and r.out == "",
+              "--output /dev/full %s: exit 3 naming it, with a hint" % e, r)
     c = simple_case("badflags")
     res = c.run(args=["--format", "xml"])
     for e, r in res.items():
