@@ -104,8 +104,7 @@ int main(int argc, char **argv)
             printf("alfwipe %s\n", ALFWIPE_VERSION);
             return AW_OK;
         default:
-            fprintf(stderr, "Try 'alfwipe --help' for more information.\n");
-            return AW_UNKNOWN;
+            return cli_bad_option(NULL, argc, argv);
         }
     }
     if (optind >= argc) {

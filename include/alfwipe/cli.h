@@ -67,6 +67,11 @@ int cli_load_conf(const struct ctx *ctx, struct conf *conf);
  * makes them look younger. Prints the error and returns AW_UNKNOWN, or 0. */
 int cli_check_now(const struct ctx *ctx, const char *cmd, bool dry_run);
 
+/* After getopt refused argv[optind - 1]: a hint when it is an option that belongs on the other
+ * side of the command (a global one after it, cmd non-NULL; a command's before it, cmd NULL),
+ * then "Try 'alfwipe [cmd] --help'". Returns AW_UNKNOWN. */
+int cli_bad_option(const char *cmd, int argc, char *const *argv);
+
 int cmd_report(struct ctx *ctx, int argc, char **argv);
 int cmd_check(struct ctx *ctx, int argc, char **argv);
 int cmd_wipe(struct ctx *ctx, int argc, char **argv);

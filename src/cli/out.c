@@ -439,6 +439,39 @@ int out_format_parse_text_json(const char *cmd, const char *s, enum out_format *
     return AW_UNKNOWN;
 }
 
+/* The option name of an argument ("--now=x" -> "--now"), compared with names. */
+static bool opt_is(const char *arg, const char *const *names)
+{
+    size_t n = strcspn(arg, "=");
+    for (; *names; names++)
+        if (strlen(*names) == n && strncmp(arg, *names, n) == 0)
+            return true;
+    return false;
+}
+
+int cli_bad_option(const char *cmd, int argc, char *const *argv)
+{
+    static const char *const global[] = {"-c", "--config", "--now", "-q", "--quiet", "-v",
+                                         "-vv", "-vvv", "--verbose", NULL};
+    static const char *const local[] = {"--format", "--output", "--dry-run", "--method",
+                                        "--verify", "--older-than", "--node", "--url",
+                                        "--certificate", "--max-items", "--connect", NULL};
+    const char *arg = optind >= 1 && optind - 1 < argc ? argv[optind - 1] : NULL;
+    if (cmd && arg && opt_is(arg, global))
+        fprintf(stderr, "hint: %.*s is a global option: give it before the command, as in "
+                        "'alfwipe %.*s %s ...'.\n",
+                (int)strcspn(arg, "="), arg, (int)strcspn(arg, "="), arg, cmd);
+    else if (!cmd && arg && opt_is(arg, local))
+        fprintf(stderr, "hint: %.*s belongs to a command: give it after the command, as in "
+                        "'alfwipe report %.*s ...'.\n",
+                (int)strcspn(arg, "="), arg, (int)strcspn(arg, "="), arg);
+    if (cmd)
+        fprintf(stderr, "Try 'alfwipe %s --help' for more information.\n", cmd);
+    else
+        fprintf(stderr, "Try 'alfwipe --help' for more information.\n");
+    return AW_UNKNOWN;
+}
+
 int cli_check_now(const struct ctx *ctx, const char *cmd, bool dry_run)
 {
     /* Five minutes of slack for a --now taken from another machine's clock. */

@@ -228,8 +228,7 @@ int cmd_check(struct ctx *ctx, int argc, char **argv)
             check_usage(stdout);
             return AW_OK;
         default:
-            fprintf(stderr, "Try 'alfwipe check --help' for more information.\n");
-            return AW_UNKNOWN;
+            return cli_bad_option("check", argc, argv);
         }
     }
     if (optind < argc) {

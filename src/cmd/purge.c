@@ -216,8 +216,7 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool *help)
             *help = true;
             return 0;
         default:
-            fprintf(stderr, "Try 'alfwipe purge --help' for more information.\n");
-            return AW_UNKNOWN;
+            return cli_bad_option("purge", argc, argv);
         }
     }
     if (optind < argc)

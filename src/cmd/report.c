@@ -101,8 +101,7 @@ int cmd_report(struct ctx *ctx, int argc, char **argv)
             report_usage(stdout);
             return AW_OK;
         default:
-            fprintf(stderr, "Try 'alfwipe report --help' for more information.\n");
-            return AW_UNKNOWN;
+            return cli_bad_option("report", argc, argv);
         }
     }
     if (optind < argc) {

@@ -803,8 +803,7 @@ static int parse_opts(int argc, char **argv, struct opts *o, struct vinput *in, 
             *help = true;
             return 0;
         default:
-            fprintf(stderr, "Try 'alfwipe verify --help' for more information.\n");
-            return AW_UNKNOWN;
+            return cli_bad_option("verify", argc, argv);
         }
     }
     if (optind < argc) {

@@ -124,8 +124,7 @@ int cmd_methods(struct ctx *ctx, int argc, char **argv)
             methods_usage(stdout);
             return AW_OK;
         default:
-            fprintf(stderr, "Try 'alfwipe methods --help' for more information.\n");
-            return AW_UNKNOWN;
+            return cli_bad_option("methods", argc, argv);
         }
     }
     const struct wipe_method *only = NULL;
@@ -315,8 +314,7 @@ static int parse_opts(struct wopts *o, int argc, char **argv)
             wipe_usage(stdout);
             return -1;
         default:
-            fprintf(stderr, "Try 'alfwipe wipe --help' for more information.\n");
-            return AW_UNKNOWN;
+            return cli_bad_option("wipe", argc, argv);
         }
     }
     if (optind < argc)

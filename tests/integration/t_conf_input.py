@@ -412,6 +412,24 @@ def command_line(case):
     check(os.path.islink(devlink), "--output onto a link to /dev/null: the link stays", r)
 
 
+def options_misplaced():
+    """An option on the wrong side of the command: refused (exit 3), with where it belongs."""
+    for argv, what, hint in ((["report", "-v"], "-v after report", "-v is a global option"),
+                             (["verify", "--quiet"], "--quiet after verify",
+                              "--quiet is a global option"),
+                             (["wipe", "--config=/x"], "--config after wipe",
+                              "--config is a global option"),
+                             (["--format", "json", "report"], "--format before report",
+                              "--format belongs to a command")):
+        p = subprocess.run([ALFWIPE] + argv, capture_output=True, text=True, timeout=60)
+        check(p.returncode == 3 and ("hint: " + hint) in p.stderr and p.stdout == "",
+              "%s: exit 3, the hint says where it belongs" % what, p.stderr)
+    p = subprocess.run([ALFWIPE, "report", "--bogus"], capture_output=True, text=True,
+                       timeout=60)
+    check(p.returncode == 3 and "hint:" not in p.stderr and "--help" in p.stderr,
+          "an unknown option: exit 3, no misleading hint", p.stderr)
+
+
 def main():
     os.makedirs(BASE, exist_ok=True)
     os.chdir(BASE)
@@ -422,6 +440,7 @@ def main():
     case = jdbc_parameters()
     not_utf8()
     command_line(case)
+    options_misplaced()
     finish()
 
 
