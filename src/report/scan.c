@@ -518,7 +518,6 @@ struct scan {
     bool walk_ready;
     size_t wc;                /* walk cursor */
     /* the URL being finished */
-    int64_t url_id;
     char *url;
     size_t url_len, url_cap;
     int64_t size;
@@ -948,7 +947,6 @@ static const struct walk *urls_wait(void *arg, struct err *err)
 /* Make row the URL being finished, with its references from the joined pairs. */
 static void set_url(struct scan *sc, const struct urow *row, const char *url, size_t len)
 {
-    sc->url_id = row->id;
     sc->url = xgrow(sc->url, &sc->url_cap, len + 1, 1);
     memcpy(sc->url, url, len);
     sc->url[len] = '\0';
