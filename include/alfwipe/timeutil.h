@@ -20,6 +20,8 @@ char *time_format_iso8601(int64_t ms, char *buf);
 int64_t time_now_ms(void);
 /* Seconds on the monotonic clock, for measuring how long something took. */
 double time_mono_s(void);
+/* CPU seconds used by the calling thread. */
+double time_thread_cpu_s(void);
 
 /* java.time.Duration.parse rules: [+-]PnDTnHnMn.nS, letters any case, days are 24 h, no
  * months/years/weeks. 0 ok, -1 invalid. */

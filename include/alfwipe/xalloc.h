@@ -7,8 +7,13 @@
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
-/* Grow an array: *cap doubles (at least min) until it holds need elements of size elem. */
-void *xgrow(void *p, size_t *cap, size_t need, size_t elem);
+/* Grow an array: *cap doubles (from 16) until it holds need elements of size elem. The check
+ * is inline: most calls append to an array that has room. */
+void *xgrow_slow(void *p, size_t *cap, size_t need, size_t elem);
+static inline void *xgrow(void *p, size_t *cap, size_t need, size_t elem)
+{
+    return need <= *cap ? p : xgrow_slow(p, cap, need, elem);
+}
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 /* asprintf that never fails. Caller frees. */

@@ -290,6 +290,28 @@ static void jb_flush(struct rwriter *w)
     w->jlen = 0;
 }
 
+/* Eight bytes at a time: (v - 0x20..) & ~v & 0x80.. is non-zero exactly when a byte of v is
+ * below 0x20, and a byte equal to c is a zero byte of v ^ c.. (below 1). */
+unsigned rw_json_scan(const char *s, size_t len)
+{
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    uint64_t high = 0, esc = 0;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t v;
+        memcpy(&v, s + i, 8);
+        uint64_t q = v ^ (ones * '"'), b = v ^ (ones * '\\');
+        high |= v;
+        esc |= ((v - ones * 0x20) & ~v) | ((q - ones) & ~q) | ((b - ones) & ~b);
+    }
+    unsigned acc = (high & highs ? JB_HIGH : 0) | (esc & highs ? JB_ESCAPE : 0);
+    for (; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        acc |= (c >= 0x80 ? JB_HIGH : 0) | (c < 0x20 || c == '"' || c == '\\' ? JB_ESCAPE : 0);
+    }
+    return acc;
+}
+
 /* Appends s as a JSON string; false (nothing appended) when it is not valid UTF-8. */
 static bool jb_string(struct rwriter *w, const char *s, size_t len)
 {
@@ -299,16 +321,7 @@ static bool jb_string(struct rwriter *w, const char *s, size_t len)
      * 25 instructions a byte. Plain ASCII (nearly every name) is valid UTF-8 by definition, and
      * a string without '"', '\\' or a control byte is dumped by jansson (no JSON_ENSURE_ASCII,
      * no JSON_ESCAPE_SLASH) as itself between quotes, so those are copied after one scan. */
-    static unsigned char kind[256];   /* JB_HIGH, JB_ESCAPE or 0, filled on first use */
-    enum { JB_HIGH = 1, JB_ESCAPE = 2 };
-    if (!kind['"']) {
-        for (unsigned c = 0; c < 256; c++)
-            kind[c] = (unsigned char)((c >= 0x80 ? JB_HIGH : 0) |
-                                      (c < 0x20 || c == '"' || c == '\\' ? JB_ESCAPE : 0));
-    }
-    unsigned acc = 0;
-    for (size_t i = 0; i < len; i++)
-        acc |= kind[(unsigned char)s[i]];
+    unsigned acc = rw_json_scan(s, len);
     bool high = acc & JB_HIGH;
     if (high && json_string_setn(w->jstr, s, len) != 0)
         return false;

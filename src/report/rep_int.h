@@ -193,6 +193,11 @@ struct crefs {
     struct cuuids uuids;
     int64_t *enc;             /* encrypted content URL ids, sorted */
     size_t nenc, enc_cap;
+    /* after crefs_join, when the url ids are dense enough: at[id - at_min] is the first pair
+     * of that url id, CREF_NONE when it has none (else crefs_of searches v) */
+    uint32_t *at;
+    int64_t at_min;
+    size_t at_n;
     /* until crefs_join: the content data rows (crefs_load_data) and the content properties
      * with their nodes (crefs_load_props), read on two sessions of the same snapshot */
     struct cdata *d;
@@ -292,6 +297,10 @@ struct rwriter {
     size_t jlen, jcap;
     struct json_t *jstr, *jreal; /* json: values reused to encode strings and reals */
 };
+/* JB_HIGH when s has a byte >= 0x80, JB_ESCAPE when it has a control byte, '"' or
+ * '\\' (what a JSON string must escape); 0 when it can be copied between quotes as it is. */
+enum { JB_HIGH = 1, JB_ESCAPE = 2 };
+unsigned rw_json_scan(const char *s, size_t len);
 int rw_begin(struct rwriter *w, const struct report *r, FILE *fp, struct err *err);
 void rw_item(struct rwriter *w, const struct report *r, const struct ritem *it);
 int rw_end(struct rwriter *w, const struct report *r, struct err *err);

@@ -973,7 +973,7 @@ static int stream_urls(struct scan *sc, struct uindex *u, struct err *err)
 {
     if (walk_ready(sc, err) != 0)
         return -1;
-    double t0 = time_mono_s();
+    double t0 = time_mono_s(), c0 = time_thread_cpu_s();
     uindex_match(u, &sc->wk->w);
     sc->wc = 0;
     const struct urow *row;
@@ -986,8 +986,8 @@ static int stream_urls(struct scan *sc, struct uindex *u, struct err *err)
     struct walk *w = &sc->wk->w;
     for (; sc->wc < w->n; sc->wc++)
         emit_disk_item(sc, &w->v[sc->wc], false, NULL, 0);
-    debug_msg("merge: %zu URLs and %zu walk entries written in %.3f s", u->n, w->n,
-              time_mono_s() - t0);
+    debug_msg("merge: %zu URLs and %zu walk entries written in %.3f s (%.3f s CPU)", u->n, w->n,
+              time_mono_s() - t0, time_thread_cpu_s() - c0);
     return 0;
 }
 

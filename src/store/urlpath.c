@@ -27,24 +27,22 @@ int url_split(const char *url, size_t len, char *proto, size_t protolen, size_t 
  * the root. alfwipe is stricter and never normalises: every component must be a plain name. */
 bool url_store_relpath_ok(const char *rel, size_t len)
 {
-    if (len == 0)
+    if (len == 0 || memchr(rel, '\0', len))
         return false;
-    size_t start = 0;
-    for (size_t i = 0; i <= len; i++) {
-        if (i < len && rel[i] == '\0')
+    /* Components between '/' or '\\': none empty (a leading, doubled or trailing separator),
+     * none "." or "..". */
+    const char *p = rel, *end = rel + len;
+    for (;;) {
+        const char *q = p;
+        while (q < end && *q != '/' && *q != '\\')
+            q++;
+        size_t clen = (size_t)(q - p);
+        if (clen == 0 || (clen == 1 && p[0] == '.') || (clen == 2 && p[0] == '.' && p[1] == '.'))
             return false;
-        if (i < len && rel[i] != '/' && rel[i] != '\\')
-            continue;
-        size_t clen = i - start;
-        if (clen == 0) /* leading separator, "//" or a trailing separator */
-            return false;
-        if (clen == 1 && rel[start] == '.')
-            return false;
-        if (clen == 2 && rel[start] == '.' && rel[start + 1] == '.')
-            return false;
-        start = i + 1;
+        if (q == end)
+            return true;
+        p = q + 1;
     }
-    return true;
 }
 
 void url_short(const char *url, size_t len, char out[13])

@@ -2,6 +2,7 @@
 #include "alfwipe/xalloc.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,13 +37,15 @@ void *xrealloc(void *p, size_t n)
     return q;
 }
 
-void *xgrow(void *p, size_t *cap, size_t need, size_t elem)
+void *xgrow_slow(void *p, size_t *cap, size_t need, size_t elem)
 {
     if (need <= *cap)
         return p;
     size_t c = *cap ? *cap : 16;
     while (c < need)
-        c *= 2;
+        c = c > SIZE_MAX / 2 ? SIZE_MAX : c * 2;
+    if (elem && c > SIZE_MAX / elem)
+        oom(SIZE_MAX);
     p = xrealloc(p, c * elem);
     *cap = c;
     return p;

@@ -53,10 +53,53 @@ static void text_escape__truncated_or_overlong_utf8__escaped(void **state)
     free(e);
 }
 
+/* The byte-at-a-time answer rw_json_scan must give. */
+static unsigned scan_ref(const unsigned char *s, size_t len)
+{
+    unsigned acc = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] >= 0x80)
+            acc |= JB_HIGH;
+        if (s[i] < 0x20 || s[i] == '"' || s[i] == '\\')
+            acc |= JB_ESCAPE;
+    }
+    return acc;
+}
+
+static void json_scan__every_byte_at_every_position__as_bytewise(void **state)
+{
+    (void)state;
+    unsigned char buf[40];
+    for (size_t len = 0; len <= sizeof buf; len++) {
+        for (size_t pos = 0; pos < len; pos++) {
+            for (unsigned b = 0; b < 256; b++) {
+                memset(buf, 'a', sizeof buf);
+                buf[pos] = (unsigned char)b;
+                unsigned got = rw_json_scan((const char *)buf, len);
+                if (got != scan_ref(buf, len))
+                    fail_msg("length %zu, byte 0x%02x at %zu: got %u", len, b, pos, got);
+            }
+        }
+        memset(buf, 'z', sizeof buf);
+        assert_int_equal(rw_json_scan((const char *)buf, len), 0);
+    }
+    /* Neighbours that borrow in a word-wide subtraction: 0x20 and 0x21 next to 0x00 or 0x80. */
+    const unsigned char tricky[][9] = {
+        {0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20},
+        {0x21, 0x7f, 0x5d, 0x5b, 0x23, 0x21, 0x7e, 0x20, 0x41},
+        {0x00, 0x20, 0x21, 0x22, 0x5c, 0x80, 0xff, 0x1f, 0x20},
+        {0x80, 0x20, 0x80, 0x20, 0x80, 0x20, 0x80, 0x20, 0x80},
+    };
+    for (size_t t = 0; t < sizeof tricky / sizeof tricky[0]; t++)
+        for (size_t len = 0; len <= 9; len++)
+            assert_int_equal(rw_json_scan((const char *)tricky[t], len), scan_ref(tricky[t], len));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(text_escape__plain_and_utf8__unchanged),
+        cmocka_unit_test(json_scan__every_byte_at_every_position__as_bytewise),
         cmocka_unit_test(text_escape__control_backslash_invalid__escaped),
         cmocka_unit_test(text_escape__truncated_or_overlong_utf8__escaped),
     };
