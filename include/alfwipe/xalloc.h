@@ -3,6 +3,7 @@
 #define ALFWIPE_XALLOC_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
@@ -16,6 +17,8 @@ static inline void *xgrow(void *p, size_t *cap, size_t need, size_t elem)
 }
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
+/* open_memstream that never fails. */
+FILE *xopen_memstream(char **buf, size_t *len);
 /* asprintf that never fails. Caller frees. */
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

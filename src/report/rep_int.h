@@ -266,10 +266,6 @@ struct uindex {
     const struct walk *(*wait)(void *arg, struct err *err);
     void *wait_arg;
     size_t keep_max;          /* UINDEX_KEEP_MAX */
-    /* iteration */
-    size_t entry, loose_at, dup_at, gpos, ngroup, group_cap, url_cap;
-    uint32_t *group;
-    char *url;
 };
 #define UINDEX_KEEP_MAX (8u << 20)
 void uindex_init(struct uindex *u);
@@ -279,9 +275,28 @@ int uindex_row(void *arg, const struct db_value *c, int nc, struct err *err);
 /* After the last row, with the walk complete (sorted by walk_sort): match each URL kept so far
  * to its path, order what matched none. */
 void uindex_match(struct uindex *u, const struct walk *w);
+/* A position in the URL order, and what reading from it needs. Positions between two URLs
+ * (struct upos) can be taken and resumed, by several readers at once. */
+struct upos {
+    size_t entry, loose_at, dup_at;
+};
+struct ucursor {
+    struct upos at;           /* the next URL's group */
+    size_t gpos, ngroup, group_cap, url_cap;
+    uint32_t *group;          /* rows of the group being read, by id */
+    char *url;
+};
+void ucursor_init(struct ucursor *c, struct upos at);
+void ucursor_release(struct ucursor *c);
 /* The next row in byte order of the URL (ties by id); false at the end. *url stays valid
- * until the next call. */
-bool uindex_next(struct uindex *u, const struct urow **row, const char **url, size_t *len);
+ * until the next call. u is only read: each reader has its own cursor. */
+bool uindex_next(const struct uindex *u, struct ucursor *c, const struct urow **row,
+                 const char **url, size_t *len);
+/* Past the next URL's rows without reading them (c between two URLs): false at the end, else
+ * the rows' count and, when the URL is a walked path, its first walk entry (*entry, true
+ * returned in *walked), else the URL itself. */
+bool uindex_skip(const struct uindex *u, struct ucursor *c, size_t *nrows, bool *walked,
+                 size_t *entry, const char **url, size_t *len);
 void uindex_release(struct uindex *u);
 
 /* Writers (output.c). */

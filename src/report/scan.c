@@ -507,6 +507,11 @@ static int walker_join(struct walker *wk, struct err *err)
 
 /* ------------------------------------------------------------------ the merge */
 
+struct skipped_dir {
+    const char *path;
+    size_t len;
+};
+
 struct scan {
     struct report *r;
     struct rwriter *w;
@@ -528,12 +533,9 @@ struct scan {
     const struct crefs *crefs;
     const struct cref *refs;  /* the URL's references, in crefs */
     size_t nrefs;
-    /* directories of content roots the walk did not enter, in walk order */
-    struct skipped_dir {
-        const char *path;
-        size_t len;
-    } *skipped;
-    size_t nskipped, skipped_cap;
+    /* directories of content roots the walk did not enter, in walk order (shared) */
+    const struct skipped_dir *skipped;
+    size_t nskipped;
     /* scratch for items */
     struct rfile *files;
     size_t files_cap;
@@ -628,13 +630,6 @@ static void emit_disk_item(struct scan *sc, const struct walk_entry *e, bool ref
                             sizeof *r->problems);
         r->problems[r->nproblems++] =
             xasprintf("%s: directory '%s' %s", root->name, walk_path(&sc->wk->w, e), what);
-        if (root->kind != RK_DELETED) {
-            sc->skipped = xgrow(sc->skipped, &sc->skipped_cap, sc->nskipped + 1,
-                                sizeof *sc->skipped);
-            sc->skipped[sc->nskipped].path = walk_path(&sc->wk->w, e);
-            sc->skipped[sc->nskipped].len = e->path_len;
-            sc->nskipped++;
-        }
         return;
     }
     char *url = xasprintf("%s%s", STORE_PREFIX, walk_path(&sc->wk->w, e));
@@ -667,21 +662,27 @@ static void emit_disk_item(struct scan *sc, const struct walk_entry *e, bool ref
     free(url);
 }
 
-static void proto_add(struct report *r, const char *proto, int64_t size)
+static void proto_add_n(struct report *r, const char *proto, uint64_t count, uint64_t bytes)
 {
     struct rsummary *s = &r->sum;
     for (size_t i = 0; i < s->nprotos; i++) {
         if (strcmp(s->protos[i].protocol, proto) == 0) {
-            s->protos[i].count++;
-            s->protos[i].bytes += (uint64_t)(size > 0 ? size : 0);
+            s->protos[i].count += count;
+            s->protos[i].bytes = s->protos[i].bytes > UINT64_MAX - bytes ? UINT64_MAX
+                                                                         : s->protos[i].bytes + bytes;
             return;
         }
     }
     s->protos = xgrow(s->protos, &s->protos_cap, s->nprotos + 1, sizeof *s->protos);
     s->protos[s->nprotos].protocol = xstrdup(proto);
-    s->protos[s->nprotos].count = 1;
-    s->protos[s->nprotos].bytes = (uint64_t)(size > 0 ? size : 0);
+    s->protos[s->nprotos].count = count;
+    s->protos[s->nprotos].bytes = bytes;
     s->nprotos++;
+}
+
+static void proto_add(struct report *r, const char *proto, int64_t size)
+{
+    proto_add_n(r, proto, 1, (uint64_t)(size > 0 ? size : 0));
 }
 
 static int cmp_str_ptr(const void *a, const void *b)
@@ -689,8 +690,8 @@ static int cmp_str_ptr(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* True when rel lies below a content-root directory the walk did not enter. The merge meets a
- * directory before anything below it, so every such directory is known by then. */
+/* True when rel lies below a content-root directory the walk did not enter (all listed before
+ * the merge starts). */
 static bool under_skipped(const struct scan *sc, const char *rel, size_t len)
 {
     for (size_t i = 0; i < sc->nskipped; i++) {
@@ -967,27 +968,400 @@ static void set_url(struct scan *sc, const struct urow *row, const char *url, si
     sc->nrefs = n;
 }
 
+/* ------------------------------------------------------------------ the merge, in segments */
+
+/* The merge is cut into segments: consecutive URLs with the walk entries among them, in byte
+ * order. Up to MERGE_THREADS threads take them in order, each with its own counters (a copy of
+ * what the merge adds to in struct report) and the segment's output in memory; the finished
+ * segments are written in order, and none is started MERGE_WINDOW ahead of the writing. The
+ * output and the totals are those of one pass. */
+#define SEG_ROWS 4096
+#define SEG_ENTRIES 4096
+#define MERGE_THREADS 2
+#define MERGE_WINDOW 4
+
+struct mseg {
+    struct upos start;        /* the first URL's position */
+    size_t nrows;             /* URL rows */
+    size_t wstart, wend;      /* walk entries */
+    /* the result, until written */
+    char *buf;
+    size_t len, nitems;
+    struct proto_total *protos;
+    size_t nprotos;
+    char **problems;
+    size_t nproblems;
+    int error;
+    bool done;
+};
+
+struct mrun {
+    const struct uindex *u;
+    struct report *r;
+    struct rwriter *w;        /* the real output */
+    struct mseg *seg;
+    size_t nseg, seg_cap;
+    pthread_mutex_t mu;       /* guards what follows */
+    pthread_cond_t cv;
+    size_t next_take, next_write;
+    bool writing;
+};
+
+struct mworker {
+    struct mrun *m;
+    struct report sh;         /* the counters of this thread's segments */
+    struct scan sc;
+    struct rwriter w;
+    struct ucursor cur;
+    pthread_t th;
+};
+
+static struct mseg *seg_add(struct mrun *m, struct upos start, size_t wstart)
+{
+    if (m->nseg > 0)
+        m->seg[m->nseg - 1].wend = wstart;
+    m->seg = xgrow(m->seg, &m->seg_cap, m->nseg + 1, sizeof *m->seg);
+    struct mseg *g = &m->seg[m->nseg++];
+    memset(g, 0, sizeof *g);
+    g->start = start;
+    g->wstart = wstart;
+    return g;
+}
+
+/* The first walk entry whose URL does not sort before url. */
+static size_t walk_lower_bound(const struct walk *w, const char *url, size_t len)
+{
+    size_t lo = 0, hi = w->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (report_cmp_path_url(walk_path(w, &w->v[mid]), w->v[mid].path_len, url, len) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Cut between two URLs, at any walk entry from the one after the earlier URL's files to the
+ * later URL's first: finish_url emits the entries before its URL, and a segment's end the
+ * ones left before the next segment's start. Long runs of entries without a URL are cut too. */
+static void plan_segments(struct mrun *m, const struct walk *w)
+{
+    struct upos zero = {0, 0, 0};
+    struct ucursor c;
+    ucursor_init(&c, zero);
+    struct mseg *g = seg_add(m, zero, 0);
+    size_t pos = 0;   /* the first walk entry after the files of the URLs so far */
+    for (;;) {
+        struct upos before = c.at;
+        size_t nrows = 0, entry = 0, len = 0;
+        bool walked = false;
+        const char *url = NULL;
+        bool more = uindex_skip(m->u, &c, &nrows, &walked, &entry, &url, &len);
+        size_t lb = !more ? w->n : walked ? entry : walk_lower_bound(w, url, len);
+        while (lb - g->wstart > SEG_ENTRIES) {
+            size_t at = g->wstart + SEG_ENTRIES > pos ? g->wstart + SEG_ENTRIES : pos;
+            if (at >= lb)
+                break;
+            g = seg_add(m, before, at);
+        }
+        if (!more)
+            break;
+        if (g->nrows >= SEG_ROWS || (pos > g->wstart && pos - g->wstart >= SEG_ENTRIES))
+            g = seg_add(m, before, pos > g->wstart ? pos : g->wstart);
+        g->nrows += nrows;
+        pos = lb;
+        if (walked) {
+            const struct walk_entry *e = &w->v[entry];
+            for (pos = entry + 1; pos < w->n && w->v[pos].path_len == e->path_len &&
+                                  memcmp(walk_path(w, &w->v[pos]), walk_path(w, e),
+                                         e->path_len) == 0;
+                 pos++)
+                ;
+        }
+    }
+    g->wend = w->n;
+    ucursor_release(&c);
+}
+
+/* The directories of content roots the walk did not enter, in walk order. */
+static struct skipped_dir *list_skipped(const struct report *r, const struct walk *w,
+                                        size_t *n)
+{
+    struct skipped_dir *v = NULL;
+    size_t cap = 0;
+    *n = 0;
+    for (size_t i = 0; i < w->n; i++) {
+        const struct walk_entry *e = &w->v[i];
+        const struct rroot *root = &r->roots[e->root];
+        if (root->kind == RK_DELETED)
+            continue;
+        if (e->type == WALK_MOUNT || e->type == WALK_UNREADABLE ||
+            (e->type == WALK_SYMLINK && link_to_dir(root->path, walk_path(w, e)))) {
+            v = xgrow(v, &cap, *n + 1, sizeof *v);
+            v[(*n)++] = (struct skipped_dir){walk_path(w, e), e->path_len};
+        }
+    }
+    return v;
+}
+
+static void *dup_array(const void *p, size_t n, size_t size)
+{
+    void *q = xmalloc(n ? n * size : 1);
+    if (n)
+        memcpy(q, p, n * size);
+    return q;
+}
+
+/* A copy of r whose counters start at zero; strings and everything else shared. */
+static void shadow_init(struct report *sh, const struct report *r)
+{
+    *sh = *r;
+    memset(&sh->sum, 0, sizeof sh->sum);
+    memset(&sh->status, 0, sizeof sh->status);
+    sh->problems = NULL;
+    sh->nproblems = sh->problems_cap = 0;
+    sh->stores = dup_array(r->stores, r->nstores, sizeof *r->stores);
+    for (size_t i = 0; i < r->nstores; i++)
+        sh->stores[i].urls = sh->stores[i].bytes = 0;
+    sh->roots = dup_array(r->roots, r->nroots, sizeof *r->roots);
+    for (size_t i = 0; i < r->nroots; i++)
+        sh->roots[i].matched = 0;
+    sh->trash = dup_array(r->trash, r->ntrash, sizeof *r->trash);
+    for (size_t i = 0; i < r->ntrash; i++)
+        sh->trash[i].urls = sh->trash[i].bytes = sh->trash[i].reclaimable = 0;
+}
+
+static uint64_t add_u64(uint64_t a, uint64_t b)
+{
+    return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+static void add_total(struct class_total *to, const struct class_total *t)
+{
+    to->count = add_u64(to->count, t->count);
+    to->bytes = add_u64(to->bytes, t->bytes);
+}
+
+/* The counters of sh added to r's. */
+static void shadow_merge(struct report *r, const struct report *sh)
+{
+    struct rsummary *s = &r->sum;
+    const struct rsummary *x = &sh->sum;
+    for (size_t c = 0; c < CLS_COUNT; c++)
+        add_total(&s->cls[c], &x->cls[c]);
+    for (size_t b = 0; b < F_COUNT_BITS; b++)
+        s->findings[b] = add_u64(s->findings[b], x->findings[b]);
+    for (size_t k = 0; k < BS_COUNT; k++)
+        for (size_t a = 0; a < AGE_NBUCKETS; a++)
+            add_total(&s->buckets[k][a], &x->buckets[k][a]);
+    s->critical_missing = add_u64(s->critical_missing, x->critical_missing);
+    s->strays_past_grace = add_u64(s->strays_past_grace, x->strays_past_grace);
+    if (x->has_oldest_protected &&
+        (!s->has_oldest_protected || x->oldest_protected_eligible < s->oldest_protected_eligible)) {
+        s->has_oldest_protected = true;
+        s->oldest_protected_eligible = x->oldest_protected_eligible;
+    }
+    for (size_t i = 0; i < r->nstores; i++) {
+        r->stores[i].urls = add_u64(r->stores[i].urls, sh->stores[i].urls);
+        r->stores[i].bytes = add_u64(r->stores[i].bytes, sh->stores[i].bytes);
+    }
+    for (size_t i = 0; i < r->nroots; i++)
+        r->roots[i].matched = add_u64(r->roots[i].matched, sh->roots[i].matched);
+    for (size_t i = 0; i < r->ntrash; i++) {
+        struct trash_item *t = &r->trash[i];
+        const struct trash_item *y = &sh->trash[i];
+        t->urls = add_u64(t->urls, y->urls);
+        t->bytes = add_u64(t->bytes, y->bytes);
+        t->reclaimable = add_u64(t->reclaimable, y->reclaimable);
+    }
+}
+
+static void shadow_release(struct report *sh)
+{
+    free(sh->stores);
+    free(sh->roots);
+    free(sh->trash);
+    free(sh->sum.protos);
+    free(sh->problems);
+}
+
+/* Merge one segment into its own output and counters. */
+static void run_segment(struct mworker *k, struct mseg *g)
+{
+    struct scan *sc = &k->sc;
+    const struct walk *w = &sc->wk->w;
+    FILE *mem = xopen_memstream(&g->buf, &g->len);
+    k->w.fp = k->w.text_items = mem;
+    k->w.error = 0;
+    /* JSON: every item of a segment comes after a separator; the very first loses it when
+     * written. */
+    size_t n0 = k->w.nitems = k->w.fmt == OUT_JSON ? 1 : 0;
+    k->sh.sum.protos = NULL;
+    k->sh.sum.nprotos = k->sh.sum.protos_cap = 0;
+    k->sh.problems = NULL;
+    k->sh.nproblems = k->sh.problems_cap = 0;
+    k->cur.at = g->start;
+    k->cur.gpos = k->cur.ngroup = 0;
+    sc->wc = g->wstart;
+    const struct urow *row;
+    const char *url;
+    size_t len;
+    for (size_t i = 0; i < g->nrows && uindex_next(k->m->u, &k->cur, &row, &url, &len); i++) {
+        set_url(sc, row, url, len);
+        finish_url(sc);
+    }
+    for (; sc->wc < g->wend; sc->wc++)
+        emit_disk_item(sc, &w->v[sc->wc], false, NULL, 0);
+    if (fclose(mem) != 0 && !k->w.error)
+        k->w.error = errno ? errno : ENOMEM;
+    k->w.fp = k->w.text_items = NULL;
+    g->error = k->w.error;
+    g->nitems = k->w.nitems - n0;
+    g->protos = k->sh.sum.protos;
+    g->nprotos = k->sh.sum.nprotos;
+    g->problems = k->sh.problems;
+    g->nproblems = k->sh.nproblems;
+    k->sh.sum.protos = NULL;
+    k->sh.problems = NULL;
+}
+
+/* A segment's output, protocols and problems after those of the segments before it. */
+static void write_segment(struct mrun *m, struct mseg *g)
+{
+    struct rwriter *w = m->w;
+    struct report *r = m->r;
+    FILE *to = w->fmt == OUT_TEXT ? w->text_items : w->fp;
+    size_t skip = w->fmt == OUT_JSON && w->nitems == 0 && g->nitems > 0 ? 2 : 0;
+    if (g->len > skip && fwrite(g->buf + skip, 1, g->len - skip, to) != g->len - skip &&
+        !w->error)
+        w->error = errno ? errno : EIO;
+    if (g->error && !w->error)
+        w->error = g->error;
+    w->nitems += g->nitems;
+    free(g->buf);
+    g->buf = NULL;
+    for (size_t i = 0; i < g->nprotos; i++) {
+        proto_add_n(r, g->protos[i].protocol, g->protos[i].count, g->protos[i].bytes);
+        free(g->protos[i].protocol);
+    }
+    free(g->protos);
+    g->protos = NULL;
+    r->problems = xgrow(r->problems, &r->problems_cap, r->nproblems + g->nproblems,
+                        sizeof *r->problems);
+    for (size_t i = 0; i < g->nproblems; i++)
+        r->problems[r->nproblems++] = g->problems[i];
+    free(g->problems);
+    g->problems = NULL;
+}
+
+static void *merge_main(void *arg)
+{
+    struct mworker *k = arg;
+    struct mrun *m = k->m;
+    pthread_mutex_lock(&m->mu);
+    for (;;) {
+        while (m->next_take < m->nseg && m->next_take >= m->next_write + MERGE_WINDOW)
+            pthread_cond_wait(&m->cv, &m->mu);
+        if (m->next_take >= m->nseg)
+            break;
+        struct mseg *g = &m->seg[m->next_take++];
+        pthread_mutex_unlock(&m->mu);
+        run_segment(k, g);
+        pthread_mutex_lock(&m->mu);
+        g->done = true;
+        /* Whoever finds the next segment to write finished writes it, one writer at a time. */
+        while (!m->writing && m->next_write < m->nseg && m->seg[m->next_write].done) {
+            m->writing = true;
+            struct mseg *x = &m->seg[m->next_write];
+            pthread_mutex_unlock(&m->mu);
+            write_segment(m, x);
+            pthread_mutex_lock(&m->mu);
+            m->next_write++;
+            m->writing = false;
+            pthread_cond_broadcast(&m->cv);
+        }
+    }
+    pthread_mutex_unlock(&m->mu);
+    return NULL;
+}
+
+static void worker_init(struct mworker *k, struct mrun *m, const struct scan *sc,
+                        const struct skipped_dir *skipped, size_t nskipped)
+{
+    memset(k, 0, sizeof *k);
+    k->m = m;
+    shadow_init(&k->sh, m->r);
+    k->sc.r = &k->sh;
+    k->sc.w = &k->w;
+    k->sc.wk = sc->wk;
+    k->sc.prep = sc->prep;
+    k->sc.an = sc->an;
+    k->sc.vo = sc->vo;
+    k->sc.fp = sc->fp;
+    k->sc.walk_ready = true;
+    k->sc.crefs = sc->crefs;
+    k->sc.skipped = skipped;
+    k->sc.nskipped = nskipped;
+    k->w.fmt = m->w->fmt;
+    k->w.all_items = m->w->all_items;
+    k->w.dest = m->w->dest;
+    struct upos zero = {0, 0, 0};
+    ucursor_init(&k->cur, zero);
+}
+
+static void scan_release(struct scan *sc);
+
+static void worker_release(struct mworker *k)
+{
+    shadow_release(&k->sh);
+    scan_release(&k->sc);
+    rw_release(&k->w);
+    ucursor_release(&k->cur);
+}
+
 /* Once the walk is complete: the URL rows (u), matched to its paths, then every item in byte
  * order. */
 static int stream_urls(struct scan *sc, struct uindex *u, struct err *err)
 {
     if (walk_ready(sc, err) != 0)
         return -1;
-    double t0 = time_mono_s(), c0 = time_thread_cpu_s();
-    uindex_match(u, &sc->wk->w);
-    sc->wc = 0;
-    const struct urow *row;
-    const char *url;
-    size_t len;
-    while (uindex_next(u, &row, &url, &len)) {
-        set_url(sc, row, url, len);
-        finish_url(sc);
+    double t0 = time_mono_s();
+    const struct walk *w = &sc->wk->w;
+    uindex_match(u, w);
+    /* What the threads only read from now on: every archive node's trashcan item resolved,
+     * the directories not walked listed. */
+    for (size_t i = 0; i < sc->an->t.n; i++)
+        tree_item(&sc->an->t, i, trash_top, sc->r);
+    size_t nskipped;
+    struct skipped_dir *skipped = list_skipped(sc->r, w, &nskipped);
+
+    struct mrun m = {.u = u, .r = sc->r, .w = sc->w};
+    plan_segments(&m, w);
+    pthread_mutex_init(&m.mu, NULL);
+    pthread_cond_init(&m.cv, NULL);
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t nk = m.nseg > 1 && ncpu > 1 ? MERGE_THREADS : 1;
+    struct mworker k[MERGE_THREADS];
+    for (size_t i = 0; i < nk; i++)
+        worker_init(&k[i], &m, sc, skipped, nskipped);
+    size_t started = 1;
+    while (started < nk && pthread_create(&k[started].th, NULL, merge_main, &k[started]) == 0)
+        started++;
+    merge_main(&k[0]);
+    for (size_t i = 1; i < started; i++)
+        pthread_join(k[i].th, NULL);
+    for (size_t i = 0; i < nk; i++) {
+        shadow_merge(sc->r, &k[i].sh);
+        worker_release(&k[i]);
     }
-    struct walk *w = &sc->wk->w;
-    for (; sc->wc < w->n; sc->wc++)
-        emit_disk_item(sc, &w->v[sc->wc], false, NULL, 0);
-    debug_msg("merge: %zu URLs and %zu walk entries written in %.3f s (%.3f s CPU)", u->n, w->n,
-              time_mono_s() - t0, time_thread_cpu_s() - c0);
+    pthread_cond_destroy(&m.cv);
+    pthread_mutex_destroy(&m.mu);
+    free(m.seg);
+    free(skipped);
+    debug_msg("merge: %zu URLs and %zu walk entries written in %.3f s, %zu segments on %zu "
+              "thread%s", u->n, w->n, time_mono_s() - t0, m.nseg, started,
+              started == 1 ? "" : "s");
     return 0;
 }
 
@@ -1000,7 +1374,6 @@ static void scan_release(struct scan *sc)
     free(sc->refoff);
     free(sc->trashrefs);
     free(sc->items);
-    free(sc->skipped);
 }
 
 /* ------------------------------------------------------------------ roots */

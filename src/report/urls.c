@@ -193,25 +193,38 @@ void uindex_match(struct uindex *u, const struct walk *w)
 
 static int cmp_row_id(const void *pa, const void *pb, void *arg)
 {
-    const struct uindex *u = arg;
+    const struct uindex *u = (const struct uindex *)(uintptr_t)arg;
     int64_t x = u->rows[*(const uint32_t *)pa].id, y = u->rows[*(const uint32_t *)pb].id;
     return (x > y) - (x < y);
 }
 
-/* Rows of the walk path starting at entry, by id, into u->group. */
-static void group_rows(struct uindex *u, size_t entry)
+void ucursor_init(struct ucursor *c, struct upos at)
 {
-    u->ngroup = 0;
-    u->group = xgrow(u->group, &u->group_cap, 1, sizeof *u->group);
-    u->group[u->ngroup++] = u->first[entry];
-    while (u->dup_at < u->ndups && u->dups[u->dup_at].entry < entry)
-        u->dup_at++;
-    for (; u->dup_at < u->ndups && u->dups[u->dup_at].entry == entry; u->dup_at++) {
-        u->group = xgrow(u->group, &u->group_cap, u->ngroup + 1, sizeof *u->group);
-        u->group[u->ngroup++] = u->dups[u->dup_at].row;
+    memset(c, 0, sizeof *c);
+    c->at = at;
+}
+
+void ucursor_release(struct ucursor *c)
+{
+    free(c->group);
+    free(c->url);
+    memset(c, 0, sizeof *c);
+}
+
+/* Rows of the walk path starting at entry, by id, into c->group. */
+static void group_rows(const struct uindex *u, struct ucursor *c, size_t entry)
+{
+    c->ngroup = 0;
+    c->group = xgrow(c->group, &c->group_cap, 1, sizeof *c->group);
+    c->group[c->ngroup++] = u->first[entry];
+    while (c->at.dup_at < u->ndups && u->dups[c->at.dup_at].entry < entry)
+        c->at.dup_at++;
+    for (; c->at.dup_at < u->ndups && u->dups[c->at.dup_at].entry == entry; c->at.dup_at++) {
+        c->group = xgrow(c->group, &c->group_cap, c->ngroup + 1, sizeof *c->group);
+        c->group[c->ngroup++] = u->dups[c->at.dup_at].row;
     }
-    if (u->ngroup > 1)
-        qsort_r(u->group, u->ngroup, sizeof *u->group, cmp_row_id, u);
+    if (c->ngroup > 1)
+        qsort_r(c->group, c->ngroup, sizeof *c->group, cmp_row_id, (void *)(uintptr_t)u);
 }
 
 static int cmp_entry_url(const struct uindex *u, size_t i, const char *url, size_t len)
@@ -220,35 +233,68 @@ static int cmp_entry_url(const struct uindex *u, size_t i, const char *url, size
     return report_cmp_path_url(walk_path(u->w, e), e->path_len, url, len);
 }
 
-bool uindex_next(struct uindex *u, const struct urow **row, const char **url, size_t *len)
+/* The next URL from c->at: a walked path (true, its entry in c->at.entry) or the loose URL at
+ * c->at.loose_at (false); none at all: false with no loose URL left. */
+static bool next_walked(const struct uindex *u, struct ucursor *c)
 {
-    if (u->gpos < u->ngroup) {
-        const struct walk_entry *e = &u->w->v[u->entry];
-        *row = &u->rows[u->group[u->gpos++]];
-        u->url = xgrow(u->url, &u->url_cap, STORE_PREFIX_LEN + e->path_len + 1, 1);
-        memcpy(u->url, STORE_PREFIX, STORE_PREFIX_LEN);
-        memcpy(u->url + STORE_PREFIX_LEN, walk_path(u->w, e), e->path_len + 1);
-        *url = u->url;
-        *len = STORE_PREFIX_LEN + e->path_len;
-        if (u->gpos == u->ngroup)
-            u->entry++;
+    while (c->at.entry < u->w->n && u->first[c->at.entry] == NO_ROW)
+        c->at.entry++;
+    const struct uloose *l = c->at.loose_at < u->nloose ? &u->loose[c->at.loose_at] : NULL;
+    return c->at.entry < u->w->n &&
+           (!l || cmp_entry_url(u, c->at.entry, u->strs.buf + l->off, l->len) < 0);
+}
+
+bool uindex_next(const struct uindex *u, struct ucursor *c, const struct urow **row,
+                 const char **url, size_t *len)
+{
+    if (c->gpos >= c->ngroup) {
+        if (!next_walked(u, c)) {
+            if (c->at.loose_at >= u->nloose)
+                return false;
+            const struct uloose *l = &u->loose[c->at.loose_at++];
+            *row = &u->rows[l->row];
+            *url = u->strs.buf + l->off;
+            *len = l->len;
+            return true;
+        }
+        group_rows(u, c, c->at.entry);
+        c->gpos = 0;
+    }
+    const struct walk_entry *e = &u->w->v[c->at.entry];
+    *row = &u->rows[c->group[c->gpos++]];
+    c->url = xgrow(c->url, &c->url_cap, STORE_PREFIX_LEN + e->path_len + 1, 1);
+    memcpy(c->url, STORE_PREFIX, STORE_PREFIX_LEN);
+    memcpy(c->url + STORE_PREFIX_LEN, walk_path(u->w, e), e->path_len + 1);
+    *url = c->url;
+    *len = STORE_PREFIX_LEN + e->path_len;
+    if (c->gpos == c->ngroup) {
+        c->at.entry++;
+        c->gpos = c->ngroup = 0;
+    }
+    return true;
+}
+
+bool uindex_skip(const struct uindex *u, struct ucursor *c, size_t *nrows, bool *walked,
+                 size_t *entry, const char **url, size_t *len)
+{
+    if (!next_walked(u, c)) {
+        if (c->at.loose_at >= u->nloose)
+            return false;
+        const struct uloose *l = &u->loose[c->at.loose_at++];
+        *nrows = 1;
+        *walked = false;
+        *url = u->strs.buf + l->off;
+        *len = l->len;
         return true;
     }
-    while (u->entry < u->w->n && u->first[u->entry] == NO_ROW)
-        u->entry++;
-    const struct uloose *l = u->loose_at < u->nloose ? &u->loose[u->loose_at] : NULL;
-    if (u->entry < u->w->n &&
-        (!l || cmp_entry_url(u, u->entry, u->strs.buf + l->off, l->len) < 0)) {
-        group_rows(u, u->entry);
-        u->gpos = 0;
-        return uindex_next(u, row, url, len);
-    }
-    if (!l)
-        return false;
-    u->loose_at++;
-    *row = &u->rows[l->row];
-    *url = u->strs.buf + l->off;
-    *len = l->len;
+    size_t n = 1;
+    while (c->at.dup_at < u->ndups && u->dups[c->at.dup_at].entry < c->at.entry)
+        c->at.dup_at++;
+    for (; c->at.dup_at < u->ndups && u->dups[c->at.dup_at].entry == c->at.entry; c->at.dup_at++)
+        n++;
+    *nrows = n;
+    *walked = true;
+    *entry = c->at.entry++;
     return true;
 }
 
@@ -260,8 +306,6 @@ void uindex_release(struct uindex *u)
     free(u->dups);
     free(u->loose);
     free(u->text);
-    free(u->group);
-    free(u->url);
     arena_release(&u->strs);
     memset(u, 0, sizeof *u);
 }

@@ -21,6 +21,14 @@ void *xmalloc(size_t n)
     return p;
 }
 
+FILE *xopen_memstream(char **buf, size_t *len)
+{
+    FILE *fp = open_memstream(buf, len);
+    if (!fp)
+        oom(BUFSIZ);
+    return fp;
+}
+
 void *xcalloc(size_t n, size_t size)
 {
     void *p = calloc(n ? n : 1, size ? size : 1);

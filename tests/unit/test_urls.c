@@ -45,20 +45,73 @@ static void add_row(struct uindex *u, long id, const char *url)
     assert_int_equal(uindex_row(u, c, 4, &err), 0);
 }
 
-/* Everything uindex_next hands out, as "id url" lines. */
-static void drain(struct uindex *u, const struct walk *w, char *out, size_t size)
+/* The rows from position at on, as "id url" lines; the number of rows in *nrows. */
+static void read_from(const struct uindex *u, struct upos at, char *out, size_t size,
+                      size_t *nrows)
 {
     const struct urow *row;
     const char *url;
     size_t len, o = 0;
     out[0] = '\0';
-    uindex_match(u, w);
-    while (uindex_next(u, &row, &url, &len)) {
+    *nrows = 0;
+    struct ucursor c;
+    ucursor_init(&c, at);
+    while (uindex_next(u, &c, &row, &url, &len)) {
         assert_int_equal(strlen(url), len);
         int k = snprintf(out + o, size - o, "%ld %s\n", (long)row->id, url);
         assert_true(k > 0 && (size_t)k < size - o);
         o += (size_t)k;
+        (*nrows)++;
     }
+    ucursor_release(&c);
+}
+
+/* The start of line n of s. */
+static const char *line_at(const char *s, size_t n)
+{
+    while (n-- > 0) {
+        s = strchr(s, '\n');
+        assert_non_null(s);
+        s++;
+    }
+    return s;
+}
+
+/* Everything uindex_next hands out, as "id url" lines. Reading resumed from each position
+ * uindex_skip passes gives the rest of the same lines, and the skips count every row. */
+static void drain(struct uindex *u, const struct walk *w, char *out, size_t size)
+{
+    uindex_match(u, w);
+    size_t total;
+    struct upos start = {0, 0, 0};
+    read_from(u, start, out, size, &total);
+    struct ucursor c;
+    ucursor_init(&c, start);
+    size_t done = 0, nrows, entry = 0, len = 0;
+    bool walked;
+    const char *url = NULL;
+    char *rest = malloc(size);
+    assert_non_null(rest);
+    for (;;) {
+        size_t n;
+        read_from(u, c.at, rest, size, &n);
+        assert_int_equal(n, total - done);
+        assert_string_equal(rest, line_at(out, done));
+        if (!uindex_skip(u, &c, &nrows, &walked, &entry, &url, &len))
+            break;
+        /* the skipped URL is the next line's */
+        const char *next = strchr(line_at(out, done), ' ') + 1;
+        if (walked) {
+            assert_memory_equal(next, "store://", 8);
+            assert_memory_equal(next + 8, walk_path(w, &w->v[entry]), w->v[entry].path_len);
+        } else {
+            assert_memory_equal(next, url, len);
+        }
+        done += nrows;
+    }
+    assert_int_equal(done, total);
+    free(rest);
+    ucursor_release(&c);
 }
 
 static void uindex__rows_in_any_order__come_out_in_byte_order(void **state)
