@@ -252,6 +252,11 @@ bool uindex_next(struct uindex *u, const struct urow **row, const char **url, si
     return true;
 }
 
+bool uindex_has_row(const struct uindex *u, size_t i)
+{
+    return u->first && i < u->w->n && u->first[i] != NO_ROW;
+}
+
 void uindex_release(struct uindex *u)
 {
     free(u->slot);
