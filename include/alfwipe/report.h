@@ -36,11 +36,13 @@ enum finding {
     F_NO_ARCHIVED_DATE = 1u << 5,  /* trashcan item without sys:archivedDate */
     F_IN_FLIGHT = 1u << 6,         /* file younger than the in-flight grace period */
     F_DANGLING_DATA = 1u << 7,     /* alf_content_data rows point at it, but no node property */
-    F_INVALID_URL = 1u << 8,       /* store:// URL whose path would leave the root */
-    F_NOT_REGULAR = 1u << 9,       /* a symlink, FIFO, socket or device where a file belongs */
+    F_INVALID_URL = 1u << 8,       /* store:// URL with no safe path (it would leave the root) */
+    F_NOT_REGULAR = 1u << 9,       /* a symlink, FIFO, socket, device or directory where a
+                                    * file belongs */
     F_NOT_WALKED = 1u << 10,       /* no file found, but its directory was not walked (another
                                     * filesystem, unreadable): unknown, not missing */
-    F_COUNT_BITS = 11
+    F_HARD_LINKED = 1u << 11,      /* a file in contentstore.deleted with more than one name */
+    F_COUNT_BITS = 12
 };
 
 const char *rclass_name(enum rclass c);

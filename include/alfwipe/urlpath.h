@@ -33,4 +33,11 @@ bool path_overlaps(const char *a, const char *b);
  * Both should be resolved paths (realpath). */
 bool dirs_overlap(const char *a, const char *b);
 
+/* lstat of rel (a checked relative path) under root without following any symbolic link: each
+ * directory on the way is opened with O_NOFOLLOW, the last component is examined with
+ * AT_SYMLINK_NOFOLLOW (a link there is reported as the link). False when anything on the way is
+ * missing, not a directory or a link. */
+struct stat;
+bool path_lstat_under(const char *root, const char *rel, struct stat *st);
+
 #endif

@@ -14,10 +14,17 @@
 enum walk_type {
     WALK_FILE = 0,   /* regular file */
     WALK_SYMLINK,    /* never followed */
-    WALK_OTHER,      /* FIFO, socket, device */
+    WALK_OTHER,      /* any other kind of file */
     WALK_MOUNT,      /* directory on another filesystem: not entered */
     WALK_UNREADABLE, /* directory that could not be opened or read */
+    WALK_FIFO,       /* named pipe (never opened) */
+    WALK_SOCKET,
+    WALK_DEVICE,     /* block or character device */
+    WALK_DIR,        /* never in a walk: a directory where a caller expected a file */
 };
+
+/* "file", "symlink", "fifo", "socket", "device", "directory", ... for messages and reports. */
+const char *walk_type_name(unsigned type);
 
 struct walk_entry {
     uint32_t root;       /* index of the root in the walk */

@@ -24,8 +24,9 @@ static void report_usage(FILE *fp)
             "  -h, --help               this help\n"
             "\n"
             "Exit codes: 0 OK, 1 WARNING, 2 CRITICAL (missing files for live, version or\n"
-            "trashcan content), 3 UNKNOWN (usage, config, connection, unusable root, not\n"
-            "an Alfresco database or an unsupported schema),\n"
+            "trashcan content, or no regular file at their path), 3 UNKNOWN (usage, config,\n"
+            "connection, unusable or empty root, not an Alfresco database or an unsupported\n"
+            "schema),\n"
             "130/143 interrupted by SIGINT/SIGTERM (no report written).\n");
 }
 

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "alfwipe/conf.h"
+#include "alfwipe/walk.h"
 #include "rep_int.h"
 
 /* ------------------------------------------------------------------ helpers */
@@ -490,6 +491,38 @@ static void jb_findings(struct rwriter *w, unsigned f)
     JB_LIT(w, "]");
 }
 
+/* One file of an item: {root, path, size, mtime[, type][, content_url]}; type only for what
+ * is not a regular file, content_url (the URL its path derives) only when asked. */
+static void jb_file(struct rwriter *w, const struct rfile *f, bool with_url)
+{
+    /* "root" first: when jansson refuses it the object starts at "path". */
+    size_t mark = w->jlen;
+    JB_LIT(w, "{\"root\":");
+    if (!jb_string(w, f->root->name, strlen(f->root->name))) {
+        w->jlen = mark;
+        JB_LIT(w, "{");
+    } else {
+        JB_LIT(w, ",");
+    }
+    JB_LIT(w, "\"path\":");
+    jb_bytes(w, "path", f->path, f->path_len);
+    JB_LIT(w, ",\"size\":");
+    jb_int(w, f->size);
+    JB_LIT(w, ",\"mtime\":");
+    jb_instant(w, f->mtime_ms);
+    if (f->type != WALK_FILE) {
+        JB_LIT(w, ",\"type\":");
+        jb_name(w, walk_type_name(f->type));
+    }
+    if (with_url) {
+        char *url = xasprintf("%s%.*s", STORE_PREFIX, (int)f->path_len, f->path);
+        JB_LIT(w, ",\"content_url\":");
+        jb_bytes(w, "content_url", url, STORE_PREFIX_LEN + f->path_len);
+        free(url);
+    }
+    JB_LIT(w, "}");
+}
+
 static void item_encode(struct rwriter *w, const struct ritem *it)
 {
     JB_LIT(w, "{\"class\":");
@@ -545,27 +578,23 @@ static void item_encode(struct rwriter *w, const struct ritem *it)
     }
     JB_LIT(w, ",\"files\":[");
     for (size_t i = 0; i < it->nfiles; i++) {
-        const struct rfile *f = &it->files[i];
         if (i)
             JB_LIT(w, ",");
-        /* "root" first: when jansson refuses it the object starts at "path". */
-        size_t mark = w->jlen;
-        JB_LIT(w, "{\"root\":");
-        if (!jb_string(w, f->root->name, strlen(f->root->name))) {
-            w->jlen = mark;
-            JB_LIT(w, "{");
-        } else {
-            JB_LIT(w, ",");
-        }
-        JB_LIT(w, "\"path\":");
-        jb_bytes(w, "path", f->path, f->path_len);
-        JB_LIT(w, ",\"size\":");
-        jb_int(w, f->size);
-        JB_LIT(w, ",\"mtime\":");
-        jb_instant(w, f->mtime_ms);
-        JB_LIT(w, "}");
+        jb_file(w, &it->files[i], false);
     }
-    JB_LIT(w, "]}");
+    JB_LIT(w, "]");
+    if (it->findings & F_HARD_LINKED) {
+        JB_LIT(w, ",\"link_count\":");
+        jb_int(w, it->nlink);
+        JB_LIT(w, ",\"shares_inode_with\":[");
+        for (size_t i = 0; i < it->nlinks; i++) {
+            if (i)
+                JB_LIT(w, ",");
+            jb_file(w, &it->links[i], true);
+        }
+        JB_LIT(w, "]");
+    }
+    JB_LIT(w, "}");
 }
 
 /* "key": with the comma that separates it from an earlier key of the object. */
@@ -703,6 +732,16 @@ static void text_item(FILE *fp, const struct ritem *it)
     for (size_t i = 0; i < it->nfiles; i++) {
         fprintf(fp, "      file %s:", it->files[i].root->name);
         text_escape(fp, it->files[i].path, it->files[i].path_len);
+        if (it->files[i].type != WALK_FILE)
+            fprintf(fp, " (%s)", walk_type_name(it->files[i].type));
+        fputc('\n', fp);
+    }
+    if (it->findings & F_HARD_LINKED)
+        fprintf(fp, "      %" PRIu32 " hard links%s\n", it->nlink,
+                it->nlinks ? "; shares its inode with:" : " (no other name under the roots)");
+    for (size_t i = 0; i < it->nlinks; i++) {
+        fprintf(fp, "        %s:", it->links[i].root->name);
+        text_escape(fp, it->links[i].path, it->links[i].path_len);
         fputc('\n', fp);
     }
     for (size_t i = 0; i < it->nrefs; i++)

@@ -34,6 +34,7 @@ struct rroot {
     bool missing;
     uint64_t files, bytes;    /* regular files found */
     uint64_t matched;         /* files that belong to a URL row */
+    uint64_t dev;             /* the root directory's device: the walk stays on it */
 };
 
 struct trash_item {
@@ -82,11 +83,21 @@ struct ritem {
     size_t nrefs;
     char *const *trash_uuids; /* trashcan items the URL belongs to */
     size_t ntrash;
+    uint32_t nlink;           /* hard_linked: the file's link count */
+    const struct rfile *links;/* hard_linked: the other names of its inode the walk saw */
+    size_t nlinks;
 };
 
 struct class_total {
     uint64_t count, bytes;
 };
+
+/* *total += bytes (a negative size adds nothing), held at INT64_MAX: byte totals are written
+ * as JSON integers, and several content_size values near 2^63 must not wrap. */
+static inline void bytes_add(uint64_t *total, int64_t bytes)
+{
+    *total = (uint64_t)i64_add_sat((int64_t)*total, bytes > 0 ? bytes : 0);
+}
 
 struct proto_total {
     char *protocol;
@@ -102,6 +113,7 @@ struct rsummary {
     uint64_t findings[F_COUNT_BITS];
     struct class_total buckets[BS_COUNT][AGE_NBUCKETS];
     uint64_t critical_missing;      /* live/version/trashcan URLs without a file */
+    uint64_t critical_not_regular;  /* ... whose path holds only a non-regular file */
     uint64_t strays_past_grace;
     bool has_oldest_protected;
     int64_t oldest_protected_eligible; /* earliest eligible_after among protected orphans */
@@ -144,6 +156,9 @@ struct report {
     struct rstatus status;
     char **problems;          /* walk problems (mount points, unreadable directories) */
     size_t nproblems, problems_cap;
+    /* contentstore holds no file while the database has this many store:// URLs: the report
+     * goes on only if an extra root holds files of the database's URLs (else R16, exit 3) */
+    long long cs_empty_urls;
 };
 
 /* Trashcan trees (tree.c): archive nodes with their primary parent, sorted by id. */
@@ -288,6 +303,9 @@ struct ucursor {
 };
 void ucursor_init(struct ucursor *c, struct upos at);
 void ucursor_release(struct ucursor *c);
+/* After uindex_match: true when a URL row names the path of walk entry i (the first entry of
+ * that path). */
+bool uindex_has_row(const struct uindex *u, size_t i);
 /* The next row in byte order of the URL (ties by id); false at the end. *url stays valid
  * until the next call. u is only read: each reader has its own cursor. */
 bool uindex_next(const struct uindex *u, struct ucursor *c, const struct urow **row,

@@ -549,6 +549,11 @@ struct scan {
     size_t trashrefs_cap;
     int *items;
     size_t items_cap;
+    /* regular files with more than one link, as walk indexes sorted by device and inode */
+    size_t *linked;
+    size_t nlinked;
+    struct rfile *linkfiles;  /* scratch: the other names of one inode */
+    size_t linkfiles_cap;
 };
 
 int report_cmp_path_url(const char *path, size_t plen, const char *url, size_t ulen)
@@ -572,15 +577,15 @@ static void bucket_add(struct report *r, enum bucket_set set, bool has_age, int6
 {
     struct class_total *b = &r->sum.buckets[set][age_bucket_of(has_age, age)];
     b->count++;
-    b->bytes += (uint64_t)(bytes > 0 ? bytes : 0);
+    bytes_add(&b->bytes, bytes);
 }
 
 static void count_item(struct report *r, const struct ritem *it)
 {
     struct rsummary *s = &r->sum;
     s->cls[it->cls].count++;
-    if (it->has_size && it->size > 0)
-        s->cls[it->cls].bytes += (uint64_t)it->size;
+    if (it->has_size)
+        bytes_add(&s->cls[it->cls].bytes, it->size);
     for (unsigned b = 0; b < F_COUNT_BITS; b++)
         if (it->findings & (1u << b))
             s->findings[b]++;
@@ -611,6 +616,62 @@ static bool link_to_dir(const char *root, const char *rel)
     bool dir = stat(p, &st) == 0 && S_ISDIR(st.st_mode);
     free(p);
     return dir;
+}
+
+/* Hard links: the walk's regular files with more than one link, by device and inode. A root's
+ * entries are all on its device (the walk does not cross into another filesystem). */
+static int cmp_linked(const void *pa, const void *pb, void *arg)
+{
+    const struct scan *sc = arg;
+    const struct walk_entry *a = &sc->wk->w.v[*(const size_t *)pa];
+    const struct walk_entry *b = &sc->wk->w.v[*(const size_t *)pb];
+    uint64_t da = sc->r->roots[a->root].dev, db = sc->r->roots[b->root].dev;
+    if (da != db)
+        return da < db ? -1 : 1;
+    if (a->ino != b->ino)
+        return a->ino < b->ino ? -1 : 1;
+    return (*(const size_t *)pa > *(const size_t *)pb) - (*(const size_t *)pa < *(const size_t *)pb);
+}
+
+static void index_links(struct scan *sc)
+{
+    const struct walk *w = &sc->wk->w;
+    size_t cap = 0;
+    for (size_t i = 0; i < w->n; i++) {
+        if (w->v[i].type != WALK_FILE || w->v[i].nlink < 2)
+            continue;
+        sc->linked = xgrow(sc->linked, &cap, sc->nlinked + 1, sizeof *sc->linked);
+        sc->linked[sc->nlinked++] = i;
+    }
+    if (sc->nlinked > 1)
+        qsort_r(sc->linked, sc->nlinked, sizeof *sc->linked, cmp_linked, sc);
+}
+
+/* The other names the walk saw of the inode of walk entry e (into sc->linkfiles). */
+static size_t other_links(struct scan *sc, const struct walk_entry *e)
+{
+    const struct walk *w = &sc->wk->w;
+    uint64_t dev = sc->r->roots[e->root].dev;
+    size_t lo = 0, hi = sc->nlinked, n = 0;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const struct walk_entry *m = &w->v[sc->linked[mid]];
+        uint64_t md = sc->r->roots[m->root].dev;
+        if (md < dev || (md == dev && m->ino < e->ino))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (; lo < sc->nlinked; lo++) {
+        const struct walk_entry *m = &w->v[sc->linked[lo]];
+        if (sc->r->roots[m->root].dev != dev || m->ino != e->ino)
+            break;
+        if (m == e)
+            continue;
+        sc->linkfiles = xgrow(sc->linkfiles, &sc->linkfiles_cap, n + 1, sizeof *sc->linkfiles);
+        fill_file(sc, &sc->linkfiles[n++], m);
+    }
+    return n;
 }
 
 /* A file under contentstore.deleted: 'deleted' (a wipe candidate) unless its URL is still
@@ -649,6 +710,13 @@ static void emit_disk_item(struct scan *sc, const struct walk_entry *e, bool ref
     it.age_ms = i64_sub_sat(r->pol.now_ms, e->mtime_ms);
     if (e->type != WALK_FILE)
         it.findings |= F_NOT_REGULAR;
+    if (root->kind == RK_DELETED && e->type == WALK_FILE && e->nlink > 1) {
+        /* Another name keeps the inode: overwriting this one overwrites that too. */
+        it.findings |= F_HARD_LINKED;
+        it.nlink = e->nlink;
+        it.nlinks = other_links(sc, e);
+        it.links = sc->linkfiles;
+    }
     it.cls = classify_file(root->kind == RK_DELETED, referenced);
     bool young = file_in_flight(it.age_ms, &r->pol);
     if (young)
@@ -662,14 +730,20 @@ static void emit_disk_item(struct scan *sc, const struct walk_entry *e, bool ref
     free(url);
 }
 
+/* Totals held at INT64_MAX, as bytes_add holds them. */
+static uint64_t add_u64(uint64_t a, uint64_t b)
+{
+    return (uint64_t)i64_add_sat((int64_t)(a > INT64_MAX ? INT64_MAX : a),
+                                 (int64_t)(b > INT64_MAX ? INT64_MAX : b));
+}
+
 static void proto_add_n(struct report *r, const char *proto, uint64_t count, uint64_t bytes)
 {
     struct rsummary *s = &r->sum;
     for (size_t i = 0; i < s->nprotos; i++) {
         if (strcmp(s->protos[i].protocol, proto) == 0) {
             s->protos[i].count += count;
-            s->protos[i].bytes = s->protos[i].bytes > UINT64_MAX - bytes ? UINT64_MAX
-                                                                         : s->protos[i].bytes + bytes;
+            s->protos[i].bytes = add_u64(s->protos[i].bytes, bytes);
             return;
         }
     }
@@ -700,6 +774,30 @@ static bool under_skipped(const struct scan *sc, const char *rel, size_t len)
             return true;
     }
     return false;
+}
+
+/* A URL with no file may name a directory (the walk lists what is inside a directory, not the
+ * directory itself): looked up in each content root without following any link, each one found
+ * is a file of the item, of type WALK_DIR, with F_NOT_REGULAR. Returns the new file count. */
+static size_t dirs_at_path(struct scan *sc, const char *rel, size_t nfiles, unsigned *findings)
+{
+    const struct report *r = sc->r;
+    for (size_t i = 0; i < r->nroots; i++) {
+        const struct rroot *root = &r->roots[i];
+        struct stat st;
+        if (root->kind == RK_DELETED || root->missing ||
+            !path_lstat_under(root->path, rel, &st) || !S_ISDIR(st.st_mode))
+            continue;
+        struct rfile *f = scan_file(sc, nfiles++);
+        f->root = root;
+        f->path = rel;
+        f->path_len = strlen(rel);
+        f->size = (int64_t)st.st_size;
+        f->mtime_ms = (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
+        f->type = WALK_DIR;
+        *findings |= F_NOT_REGULAR;
+    }
+    return nfiles;
 }
 
 /* Finish the accumulated URL: meet its files, classify, account, emit. */
@@ -833,28 +931,32 @@ static void finish_url(struct scan *sc)
             it.disk_size = e->size;
         }
     }
-    it.files = sc->files;
-    it.nfiles = nfiles;
     if (f.is_store) {
         if (!url_store_relpath_ok(url + rel_off, ulen - rel_off))
             it.findings |= F_INVALID_URL;
         else if (!present && under_skipped(sc, url + rel_off, ulen - rel_off))
             it.findings |= F_NOT_WALKED;
-        else if (!present)
+        else if (!present && !(it.findings & F_NOT_REGULAR))
+            nfiles = dirs_at_path(sc, url + rel_off, nfiles, &it.findings);
+        if (!present && !(it.findings & (F_INVALID_URL | F_NOT_WALKED | F_NOT_REGULAR)))
             it.findings |= F_MISSING_FILE;
     }
-    if ((it.findings & F_MISSING_FILE) &&
-        (it.cls == CLS_LIVE || it.cls == CLS_VERSION || it.cls == CLS_TRASHCAN))
+    it.files = sc->files;
+    it.nfiles = nfiles;
+    bool needed = it.cls == CLS_LIVE || it.cls == CLS_VERSION || it.cls == CLS_TRASHCAN;
+    if ((it.findings & F_MISSING_FILE) && needed)
         r->sum.critical_missing++;
+    else if ((it.findings & F_NOT_REGULAR) && !present && needed)
+        r->sum.critical_not_regular++;
 
     /* Trashcan items: bytes, what a purge would free, expiry findings, age. */
     int64_t oldest = INT64_MAX;
     for (size_t k = 0; k < nitems; k++) {
         struct trash_item *t = &r->trash[sc->items[k]];
         t->urls++;
-        t->bytes += (uint64_t)(sc->size > 0 ? sc->size : 0);
+        bytes_add(&t->bytes, sc->size);
         if (nitems == 1 && !outside)
-            t->reclaimable += (uint64_t)(sc->size > 0 ? sc->size : 0);
+            bytes_add(&t->reclaimable, sc->size);
         it.findings |= t->findings & (F_TRASHCAN_EXPIRED | F_NO_ARCHIVED_DATE);
         if (t->has_date && t->archived_ms < oldest)
             oldest = t->archived_ms;
@@ -873,7 +975,7 @@ static void finish_url(struct scan *sc)
             dup = sc->refs[j].store == s;
         if (s >= 0 && !dup) {
             r->stores[s].urls++;
-            r->stores[s].bytes += (uint64_t)(sc->size > 0 ? sc->size : 0);
+            bytes_add(&r->stores[s].bytes, sc->size);
         }
     }
 
@@ -925,15 +1027,41 @@ static void finish_url(struct scan *sc)
     sc->nrefs = 0;
 }
 
-/* Wait for the trashcan trees and the disk walk, then start the writer: a failed walk prints
- * nothing at all. */
-static int walk_ready(struct scan *sc, struct err *err)
+static int empty_root_error(const struct report *r, long long n, struct err *err);
+
+/* contentstore is empty (R16): true when an extra root holds a file whose path a URL row
+ * names, so the database's content is visible after all. */
+static bool extra_holds_urls(const struct scan *sc, const struct uindex *u)
+{
+    const struct walk *w = &sc->wk->w;
+    for (size_t i = 0; i < w->n;) {
+        size_t j = i + 1;
+        while (j < w->n && w->v[j].path_len == w->v[i].path_len &&
+               memcmp(walk_path(w, &w->v[j]), walk_path(w, &w->v[i]), w->v[i].path_len) == 0)
+            j++;
+        for (size_t k = i; k < j && uindex_has_row(u, i); k++)
+            if (w->v[k].type == WALK_FILE && sc->r->roots[w->v[k].root].kind == RK_EXTRA)
+                return true;
+        i = j;
+    }
+    return false;
+}
+
+/* Wait for the trashcan trees and the disk walk, match the URL rows to the walk, then start
+ * the writer: a failed walk, or an empty contentstore whose content no extra root holds,
+ * prints nothing at all. */
+static int walk_ready(struct scan *sc, struct uindex *u, struct err *err)
 {
     if (sc->walk_ready)
         return 0;
-    if (prep_join(sc->prep, err) != 0 || walker_join(sc->wk, err) != 0 ||
-        rw_begin(sc->w, sc->r, sc->fp, err) != 0)
+    if (prep_join(sc->prep, err) != 0 || walker_join(sc->wk, err) != 0)
         return -1;
+    uindex_match(u, &sc->wk->w);
+    if (sc->r->cs_empty_urls > 0 && !extra_holds_urls(sc, u))
+        return empty_root_error(sc->r, sc->r->cs_empty_urls, err);
+    if (rw_begin(sc->w, sc->r, sc->fp, err) != 0)
+        return -1;
+    index_links(sc);
     sc->walk_ready = true;
     return 0;
 }
@@ -979,6 +1107,16 @@ static void set_url(struct scan *sc, const struct urow *row, const char *url, si
 #define SEG_ENTRIES 4096
 #define MERGE_THREADS 2
 #define MERGE_WINDOW 4
+
+/* Rows and walk entries per segment: SEG_ROWS, or $ALFWIPE_MERGE_SEGMENT (a number from 1), so
+ * that tests can cut small inputs at every kind of boundary. */
+static size_t seg_size(void)
+{
+    const char *v = getenv("ALFWIPE_MERGE_SEGMENT");
+    char *end;
+    unsigned long n = v ? strtoul(v, &end, 10) : 0;
+    return v && *v && !*end && n >= 1 && n <= SEG_ROWS ? (size_t)n : SEG_ROWS;
+}
 
 struct mseg {
     struct upos start;        /* the first URL's position */
@@ -1051,6 +1189,7 @@ static void plan_segments(struct mrun *m, const struct walk *w)
     struct ucursor c;
     ucursor_init(&c, zero);
     struct mseg *g = seg_add(m, zero, 0);
+    const size_t rows_max = seg_size(), entries_max = rows_max;
     size_t pos = 0;   /* the first walk entry after the files of the URLs so far */
     for (;;) {
         struct upos before = c.at;
@@ -1059,15 +1198,15 @@ static void plan_segments(struct mrun *m, const struct walk *w)
         const char *url = NULL;
         bool more = uindex_skip(m->u, &c, &nrows, &walked, &entry, &url, &len);
         size_t lb = !more ? w->n : walked ? entry : walk_lower_bound(w, url, len);
-        while (lb - g->wstart > SEG_ENTRIES) {
-            size_t at = g->wstart + SEG_ENTRIES > pos ? g->wstart + SEG_ENTRIES : pos;
+        while (lb - g->wstart > entries_max) {
+            size_t at = g->wstart + entries_max > pos ? g->wstart + entries_max : pos;
             if (at >= lb)
                 break;
             g = seg_add(m, before, at);
         }
         if (!more)
             break;
-        if (g->nrows >= SEG_ROWS || (pos > g->wstart && pos - g->wstart >= SEG_ENTRIES))
+        if (g->nrows >= rows_max || (pos > g->wstart && pos - g->wstart >= entries_max))
             g = seg_add(m, before, pos > g->wstart ? pos : g->wstart);
         g->nrows += nrows;
         pos = lb;
@@ -1132,11 +1271,6 @@ static void shadow_init(struct report *sh, const struct report *r)
         sh->trash[i].urls = sh->trash[i].bytes = sh->trash[i].reclaimable = 0;
 }
 
-static uint64_t add_u64(uint64_t a, uint64_t b)
-{
-    return a > UINT64_MAX - b ? UINT64_MAX : a + b;
-}
-
 static void add_total(struct class_total *to, const struct class_total *t)
 {
     to->count = add_u64(to->count, t->count);
@@ -1156,6 +1290,7 @@ static void shadow_merge(struct report *r, const struct report *sh)
         for (size_t a = 0; a < AGE_NBUCKETS; a++)
             add_total(&s->buckets[k][a], &x->buckets[k][a]);
     s->critical_missing = add_u64(s->critical_missing, x->critical_missing);
+    s->critical_not_regular = add_u64(s->critical_not_regular, x->critical_not_regular);
     s->strays_past_grace = add_u64(s->strays_past_grace, x->strays_past_grace);
     if (x->has_oldest_protected &&
         (!s->has_oldest_protected || x->oldest_protected_eligible < s->oldest_protected_eligible)) {
@@ -1303,6 +1438,8 @@ static void worker_init(struct mworker *k, struct mrun *m, const struct scan *sc
     k->sc.crefs = sc->crefs;
     k->sc.skipped = skipped;
     k->sc.nskipped = nskipped;
+    k->sc.linked = sc->linked;   /* shared: the main scan frees it */
+    k->sc.nlinked = sc->nlinked;
     k->w.fmt = m->w->fmt;
     k->w.all_items = m->w->all_items;
     k->w.dest = m->w->dest;
@@ -1314,6 +1451,7 @@ static void scan_release(struct scan *sc);
 
 static void worker_release(struct mworker *k)
 {
+    k->sc.linked = NULL;
     shadow_release(&k->sh);
     scan_release(&k->sc);
     rw_release(&k->w);
@@ -1324,11 +1462,10 @@ static void worker_release(struct mworker *k)
  * order. */
 static int stream_urls(struct scan *sc, struct uindex *u, struct err *err)
 {
-    if (walk_ready(sc, err) != 0)
+    if (walk_ready(sc, u, err) != 0)
         return -1;
     double t0 = time_mono_s();
     const struct walk *w = &sc->wk->w;
-    uindex_match(u, w);
     /* What the threads only read from now on: every archive node's trashcan item resolved,
      * the directories not walked listed. */
     for (size_t i = 0; i < sc->an->t.n; i++)
@@ -1374,6 +1511,8 @@ static void scan_release(struct scan *sc)
     free(sc->refoff);
     free(sc->trashrefs);
     free(sc->items);
+    free(sc->linked);
+    free(sc->linkfiles);
 }
 
 /* ------------------------------------------------------------------ roots */
@@ -1456,6 +1595,9 @@ static int open_roots(struct report *r, struct err *err)
         struct rroot *x = &r->roots[i];
         int fd = open(x->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd >= 0) {
+            struct stat st;
+            if (fstat(fd, &st) == 0)
+                x->dev = (uint64_t)st.st_dev;
             close(fd);
             continue;
         }
@@ -1515,6 +1657,17 @@ static bool root_has_file(const char *path)
 
 /* ------------------------------------------------------------------ run */
 
+static int empty_root_error(const struct report *r, long long n, struct err *err)
+{
+    bool extra = r->conf->alfresco.n_extra_roots > 0;
+    err_set(err, ERR_CONFIG,
+            "content root '%s' is empty while the database references %lld store:// URLs%s; "
+            "is it mounted?", r->roots[0].path, n,
+            extra ? ", and no extra root holds a file of any of them" : "");
+    return err_hint(err, "Mount the content store volume, or point alfresco.contentstore at "
+                         "the path where it is visible on this machine.");
+}
+
 static void summarize_trash(struct report *r)
 {
     for (size_t i = 0; i < r->ntrash; i++) {
@@ -1538,6 +1691,27 @@ static void decide_status(struct report *r)
         rstatus_add(&r->status, AW_CRITICAL,
                     "%" PRIu64 " live, version or trashcan URL(s) have no file in any content root",
                     s->critical_missing);
+    if (s->critical_not_regular)
+        rstatus_add(&r->status, AW_CRITICAL,
+                    "%" PRIu64 " live, version or trashcan URL(s) whose path holds no regular file "
+                    "(a symbolic link, FIFO, socket, device or directory)",
+                    s->critical_not_regular);
+    uint64_t odd = s->findings[__builtin_ctz(F_NOT_REGULAR)];
+    if (odd > s->critical_not_regular)
+        rstatus_add(&r->status, AW_WARNING,
+                    "%" PRIu64 " item(s) with a symbolic link, FIFO, socket, device or directory "
+                    "where a content file belongs", odd - s->critical_not_regular);
+    uint64_t invalid = s->findings[__builtin_ctz(F_INVALID_URL)];
+    if (invalid)
+        rstatus_add(&r->status, AW_WARNING,
+                    "%" PRIu64 " store:// URL(s) that name no safe path in a content root "
+                    "(invalid_url): their content cannot be checked", invalid);
+    uint64_t linked = s->findings[__builtin_ctz(F_HARD_LINKED)];
+    if (linked)
+        rstatus_add(&r->status, AW_WARNING,
+                    "%" PRIu64 " file(s) in contentstore.deleted with more than one hard link: "
+                    "overwriting one would overwrite every name of it (alfwipe wipe refuses "
+                    "them)", linked);
     if (s->cls[CLS_ORPHAN_OVERDUE].count)
         rstatus_add(&r->status, AW_WARNING,
                     "%" PRIu64 " orphan(s) past the protect window: Alfresco's cleaner is not "
@@ -1599,21 +1773,19 @@ int report_run(struct report *r, struct rwriter *w, FILE *fp)
     r->schema_max = info.schema_max;
 
     /* An empty main root while the database references content is a mount problem, not
-     * thousands of missing files: find out before printing anything. */
+     * thousands of missing files: find out before printing anything. With extra roots the
+     * content may live there (a store selector): then the walk decides (walk_ready). */
     if (!root_has_file(r->roots[0].path)) {
         char *count = NULL;
         if (db_query_value(db, "q_report_count_store_urls", NULL, 0, &count, &err) != 0)
             goto fail;
         long long n = count ? atoll(count) : 0;
         free(count);
-        if (n > 0) {
-            err_set(&err, ERR_CONFIG,
-                    "content root '%s' is empty while the database references %lld store:// "
-                    "URLs; is it mounted?", r->roots[0].path, n);
-            err_hint(&err, "Mount the content store volume, or point alfresco.contentstore at "
-                           "the path where it is visible on this machine.");
+        if (n > 0 && r->conf->alfresco.n_extra_roots == 0) {
+            empty_root_error(r, n, &err);
             goto fail;
         }
+        r->cs_empty_urls = n;
     }
 
     /* The walk runs while the database works. */
@@ -1705,7 +1877,7 @@ int report_run(struct report *r, struct rwriter *w, FILE *fp)
         const struct walk_entry *e = &wk.w.v[i];
         if (e->type == WALK_FILE) {
             r->roots[e->root].files++;
-            r->roots[e->root].bytes += (uint64_t)(e->size > 0 ? e->size : 0);
+            bytes_add(&r->roots[e->root].bytes, e->size);
         }
     }
     summarize_trash(r);

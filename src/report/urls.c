@@ -298,6 +298,11 @@ bool uindex_skip(const struct uindex *u, struct ucursor *c, size_t *nrows, bool 
     return true;
 }
 
+bool uindex_has_row(const struct uindex *u, size_t i)
+{
+    return u->first && i < u->w->n && u->first[i] != NO_ROW;
+}
+
 void uindex_release(struct uindex *u)
 {
     free(u->slot);

@@ -2,10 +2,15 @@
  * columns Alfresco derives from a URL (content_url_short, content_url_crc). */
 #include "alfwipe/urlpath.h"
 
+#include <fcntl.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
+
+#include "alfwipe/xalloc.h"
 
 int url_split(const char *url, size_t len, char *proto, size_t protolen, size_t *rel_off)
 {
@@ -110,4 +115,31 @@ bool dirs_overlap(const char *a, const char *b)
     if (stat(a, &sa) != 0 || stat(b, &sb) != 0)
         return false;
     return below_inode(a, &sb) || below_inode(b, &sa);
+}
+
+bool path_lstat_under(const char *root, const char *rel, struct stat *st)
+{
+    int dfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0)
+        return false;
+    char *copy = xstrdup(rel);
+    char *part = copy;
+    bool found = false;
+    for (;;) {
+        char *slash = strchr(part, '/');
+        if (!slash) {
+            found = fstatat(dfd, part, st, AT_SYMLINK_NOFOLLOW) == 0;
+            break;
+        }
+        *slash = '\0';
+        int nfd = openat(dfd, part, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (nfd < 0)
+            break;
+        close(dfd);
+        dfd = nfd;
+        part = slash + 1;
+    }
+    close(dfd);
+    free(copy);
+    return found;
 }

@@ -71,7 +71,23 @@ static uint8_t kind_of(mode_t mode)
         return KIND_DIR;
     if (S_ISLNK(mode))
         return WALK_SYMLINK;
+    if (S_ISFIFO(mode))
+        return WALK_FIFO;
+    if (S_ISSOCK(mode))
+        return WALK_SOCKET;
+    if (S_ISBLK(mode) || S_ISCHR(mode))
+        return WALK_DEVICE;
     return WALK_OTHER;
+}
+
+const char *walk_type_name(unsigned type)
+{
+    static const char *const names[] = {
+        [WALK_FILE] = "file",     [WALK_SYMLINK] = "symlink",        [WALK_OTHER] = "other",
+        [WALK_MOUNT] = "mount",   [WALK_UNREADABLE] = "unreadable",  [WALK_FIFO] = "fifo",
+        [WALK_SOCKET] = "socket", [WALK_DEVICE] = "device",          [WALK_DIR] = "directory",
+    };
+    return type < sizeof names / sizeof names[0] && names[type] ? names[type] : "other";
 }
 
 static void child_set_stat(struct child *k, const struct stat *st)

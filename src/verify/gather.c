@@ -226,35 +226,6 @@ int verify_gather_db(struct db *db, struct vresult *r, struct err *err)
     return 0;
 }
 
-/* Look rel up under root without following any symlink: every directory on the way is opened
- * with O_NOFOLLOW, the last component is examined with AT_SYMLINK_NOFOLLOW. */
-static bool find_file(const char *root, const char *rel, struct stat *st)
-{
-    int dfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd < 0)
-        return false;
-    char *copy = xstrdup(rel);
-    char *part = copy;
-    bool found = false;
-    for (;;) {
-        char *slash = strchr(part, '/');
-        if (!slash) {
-            found = fstatat(dfd, part, st, AT_SYMLINK_NOFOLLOW) == 0;
-            break;
-        }
-        *slash = '\0';
-        int nfd = openat(dfd, part, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (nfd < 0)
-            break;
-        close(dfd);
-        dfd = nfd;
-        part = slash + 1;
-    }
-    close(dfd);
-    free(copy);
-    return found;
-}
-
 void verify_gather_files(const struct vroot *roots, size_t nroots, struct vresult *r)
 {
     for (size_t i = 0; i < r->nurls; i++) {
@@ -264,7 +235,7 @@ void verify_gather_files(const struct vroot *roots, size_t nroots, struct vresul
         const char *rel = u->url + strlen("store://");
         for (size_t k = 0; k < nroots; k++) {
             struct stat st;
-            if (roots[k].missing || !find_file(roots[k].path, rel, &st))
+            if (roots[k].missing || !path_lstat_under(roots[k].path, rel, &st))
                 continue;
             u->files = xrealloc(u->files, (u->nfiles + 1) * sizeof *u->files);
             struct vfile *f = &u->files[u->nfiles++];

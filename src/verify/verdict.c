@@ -1,6 +1,7 @@
 /* The verdict rules of 'alfwipe verify': from the evidence about a URL (references, its row,
  * files, certificate records) and the item's node, decide destroyed / destroyed_unverified /
  * pending / not_destroyed / unknown and say why in words a records manager can file. */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -377,6 +378,14 @@ static int rank(enum vverdict v)
     }
 }
 
+static bool has_upper(const char *s)
+{
+    for (; *s; s++)
+        if (*s >= 'A' && *s <= 'Z')
+            return true;
+    return false;
+}
+
 void verify_judge_item(const struct vpolicy *pol, struct vresult *r)
 {
     struct why w = {NULL};
@@ -394,7 +403,15 @@ void verify_judge_item(const struct vpolicy *pol, struct vresult *r)
             other = true;
     }
     if (r->item->uuid) {
-        if (!r->node_known)
+        if (!r->node_known && has_upper(r->item->uuid)) {
+            char *low = xstrdup(r->item->uuid);
+            for (char *p = low; *p; p++)
+                *p = (char)tolower((unsigned char)*p);
+            why_add(&w, xasprintf("node %s: no alf_node row in any store (uuids are compared "
+                                  "exactly as stored, and Alfresco writes them in lower case: "
+                                  "try %s)", r->item->uuid, low));
+            free(low);
+        } else if (!r->node_known)
             why_add(&w, xasprintf("node %s: no alf_node row in any store", r->item->uuid));
         else if (trash)
             why_add(&w, xasprintf("node %s is in the trashcan (archive://SpacesStore): it must "

@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+"""verify compares node uuids, node refs and store identifiers byte for byte on both engines
+(R17): MariaDB's usual case-insensitive collation must not find a node, or a version that
+freezes it, for a uuid that differs in letter case, since PostgreSQL does not. The same inputs
+give the same verdicts, URLs and exit codes on PostgreSQL and MariaDB, and an upper-case uuid
+that finds nothing is told that uuids are compared exactly."""
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import verifylib as L  # noqa: E402
+from verifylib import check, eq  # noqa: E402
+
+UUID = "0d4c6f1e-2b3a-4c5d-8e9f-a0b1c2d3e4f5"
+VUUID = "7e1f00aa-1b2c-4d3e-8f90-a1b2c3d4e5f6"
+
+
+def summary(r):
+    out = []
+    for it in r.items():
+        node = it.get("node") or {}
+        out.append((it.get("verdict"), node.get("known"),
+                    sorted(u["url"] for u in it.get("urls", [])),
+                    len(node.get("versions", []))))
+    return r.rc, out
+
+
+def run(engine):
+    db = L.Db(engine, L.dbname("t_verify_case", engine))
+    try:
+        env = L.Env(db, "vcase-" + engine)
+        u1 = "store://2024/6/1/9/0/live-case.bin"
+        n = db.node("workspace://SpacesStore", UUID, "cm:content")
+        db.content(n, db.url(u1, 10))
+        L.put(env.cs, u1[8:], 10)
+        # a version history written for the upper-case spelling of another node's uuid: on
+        # PostgreSQL it versions no node that exists here
+        db.node("workspace://SpacesStore", VUUID, "cm:content")
+        u2 = "store://2024/6/1/9/0/ver-case.bin"
+        db.version(VUUID.upper(), db.url(u2, 20))
+        L.put(env.cs, u2[8:], 20)
+        c = env.conf("c")
+        res = {}
+        for label, ref in (("lower ref", "workspace://SpacesStore/" + UUID),
+                           ("upper ref", "workspace://SpacesStore/" + UUID.upper()),
+                           ("upper uuid", UUID.upper()),
+                           ("archive ref, upper", "archive://SpacesStore/" + UUID.upper()),
+                           ("versioned, lower", VUUID)):
+            res[label] = L.verify(c, "--node", ref, "--format", "json")
+        res["text upper"] = L.verify(c, "--node", UUID.upper())
+        return res
+    finally:
+        db.drop()
+
+
+def main():
+    got = {e: run(e) for e in L.engines()}
+    for e, res in got.items():
+        eq(summary(res["lower ref"]), (2, [("not_destroyed", True, [
+            "store://2024/6/1/9/0/live-case.bin"], 0)]),
+           "%s: the lower-case ref finds the live node and its content" % e, res["lower ref"])
+        for label in ("upper ref", "upper uuid", "archive ref, upper"):
+            eq(summary(res[label]), (1, [("unknown", False, [], 0)]),
+               "%s: %s finds no node (uuids compare exactly)" % (e, label), res[label])
+        eq(summary(res["versioned, lower"]), (2, [("not_destroyed", True, [], 0)]),
+           "%s: a version history of the upper-case spelling is not this node's" % e,
+           res["versioned, lower"])
+        why = (res["upper uuid"].items() or [{}])[0].get("why") or ""
+        check("compared exactly" in why and "try " + UUID in why,
+              "%s: the unknown upper-case uuid is told why, with the lower-case one" % e,
+              res["upper uuid"])
+        check("try " + UUID in res["text upper"].out,
+              "%s: text output gives the hint too" % e, res["text upper"])
+    if "pg" in got and "mysql" in got:
+        for label in got["pg"]:
+            a, b = got["pg"][label], got["mysql"][label]
+            if a.j is not None:
+                eq(summary(b), summary(a), "R17 %s: same verdicts, URLs and exit code on both "
+                                           "engines" % label, b)
+            else:
+                eq(b.rc, a.rc, "R17 %s: same exit code on both engines" % label, b)
+    return L.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
