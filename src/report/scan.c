@@ -487,8 +487,10 @@ static void *walk_main(void *arg)
     /* The directories' walks were freed as they were appended; give their memory back
      * rather than keep it for the rest of the run. */
     malloc_trim(0);
+    double t1 = time_mono_s();
     walk_sort(&wk->w);
-    debug_msg("disk walk: %zu entries in %.3f s", wk->w.n, time_mono_s() - t0);
+    debug_msg("disk walk: %zu entries in %.3f s (sorted in %.3f s)", wk->w.n,
+              time_mono_s() - t0, time_mono_s() - t1);
     return NULL;
 }
 
@@ -1103,8 +1105,8 @@ static void set_url(struct scan *sc, const struct urow *row, const char *url, si
  * what the merge adds to in struct report) and the segment's output in memory; the finished
  * segments are written in order, and none is started MERGE_WINDOW ahead of the writing. The
  * output and the totals are those of one pass. */
-#define SEG_ROWS 4096
-#define SEG_ENTRIES 4096
+#define SEG_ROWS 2048
+#define SEG_ENTRIES 2048
 #define MERGE_THREADS 2
 #define MERGE_WINDOW 4
 

@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "alfwipe/db.h"
+#include "alfwipe/err.h"
+#include "alfwipe/timeutil.h"
 #include "alfwipe/walk.h"
 #include "rep_int.h"
 
@@ -127,7 +129,9 @@ static void place(struct uindex *u, uint32_t row, const char *url, size_t len, s
  * those that matched no path. */
 static void attach(struct uindex *u, const struct walk *w)
 {
+    double t0 = time_mono_s();
     index_walk(u, w);
+    double t1 = time_mono_s();
     struct arena kept = ARENA_INIT;
     for (size_t i = 0; i < u->n; i++)
         place(u, (uint32_t)i, u->strs.buf + u->text[i].off, u->text[i].len, &kept);
@@ -136,6 +140,8 @@ static void attach(struct uindex *u, const struct walk *w)
     free(u->text);
     u->text = NULL;
     u->text_cap = 0;
+    debug_msg("URL rows: %zu paths indexed in %.3f s, %zu rows kept so far placed in %.3f s",
+              w->n, t1 - t0, u->n, time_mono_s() - t1);
 }
 
 int uindex_row(void *arg, const struct db_value *c, int nc, struct err *err)

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The report's merge cut into segments and run on two threads gives the output of one pass.
 
-The merge takes consecutive URLs with the walk entries among them in segments of up to 4,096
+The merge takes consecutive URLs with the walk entries among them in segments of up to 2,048
 rows (src/report/scan.c); $ALFWIPE_MERGE_SEGMENT makes the segments smaller, so that a small
 input is cut at every kind of boundary: between two URLs with files, inside a run of strays,
 before and after URLs without a file or of another protocol, around unwalked directories and
@@ -157,7 +157,7 @@ def item_key(it):
 def t_expected(engine, conf, exp, sizes):
     """The sample as generated: every segment size gives what expected.json says."""
     for size in (None,) + tuple(sizes):
-        what = "%s, segments of %s" % (engine, size or "4096")
+        what = "%s, segments of %s" % (engine, size or "2048")
         r = report(conf, "json", size)
         check(r.returncode == exp["exit_code"], "%s: exit code %d" % (what, exp["exit_code"]),
               "got %d\n%s" % (r.returncode, r.stderr.decode(errors="replace")))
