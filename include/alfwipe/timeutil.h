@@ -16,6 +16,14 @@ int time_parse_iso8601(const char *s, int64_t *ms_out);
 #define TIME_ISO_MAX 32
 char *time_format_iso8601(int64_t ms, char *buf);
 
+/* Seconds since the epoch as a proleptic Gregorian UTC date and time, for years 0..9999
+ * (tm_year, tm_mon, tm_mday, tm_hour, tm_min, tm_sec set as gmtime_r sets them; the other
+ * fields zero). 0 ok, -1 when the year falls outside 0..9999. Pure arithmetic: glibc's
+ * gmtime_r takes a process-wide lock, which the report's merge threads would queue on once
+ * per instant written. */
+struct tm;
+int time_utc_fields(int64_t secs, struct tm *tm);
+
 /* Now in ms (CLOCK_REALTIME). */
 int64_t time_now_ms(void);
 /* Seconds on the monotonic clock, for measuring how long something took. */

@@ -8,21 +8,11 @@
 #include <string.h>
 #include <strings.h>
 
+#include "alfwipe/hexdigit.h"
 #include "alfwipe/redact.h"
 #include "alfwipe/xalloc.h"
 
 static const char supported[] = "alfwipe reads PostgreSQL, MySQL and MariaDB";
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 /* Percent-decode s[0..n) (as the drivers decode the database name and parameter values). */
 static char *pct_decode(const char *s, size_t n)
@@ -31,8 +21,8 @@ static char *pct_decode(const char *s, size_t n)
     size_t o = 0;
     for (size_t i = 0; i < n; i++) {
         int h1, h2;
-        if (s[i] == '%' && i + 2 < n && (h1 = hexval(s[i + 1])) >= 0 &&
-            (h2 = hexval(s[i + 2])) >= 0) {
+        if (s[i] == '%' && i + 2 < n && (h1 = hex_digit(s[i + 1])) >= 0 &&
+            (h2 = hex_digit(s[i + 2])) >= 0) {
             out[o++] = (char)(h1 << 4 | h2);
             i += 2;
         } else {

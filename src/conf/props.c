@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "alfwipe/hexdigit.h"
 #include "alfwipe/xalloc.h"
 
 /* Largest properties file accepted, and largest value an expansion may produce: both far
@@ -90,17 +91,6 @@ static bool is_ws(char c)
     return c == ' ' || c == '\t' || c == '\f';
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static void put_utf8(struct sbuf *b, uint32_t cp)
 {
     char u[4];
@@ -134,7 +124,7 @@ static int read_u4(const char *s, size_t len, size_t i, uint32_t *out)
         return -1;
     uint32_t v = 0;
     for (size_t k = 0; k < 4; k++) {
-        int h = hexval(s[i + k]);
+        int h = hex_digit(s[i + k]);
         if (h < 0)
             return -1;
         v = v << 4 | (uint32_t)h;

@@ -5,10 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "alfwipe/sqltext.h"
 #include "alfwipe/xalloc.h"
 #include "db_int.h"
+#include "pgcopy.h"
 
 struct db_pg {
     struct db base;
@@ -86,6 +88,18 @@ static int pg_fail(struct db_pg *pg, const char *name, const PGresult *res, long
     return -1;
 }
 
+/* Ask the server to cancel the running statement (best effort: a failure is only logged). */
+static void send_cancel(struct db_pg *pg)
+{
+    PGcancel *cancel = PQgetCancel(pg->conn);
+    char buf[256];
+    if (cancel) {
+        if (!PQcancel(cancel, buf, sizeof buf))
+            debug_msg("could not cancel a query on postgresql at %s: %s", pg->where, buf);
+        PQfreeCancel(cancel);
+    }
+}
+
 /* Wait for the end of the running query and throw its remaining rows away. What libpq has
  * buffered already is read; if the query has not finished with that, the server is asked to
  * cancel it rather than send all its remaining rows. */
@@ -97,18 +111,13 @@ static void pg_abandon(struct db_pg *pg)
             return;
         PQclear(res);
     }
-    PGcancel *cancel = PQgetCancel(pg->conn);
-    char buf[256];
-    if (cancel) {
-        if (!PQcancel(cancel, buf, sizeof buf))
-            debug_msg("could not cancel a query on postgresql at %s: %s", pg->where, buf);
-        PQfreeCancel(cancel);
-    }
+    send_cancel(pg);
     while ((res = PQgetResult(pg->conn)))
         PQclear(res);
 }
 
-/* Streaming: PQsetSingleRowMode, one PGresult per row, memory bounded by the widest row.
+/* Rows of a query with parameters: PQsetSingleRowMode, one PGresult per row, memory bounded
+ * by the widest row.
  *
  * Why not a server-side cursor (DECLARE ... CURSOR, FETCH FORWARD 10000)? Measured on one
  * PostgreSQL 15 over a unix socket, 1M rows of (id, content_url, content_size, orphan_time),
@@ -118,20 +127,16 @@ static void pg_abandon(struct db_pg *pg)
  * handles the previous ones; FETCH makes both sides wait for each other once per batch.
  *
  * The price: the connection is busy until the last row, so a row callback cannot run another
- * query, and stopping early means cancelling the statement. Each query therefore runs inside
- * a savepoint: after a cancel (or any error) ROLLBACK TO SAVEPOINT leaves the transaction, and
- * the repeatable-read snapshot it holds, usable for the next query. */
-static int pg_query(struct db *db, const char *name, const char *sql, const char *const *params,
-                    int nparams, db_row_fn *fn, void *arg, struct err *err)
+ * query, and stopping early means cancelling the statement (pg_abandon). */
+static int stream_rows(struct db_pg *pg, const char *name, const char *sql,
+                       const char *const *params, int nparams, db_row_fn *fn, void *arg,
+                       struct err *err)
 {
-    struct db_pg *pg = (struct db_pg *)db;
-    if (pg_command(pg, "SAVEPOINT alfwipe_query", "set a savepoint", err) < 0)
-        return err_prefix(err, "query '%s'", name);
     if (!PQsendQueryParams(pg->conn, sql, nparams, NULL, params, NULL, NULL, 0) ||
         !PQsetSingleRowMode(pg->conn)) {
         pg_fail(pg, name, NULL, 0, err);
         pg_abandon(pg);
-        goto rollback;
+        return -1;
     }
 
     struct db_value *cols = NULL;
@@ -155,7 +160,7 @@ static int pg_query(struct db *db, const char *name, const char *sql, const char
                 PQclear(res);
                 free(cols);
                 pg_abandon(pg);
-                goto rollback;
+                return -1;
             }
             break;
         }
@@ -168,23 +173,136 @@ static int pg_query(struct db *db, const char *name, const char *sql, const char
             PQclear(res);
             free(cols);
             pg_abandon(pg);
-            goto rollback;
+            return -1;
         }
         PQclear(res);
     }
     free(cols);
     if (!done) {
         /* No end marker: the connection went away between two rows. */
-        pg_fail(pg, name, NULL, rows, err);
-        goto rollback;
+        return pg_fail(pg, name, NULL, rows, err);
     }
     while ((res = PQgetResult(pg->conn)))
         PQclear(res);
-    if (pg_command(pg, "RELEASE SAVEPOINT alfwipe_query", "release a savepoint", err) < 0)
-        return err_prefix(err, "query '%s'", name);
     return 0;
+}
 
-rollback:
+/* Stop a COPY OUT before its end: ask the server to cancel the statement, read and drop what
+ * is still on its way (the server ends the COPY with the cancellation error), then collect
+ * the results. */
+static void copy_abandon(struct db_pg *pg)
+{
+    send_cancel(pg);
+    char *line;
+    int n;
+    while ((n = PQgetCopyData(pg->conn, &line, 0)) > 0)
+        PQfreemem(line);
+    PGresult *res;
+    while ((res = PQgetResult(pg->conn)))
+        PQclear(res);
+}
+
+/* The statement of a parameterless query as COPY (query) TO STDOUT, or NULL when the text is
+ * not a plain SELECT (or WITH ... SELECT) that COPY can wrap: it must not end in ';'. */
+static char *copy_statement(const char *sql)
+{
+    const char *p = sql;
+    for (;;) {
+        p += strspn(p, " \t\r\n");
+        if (p[0] == '-' && p[1] == '-')
+            p += strcspn(p, "\n");
+        else
+            break;
+    }
+    if (strncasecmp(p, "SELECT", 6) != 0 && strncasecmp(p, "WITH", 4) != 0)
+        return NULL;
+    size_t len = strlen(sql);
+    while (len > 0 && strchr(" \t\r\n", sql[len - 1]))
+        len--;
+    if (len > 0 && sql[len - 1] == ';')
+        return NULL;
+    /* The newline before ')' ends a final '--' comment of the query. */
+    return xasprintf("COPY (\n%.*s\n) TO STDOUT", (int)len, sql);
+}
+
+/* Rows of a query without parameters: COPY (query) TO STDOUT in text format. Each row arrives
+ * as one buffer, split in place (pgcopy_split), where single-row mode builds a result object
+ * per row: at a million rows and more (the report's plain scans) that is most of the client's
+ * time. The values are the same text as a query's (the types' output functions), NULL aside,
+ * which COPY writes as \N. COPY TO is a read: allowed in the read-only transaction, and with
+ * no privilege beyond SELECT on the tables. The server streams, as in single-row mode. */
+static int stream_copy(struct db_pg *pg, const char *name, const char *copy, db_row_fn *fn,
+                       void *arg, struct err *err)
+{
+    PGresult *res = PQexec(pg->conn, copy);
+    if (PQresultStatus(res) != PGRES_COPY_OUT) {
+        pg_fail(pg, name, res, 0, err);
+        PQclear(res);
+        while ((res = PQgetResult(pg->conn)))
+            PQclear(res);
+        return -1;
+    }
+    PQclear(res);
+
+    struct db_value *cols = NULL;
+    size_t cap = 0;
+    long long rows = 0;
+    char *line;
+    int n;
+    while ((n = PQgetCopyData(pg->conn, &line, 0)) > 0) {
+        int nf = pgcopy_split(line, (size_t)n, &cols, &cap);
+        if (nf < 0) {
+            PQfreemem(line);
+            free(cols);
+            copy_abandon(pg);
+            return err_set(err, ERR_DB, "query '%s': row %lld from postgresql at %s ends "
+                           "inside an escape", name, rows + 1, pg->where);
+        }
+        rows++;
+        int stop = fn(arg, cols, nf, err);
+        PQfreemem(line);
+        if (stop != 0) {
+            /* The caller's stop: its err stays as it is. */
+            free(cols);
+            copy_abandon(pg);
+            return -1;
+        }
+    }
+    free(cols);
+    /* -1: the COPY ended; its outcome is the next result. -2: the connection failed. */
+    int rc = 0;
+    bool ended = false;
+    while ((res = PQgetResult(pg->conn))) {
+        if (rc == 0 && PQresultStatus(res) == PGRES_COMMAND_OK) {
+            ended = true;
+        } else if (rc == 0) {
+            rc = pg_fail(pg, name, res, rows, err);
+        }
+        PQclear(res);
+    }
+    if (rc == 0 && (n == -2 || !ended))
+        rc = pg_fail(pg, name, NULL, rows, err);
+    return rc;
+}
+
+/* Each query runs inside a savepoint: after a cancel (or any error) ROLLBACK TO SAVEPOINT
+ * leaves the transaction, and the repeatable-read snapshot it holds, usable for the next
+ * query. */
+static int pg_query(struct db *db, const char *name, const char *sql, const char *const *params,
+                    int nparams, db_row_fn *fn, void *arg, struct err *err)
+{
+    struct db_pg *pg = (struct db_pg *)db;
+    if (pg_command(pg, "SAVEPOINT alfwipe_query", "set a savepoint", err) < 0)
+        return err_prefix(err, "query '%s'", name);
+    char *copy = nparams == 0 ? copy_statement(sql) : NULL;
+    int rc = copy ? stream_copy(pg, name, copy, fn, arg, err)
+                  : stream_rows(pg, name, sql, params, nparams, fn, arg, err);
+    free(copy);
+    if (rc == 0) {
+        if (pg_command(pg, "RELEASE SAVEPOINT alfwipe_query", "release a savepoint", err) < 0)
+            return err_prefix(err, "query '%s'", name);
+        return 0;
+    }
     /* Best effort: when the connection is gone there is nothing left to keep usable. */
     if (PQstatus(pg->conn) == CONNECTION_OK) {
         PQclear(PQexec(pg->conn, "ROLLBACK TO SAVEPOINT alfwipe_query"));

@@ -378,9 +378,8 @@ static void jb_instant(struct rwriter *w, int64_t ms)
         rem += 1000;
         secs--;
     }
-    time_t t = (time_t)secs;
     struct tm tm;
-    if (!gmtime_r(&t, &tm) || tm.tm_year < -1900 || tm.tm_year > 9999 - 1900) {
+    if (time_utc_fields(secs, &tm) != 0) {
         char buf[TIME_ISO_MAX];
         jb_name(w, time_format_iso8601(ms, buf));
         return;

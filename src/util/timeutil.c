@@ -1,5 +1,6 @@
-/* Instants (ISO-8601, UTC milliseconds), java.time.Duration parsing and age buckets. All
- * calendar arithmetic goes through timegm/gmtime_r: the process time zone never matters. */
+/* Instants (ISO-8601, UTC milliseconds), java.time.Duration parsing and age buckets. Parsing
+ * goes through timegm, formatting through time_utc_fields: the process time zone never
+ * matters. */
 #include "alfwipe/timeutil.h"
 
 #include <stdio.h>
@@ -109,6 +110,37 @@ int time_parse_iso8601(const char *s, int64_t *ms_out)
     return 0;
 }
 
+/* Days since 1970-01-01 to a civil date: the era (400 years, 146,097 days) and the day of
+ * the era, with years starting on 1 March so that the leap day is the era's last. */
+int time_utc_fields(int64_t secs, struct tm *tm)
+{
+    /* 0000-01-01T00:00:00Z and 9999-12-31T23:59:59Z */
+    if (secs < INT64_C(-62167219200) || secs > INT64_C(253402300799))
+        return -1;
+    int64_t days = secs / 86400, sod = secs % 86400;
+    if (sod < 0) {
+        sod += 86400;
+        days--;
+    }
+    int64_t z = days + 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;                                    /* 0..146096 */
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* 0..399 */
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);             /* 0..365 */
+    int64_t mp = (5 * doy + 2) / 153;                                  /* 0..11, from March */
+    int64_t mday = doy - (153 * mp + 2) / 5 + 1;
+    int64_t mon = mp < 10 ? mp + 3 : mp - 9;                           /* 1..12 */
+    int64_t year = yoe + era * 400 + (mon <= 2);
+    memset(tm, 0, sizeof *tm);
+    tm->tm_year = (int)(year - 1900);
+    tm->tm_mon = (int)(mon - 1);
+    tm->tm_mday = (int)mday;
+    tm->tm_hour = (int)(sod / 3600);
+    tm->tm_min = (int)(sod / 60 % 60);
+    tm->tm_sec = (int)(sod % 60);
+    return 0;
+}
+
 char *time_format_iso8601(int64_t ms, char *buf)
 {
     int64_t secs = ms / 1000, rem = ms % 1000;
@@ -116,11 +148,13 @@ char *time_format_iso8601(int64_t ms, char *buf)
         rem += 1000;
         secs--;
     }
-    time_t t = (time_t)secs;
     struct tm tm;
-    if (!gmtime_r(&t, &tm)) {
-        snprintf(buf, TIME_ISO_MAX, "invalid");
-        return buf;
+    if (time_utc_fields(secs, &tm) != 0) {
+        time_t t = (time_t)secs;
+        if (!gmtime_r(&t, &tm)) {
+            snprintf(buf, TIME_ISO_MAX, "invalid");
+            return buf;
+        }
     }
     /* Formatted into a roomy buffer first: the widest possible result (an 11-digit year) still
      * fits TIME_ISO_MAX, but the compiler cannot prove it. */

@@ -9,6 +9,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "alfwipe/hexdigit.h"
 #include "alfwipe/wipe.h"
 #include "alfwipe/xalloc.h"
 
@@ -32,23 +33,12 @@ int wipe_key_random(struct wipe_key *key, struct err *err)
     return 0;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 int wipe_key_parse_hex(const char *hex, struct wipe_key *key)
 {
     if (strlen(hex) != 2 * WIPE_KEY_LEN)
         return -1;
     for (size_t i = 0; i < WIPE_KEY_LEN; i++) {
-        int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
+        int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
         if (hi < 0 || lo < 0)
             return -1;
         key->k[i] = (uint8_t)(hi << 4 | lo);

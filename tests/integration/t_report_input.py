@@ -577,10 +577,54 @@ def relative_roots():
           "relative dir.root from the properties file: warned, with the fix", r.stderr)
 
 
+def odd_db_urls():
+    """Content URLs whose text holds what a row format must escape (a tab, a newline, a
+    carriage return, a double quote, a backslash, non-ASCII) come back from the database byte
+    for byte: each is matched to its file, one live item, no missing file. PostgreSQL streams
+    these rows through COPY's text format, which escapes exactly these bytes. The backslash
+    case runs on PostgreSQL only: the fixture's SQL literals leave backslashes to the engine,
+    and MySQL reads them as escapes."""
+    names = {
+        "both": ['2024/5/2/9/1/tab\there.bin', '2024/5/2/9/1/nl\nhere.bin',
+                 '2024/5/2/9/1/cr\rhere.bin', '2024/5/2/9/1/q"uote \u00e9t\u00e9.bin'],
+        "postgresql": ['2024/5/2/9/1/back\\slash.bin', '2024/5/2/9/1/a\\N.bin',
+                       '2024/5/2/9/1/x\\x41\\101\\t.bin'],
+    }
+    for which, paths in names.items():
+        c = Case("odd db urls " + which)
+        for i, path in enumerate(paths):
+            key = "k%d" % i
+            url = "store://" + path
+            c.u(key, url, 20 + i)
+            c.d("d-" + key, key)
+            # a node uuid that is exactly backslash-N: COPY's NULL marker, escaped
+            uuid = "\\N" if which == "postgresql" and i == 1 else "uuid-odd-%s-%d" % (which, i)
+            c.n("n-" + key, "workspace/SpacesStore", uuid)
+            c.p("n-" + key, "cm:content", "d-" + key)
+            c.f("cs", path, 20 + i, "2024-05-02T09:01:00Z")
+        res = c.run(engines=("pg",) if which == "postgresql" else ("pg", "my"))
+        for e, r in res.items():
+            tag = "odd db urls %s %s" % (which, e)
+            eq(r.rc, 0, "%s: exit 0 (every URL live with its file)" % tag, r)
+            its = (r.json or {}).get("items", [])
+            eq(sorted(it.get("content_url") for it in its),
+               sorted("store://" + p for p in paths),
+               "%s: one item per URL, the exact URL text" % tag, its)
+            eq(sorted(set(it.get("class") for it in its)), ["live"],
+               "%s: all live" % tag, its)
+            eq([it.get("findings") for it in its if it.get("findings")], [],
+               "%s: no findings (no missing_file, no stray)" % tag, its)
+            eq(sorted(it.get("size") for it in its), [20 + i for i in range(len(paths))],
+               "%s: sizes from the rows" % tag, its)
+            if which == "postgresql":
+                check(any(it.get("node_refs") == ["workspace://SpacesStore/\\N"] for it in its),
+                      "%s: a node uuid of backslash-N is text, not NULL" % tag, its)
+
+
 def main():
     for fn in (e1, e2, e3, e4, e5, e6, e7, e8, e9, schema_variants, other_input, interrupted,
                odd_names, relative_roots, overlapping_roots, odd_root_path, extreme_values,
-               no_select_role):
+               no_select_role, odd_db_urls):
         try:
             fn()
         except Exception:

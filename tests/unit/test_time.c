@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -107,6 +108,46 @@ static void time_format_iso8601__values__utc_text(void **state)
                         "2024-03-07T09:05:11.123Z");
     assert_string_equal(time_format_iso8601(0, buf), "1970-01-01T00:00:00Z");
     assert_string_equal(time_format_iso8601(-1, buf), "1969-12-31T23:59:59.999Z");
+}
+
+/* time_utc_fields against glibc's gmtime_r: every day of years 0..9999 at one second of it
+ * (chosen to walk through every hour, minute and second), the leap days, both ends. */
+static void expect_gmtime(int64_t secs)
+{
+    struct tm want, got;
+    time_t t = (time_t)secs;
+    assert_non_null(gmtime_r(&t, &want));
+    assert_int_equal(time_utc_fields(secs, &got), 0);
+    if (got.tm_year != want.tm_year || got.tm_mon != want.tm_mon ||
+        got.tm_mday != want.tm_mday || got.tm_hour != want.tm_hour ||
+        got.tm_min != want.tm_min || got.tm_sec != want.tm_sec)
+        fail_msg("%lld: %d-%d-%d %d:%d:%d, gmtime_r says %d-%d-%d %d:%d:%d", (long long)secs,
+                 got.tm_year, got.tm_mon, got.tm_mday, got.tm_hour, got.tm_min, got.tm_sec,
+                 want.tm_year, want.tm_mon, want.tm_mday, want.tm_hour, want.tm_min,
+                 want.tm_sec);
+}
+
+static void time_utc_fields__years_0_to_9999__same_as_gmtime(void **state)
+{
+    (void)state;
+    const int64_t lo = INT64_C(-62167219200), hi = INT64_C(253402300799);
+    int64_t k = 0;
+    for (int64_t day = lo; day <= hi; day += 86400, k++)
+        expect_gmtime(day + (k * 7919) % 86400);
+    expect_gmtime(lo);
+    expect_gmtime(hi);
+    expect_gmtime(0);
+    expect_gmtime(-1);
+    expect_gmtime(INT64_C(951782400));   /* 2000-02-29 */
+    expect_gmtime(INT64_C(-2203891200)); /* 1900-03-01: 1900 is no leap year */
+    struct tm tm;
+    assert_int_equal(time_utc_fields(lo - 1, &tm), -1);
+    assert_int_equal(time_utc_fields(hi + 1, &tm), -1);
+    assert_int_equal(time_utc_fields(INT64_MIN, &tm), -1);
+    assert_int_equal(time_utc_fields(INT64_MAX, &tm), -1);
+    char buf[TIME_ISO_MAX];
+    /* outside 0..9999 the text still comes from gmtime_r */
+    assert_string_equal(time_format_iso8601((hi + 1) * 1000, buf), "10000-01-01T00:00:00Z");
 }
 
 static void time_format_iso8601__roundtrip__same_ms(void **state)
@@ -263,6 +304,7 @@ int main(void)
         cmocka_unit_test(age_bucket_of__boundaries__lower_bound_inclusive),
         cmocka_unit_test(age_bucket_name__every_bucket__report_names),
         cmocka_unit_test(time_now_ms__clock__after_2024),
+        cmocka_unit_test(time_utc_fields__years_0_to_9999__same_as_gmtime),
     };
     return cmocka_run_group_tests_name("timeutil", tests, NULL, NULL);
 }
