@@ -32,6 +32,21 @@ bool path_overlaps(const char *a, const char *b);
  * (a bind mount): a or a directory above it has b's device and inode, or the other way round.
  * Both should be resolved paths (realpath). */
 bool dirs_overlap(const char *a, const char *b);
+/* (dirs_overlap also compares the two directories' places inside their filesystem, from
+ * /proc/self/mountinfo: a bind mount of a directory inside b is inside b wherever it is
+ * mounted, though '..' from it leads elsewhere.) */
+
+/* True when the resolved directory inner is the resolved directory outer or lies inside it,
+ * by path, by device and inode, or by their places inside one filesystem (bind mounts); rel
+ * gets inner's path below outer ("" for the same directory; relsize bytes at most, else
+ * false). */
+bool dir_within(const char *inner, const char *outer, char *rel, size_t relsize);
+
+/* The place of the resolved directory real inside its filesystem: its device and its path
+ * from the filesystem's root (the mounted directory of the mount holding it, from
+ * /proc/self/mountinfo, plus the rest of real). False when it cannot be told (no mountinfo,
+ * or the mount's device is not the directory's, as on btrfs subvolumes). */
+bool fs_location(const char *real, uint64_t *dev, char *out, size_t outlen);
 
 /* lstat of rel (a checked relative path) under root without following any symbolic link: each
  * directory on the way is opened with O_NOFOLLOW, the last component is examined with

@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <jansson.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,8 @@
 #include "alfwipe/cli.h"
 #include "alfwipe/db.h"
 #include "alfwipe/exitcode.h"
+#include "alfwipe/urlpath.h"
+#include "alfwipe/xalloc.h"
 #include "alfwipe/wipe_cert.h"
 #include "alfwipe/report.h"
 #include "alfwipe/wipe.h"
@@ -162,6 +165,69 @@ static int check_root(struct checks *ck, const char *name, const char *path, boo
     return 0;
 }
 
+/* Roots that are the same directory or lie one inside another (also through a bind mount)
+ * are refused by report and wipe: say so here too. */
+static int check_roots_apart(const struct conf *conf, struct checks *ck)
+{
+    const struct conf_alfresco *a = &conf->alfresco;
+    size_t n = 0;
+    const char *name[66], *path[66];
+    char (*real)[PATH_MAX] = xcalloc(66, sizeof *real);
+    name[n] = "contentstore";
+    path[n++] = a->contentstore.val;
+    name[n] = "contentstore_deleted";
+    path[n++] = a->contentstore_deleted.val;
+    for (size_t i = 0; i < a->n_extra_roots && n < 66; i++) {
+        name[n] = "extra_roots";
+        path[n++] = a->extra_roots[i];
+    }
+    int rc = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!path[i] || !realpath(path[i], real[i])) {
+            real[i][0] = '\0';
+            continue;
+        }
+        for (size_t j = 0; j < i; j++) {
+            if (!real[j][0] || !dirs_overlap(real[i], real[j]))
+                continue;
+            char state[2 * PATH_MAX + 200];
+            snprintf(state, sizeof state, "%s '%s' and %s '%s' overlap (the same directory, or "
+                     "one inside the other): report and wipe refuse them", name[j], real[j],
+                     name[i], real[i]);
+            check_line(ck, "roots", NULL, state, false);
+            rc = -1;
+        }
+    }
+    free(real);
+    return rc;
+}
+
+/* An empty contentstore while the database references store:// content is an unmounted
+ * volume: the report refuses it (unless extra roots may hold the content). */
+static int check_mounted(const struct conf *conf, struct db *db, struct checks *ck)
+{
+    const char *cs = conf->alfresco.contentstore.val;
+    struct stat st;
+    if (!cs || conf->alfresco.n_extra_roots > 0 || stat(cs, &st) != 0 || !S_ISDIR(st.st_mode) ||
+        report_root_has_file(cs))
+        return 0;
+    struct err err = ERR_INIT;
+    char *count = NULL;
+    if (db_query_value(db, "q_report_count_store_urls", NULL, 0, &count, &err) != 0) {
+        err_print(&err);
+        return -1;
+    }
+    long long nurls = count ? atoll(count) : 0;
+    free(count);
+    if (nurls <= 0)
+        return 0;
+    char state[256];
+    snprintf(state, sizeof state, "empty while the database references %lld store:// URLs: is "
+             "the volume mounted?", nurls);
+    check_line(ck, "contentstore", cs, state, false);
+    return -1;
+}
+
 static int connect_check(struct conf *conf, struct checks *ck)
 {
     struct err err = ERR_INIT;
@@ -180,6 +246,8 @@ static int connect_check(struct conf *conf, struct checks *ck)
         if (check_root(ck, name, a->extra_roots[i], false) != 0)
             rc = AW_UNKNOWN;
     }
+    if (check_roots_apart(conf, ck) != 0)
+        rc = AW_UNKNOWN;
     if (!conf->db.configured) {
         check_line(ck, "database", NULL, "not configured", false);
         return AW_UNKNOWN;
@@ -200,6 +268,8 @@ static int connect_check(struct conf *conf, struct checks *ck)
              "ok: %s %s, schema %" PRId64 "..%" PRId64 ", read-only snapshot", db_engine(db),
              db_server_version(db), info.schema_min, info.schema_max);
     check_line(ck, "database", NULL, state, true);
+    if (check_mounted(conf, db, ck) != 0)
+        rc = AW_UNKNOWN;
     db_close(db);
     return rc;
 }

@@ -19,6 +19,7 @@
 #include "alfwipe/exitcode.h"
 #include "alfwipe/report.h"
 #include "alfwipe/timeutil.h"
+#include "alfwipe/urlpath.h"
 #include "alfwipe/xalloc.h"
 #include "wipe_cmd.h"
 
@@ -323,6 +324,34 @@ static int parse_opts(struct wopts *o, int argc, char **argv)
     return 0;
 }
 
+/* Where a wipe root lies in contentstore.deleted, which decides the content URL of each of
+ * its files (the database check and the certificate go by that URL): the store itself or a
+ * directory inside it (also through a bind mount) gives the path from the store to the root
+ * as the prefix of every URL, so that --root .../contentstore.deleted/2024 still checks
+ * store://2024/...; a root holding contentstore.deleted inside it is refused, since the paths
+ * below it are not content URLs; any other root (a copy of the store elsewhere) is taken as
+ * a contentstore.deleted of its own. */
+static int root_url_prefix(struct wrun *w, struct wroot *r, struct err *err)
+{
+    r->url_prefix = xstrdup("");
+    const char *del = w->conf->alfresco.contentstore_deleted.val;
+    char dreal[PATH_MAX], rel[PATH_MAX];
+    if (!del || !realpath(del, dreal))
+        return 0;
+    if (dir_within(r->path, dreal, rel, sizeof rel)) {
+        free(r->url_prefix);
+        r->url_prefix = rel[0] ? xasprintf("%s/", rel) : xstrdup("");
+        return 0;
+    }
+    if (dir_within(dreal, r->path, rel, sizeof rel)) {
+        err_set(err, ERR_USAGE, "wipe root '%s' holds contentstore.deleted '%s': the paths "
+                "below it are not content URLs", r->path, dreal);
+        return err_hint(err, "Give contentstore.deleted itself, or a directory inside it, as "
+                             "--root.");
+    }
+    return 0;
+}
+
 /* Resolve and open one root; refuse one that overlaps a live content store. */
 static int open_root(struct wrun *w, struct wroot *r, const char *given, const char *name,
                      struct err *err)
@@ -353,6 +382,8 @@ static int open_root(struct wrun *w, struct wroot *r, const char *given, const c
                                  "stores are never wiped.");
         }
     }
+    if (root_url_prefix(w, r, err) != 0)
+        return -1;
     r->fd = open(real, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (r->fd < 0) {
         int e = errno;
@@ -367,6 +398,66 @@ static int open_root(struct wrun *w, struct wroot *r, const char *given, const c
     }
     if (wipe_fsinfo_probe(r->fd, real, &r->fi, err) != 0)
         return -1;
+    return 0;
+}
+
+/* The nearest directory at or above path that exists, resolved: where a file alfwipe will
+ * create would land. False when none resolves. */
+static bool existing_dir_of(const char *path, char *out)
+{
+    char *p = xstrdup(path);
+    bool ok = false;
+    for (;;) {
+        struct stat st;
+        if (realpath(p, out) && stat(out, &st) == 0) {
+            if (S_ISDIR(st.st_mode)) {
+                ok = true;
+                break;
+            }
+        }
+        char *slash = strrchr(p, '/');
+        if (!slash || slash == p)
+            break;
+        *slash = '\0';
+    }
+    free(p);
+    return ok;
+}
+
+/* Wipe roots must not overlap each other (every file would be wiped twice, the second time
+ * refused as changed), and alfwipe's own files must not lie inside a root, where a wipe would
+ * take them for candidates. */
+static int check_roots_apart(struct wrun *w, const char *cert, struct err *err)
+{
+    for (size_t i = 0; i < w->nroots; i++)
+        for (size_t j = i + 1; j < w->nroots; j++)
+            if (wipe_path_overlaps(w->roots[i].path, w->roots[j].path)) {
+                err_set(err, ERR_USAGE, "wipe roots '%s' and '%s' overlap (the same directory, "
+                        "or one inside the other)", w->roots[i].path, w->roots[j].path);
+                return err_hint(err, "Give each directory once with --root, none inside "
+                                     "another.");
+            }
+    const struct conf_wipe *cw = &w->conf->wipe;
+    const struct { const char *key, *path; } own[] = {
+        {w->o.certificate ? "--certificate" : "wipe.certificate", cert},
+        {"wipe.lock_file", cw->lock_file.val},
+        {"wipe.state_dir", cw->state_dir.val},
+        {"wipe.hmac_key_file", cw->hmac_key_file.val},
+    };
+    for (size_t k = 0; k < sizeof own / sizeof own[0]; k++) {
+        char dir[PATH_MAX], rel[PATH_MAX];
+        if (!own[k].path || !own[k].path[0] || !existing_dir_of(own[k].path, dir))
+            continue;
+        for (size_t i = 0; i < w->nroots; i++)
+            if (dir_within(dir, w->roots[i].path, rel, sizeof rel)) {
+                err_set(err, ERR_CONFIG, "%s '%s' lies inside the wipe root '%s', where a wipe "
+                        "would take it for a candidate", own[k].key, own[k].path,
+                        w->roots[i].path);
+                return err_hint(err, "Keep the certificate, lock file, state directory and key "
+                                     "outside contentstore.deleted (the defaults are under "
+                                     "/var/lib/alfwipe and /run).");
+            }
+    }
     return 0;
 }
 
@@ -635,6 +726,7 @@ static void wrun_release(struct wrun *w)
             close(w->roots[i].fd);
         wipe_fsinfo_release(&w->roots[i].fi);
         free(w->roots[i].name);
+        free(w->roots[i].url_prefix);
         free(w->roots[i].path);
     }
     free(w->roots);
@@ -807,9 +899,11 @@ int cmd_wipe(struct ctx *ctx, int argc, char **argv)
             goto fail;
         }
     }
+    const char *cp = w.o.certificate ? w.o.certificate : conf.wipe.certificate.val;
+    if (check_roots_apart(&w, cp, &err) != 0)
+        goto fail;
     if (check_db(&w, &err) != 0)
         goto fail;
-    const char *cp = w.o.certificate ? w.o.certificate : conf.wipe.certificate.val;
     if (w.o.dry_run) {
         if (load_hmac_key(&w, &hkey, &hkeylen, &err) != 0 ||
             dry_run_checks(&w, cp, hkey, hkeylen, &err) != 0 ||

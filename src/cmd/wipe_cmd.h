@@ -24,6 +24,9 @@ enum wst { WST_ERASED = 0, WST_FAILED, WST_REFUSED, WST_ABORTED, WST_WOULD, WST_
 struct wroot {
     char *name;                  /* "contentstore_deleted", or the --root path as given */
     char *path;                  /* resolved once at start */
+    char *url_prefix;            /* owned: where the root lies inside contentstore.deleted
+                                  * ("" for the store itself, "2024/" below it); a file's URL
+                                  * is store://<url_prefix><path below the root> */
     int fd;
     struct wipe_fsinfo fi;
 };

@@ -19,7 +19,7 @@ struct wrec *wrec_add(struct wrun *w, uint32_t root, const char *rel)
     memset(r, 0, sizeof *r);
     r->root = root;
     r->rel = xstrdup(rel);
-    r->url = wipe_url_of_rel(rel);
+    r->url = wipe_url_of_rel(w->roots[root].url_prefix, rel);
     r->passes_total = (unsigned)w->sched.npasses;
     r->guaranteed = w->roots[root].fi.policy != WIPE_FS_UNSAFE;
     return r;

@@ -1625,7 +1625,7 @@ static int open_roots(struct report *r, struct err *err)
 
 /* True when a regular file exists anywhere below path (stops at the first one found, so a
  * populated store answers at once). Symlinks are not followed. */
-static bool root_has_file(const char *path)
+bool report_root_has_file(const char *path)
 {
     /* Depth-first probe without collecting the whole tree. */
     char *stack[64];
@@ -1777,7 +1777,7 @@ int report_run(struct report *r, struct rwriter *w, FILE *fp)
     /* An empty main root while the database references content is a mount problem, not
      * thousands of missing files: find out before printing anything. With extra roots the
      * content may live there (a store selector): then the walk decides (walk_ready). */
-    if (!root_has_file(r->roots[0].path)) {
+    if (!report_root_has_file(r->roots[0].path)) {
         char *count = NULL;
         if (db_query_value(db, "q_report_count_store_urls", NULL, 0, &count, &err) != 0)
             goto fail;

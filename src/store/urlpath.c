@@ -4,9 +4,11 @@
 
 #include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -107,6 +109,106 @@ static bool below_inode(const char *dir, const struct stat *top)
     }
 }
 
+/* /proc/self/mountinfo writes a space, tab, newline and backslash in paths as \ooo. */
+static void mountinfo_unescape(char *s)
+{
+    char *out = s;
+    for (char *in = s; *in;) {
+        if (in[0] == '\\' && in[1] >= '0' && in[1] <= '3' && in[2] >= '0' && in[2] <= '7' &&
+            in[3] >= '0' && in[3] <= '7') {
+            *out++ = (char)((in[1] - '0') * 64 + (in[2] - '0') * 8 + (in[3] - '0'));
+            in += 4;
+        } else {
+            *out++ = *in++;
+        }
+    }
+    *out = '\0';
+}
+
+bool fs_location(const char *real, uint64_t *dev, char *out, size_t outlen)
+{
+    struct stat st;
+    if (real[0] != '/' || stat(real, &st) != 0)
+        return false;
+    FILE *fp = fopen("/proc/self/mountinfo", "re");
+    if (!fp)
+        return false;
+    char *line = NULL, *best_root = NULL;
+    size_t cap = 0, best_len = 0;
+    unsigned best_major = 0, best_minor = 0;
+    bool found = false;
+    while (getline(&line, &cap, fp) > 0) {
+        /* id parent major:minor root mount-point options ... */
+        unsigned major, minor;
+        int root_at = 0;
+        if (sscanf(line, "%*u %*u %u:%u %n", &major, &minor, &root_at) != 2 || !root_at)
+            continue;
+        char *root = line + root_at, *sp = strchr(root, ' ');
+        if (!sp)
+            continue;
+        *sp = '\0';
+        char *mp = sp + 1;
+        if (!(sp = strchr(mp, ' ')))
+            continue;
+        *sp = '\0';
+        mountinfo_unescape(root);
+        mountinfo_unescape(mp);
+        size_t mlen = strlen(mp);
+        /* the longest mount point holding the path; of equal ones the last (mounted on top) */
+        if (!path_within(real, mp) || (found && mlen < best_len))
+            continue;
+        free(best_root);
+        best_root = xstrdup(root);
+        best_len = mlen;
+        best_major = major;
+        best_minor = minor;
+        found = true;
+    }
+    free(line);
+    fclose(fp);
+    bool ok = found && makedev(best_major, best_minor) == st.st_dev;
+    if (ok) {
+        /* the path below the mount point, appended to the mounted directory */
+        const char *rest = best_len == 1 ? real : real + best_len;
+        const char *root = strcmp(best_root, "/") == 0 ? "" : best_root;
+        int n = snprintf(out, outlen, "%s%s", root, rest);
+        ok = n > 0 && (size_t)n < outlen;
+        if (ok && out[0] == '\0')
+            snprintf(out, outlen, "/");
+        *dev = (uint64_t)st.st_dev;
+    }
+    free(best_root);
+    return ok;
+}
+
+/* path_within for the locations inside one filesystem of two directories, which see through
+ * bind mounts: a directory mounted somewhere else is still inside its original parent. */
+static bool fs_within(const char *inner, const char *outer, char *rel, size_t relsize)
+{
+    char li[PATH_MAX], lo[PATH_MAX];
+    uint64_t di, dout;
+    if (!fs_location(inner, &di, li, sizeof li) || !fs_location(outer, &dout, lo, sizeof lo) ||
+        di != dout || !path_within(li, lo))
+        return false;
+    size_t n = strlen(lo);
+    const char *r = strcmp(lo, "/") == 0 ? li + 1 : li + n + (li[n] == '/');
+    return (size_t)snprintf(rel, relsize, "%s", r) < relsize;
+}
+
+bool dir_within(const char *inner, const char *outer, char *rel, size_t relsize)
+{
+    if (path_within(inner, outer)) {
+        size_t n = strlen(outer);
+        const char *r = n == 1 ? inner + 1 : inner + n + (inner[n] == '/');
+        return (size_t)snprintf(rel, relsize, "%s", r) < relsize;
+    }
+    struct stat so, si;
+    if (stat(outer, &so) == 0 && stat(inner, &si) == 0 && so.st_dev == si.st_dev &&
+        so.st_ino == si.st_ino)
+        return snprintf(rel, relsize, "%s", "") >= 0;
+    return fs_within(inner, outer, rel, relsize);
+}
+
 bool dirs_overlap(const char *a, const char *b)
 {
     if (path_overlaps(a, b))
@@ -114,7 +216,10 @@ bool dirs_overlap(const char *a, const char *b)
     struct stat sa, sb;
     if (stat(a, &sa) != 0 || stat(b, &sb) != 0)
         return false;
-    return below_inode(a, &sb) || below_inode(b, &sa);
+    if (below_inode(a, &sb) || below_inode(b, &sa))
+        return true;
+    char rel[PATH_MAX];
+    return fs_within(a, b, rel, sizeof rel) || fs_within(b, a, rel, sizeof rel);
 }
 
 bool path_lstat_under(const char *root, const char *rel, struct stat *st)

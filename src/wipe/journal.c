@@ -16,6 +16,19 @@
 #define JOURNAL_NAME "wipe-state.json"
 #define JOURNAL_TMP "wipe-state.json.tmp"
 
+/* The error for a lock another process holds, naming it by the pid it wrote. */
+static int lock_held(int fd, const char *path, struct err *err)
+{
+    char buf[32] = {0};
+    ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+    long pid = n > 0 ? strtol(buf, NULL, 10) : 0;
+    if (pid > 0)
+        err_set(err, ERR_IO, "another wipe is running: pid %ld holds the lock '%s'", pid, path);
+    else
+        err_set(err, ERR_IO, "another wipe is running: the lock '%s' is held", path);
+    return err_hint(err, "Wait for that run to finish; only one wipe runs at a time.");
+}
+
 int wipe_lock_acquire(struct wipe_lock *l, const char *path, struct err *err)
 {
     l->fd = -1;
@@ -28,16 +41,9 @@ int wipe_lock_acquire(struct wipe_lock *l, const char *path, struct err *err)
     if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
         int e = errno;
         if (e == EWOULDBLOCK) {
-            char buf[32] = {0};
-            ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
-            long pid = n > 0 ? strtol(buf, NULL, 10) : 0;
+            lock_held(fd, path, err);
             close(fd);
-            if (pid > 0)
-                err_set(err, ERR_IO, "another wipe is running: pid %ld holds the lock '%s'", pid,
-                        path);
-            else
-                err_set(err, ERR_IO, "another wipe is running: the lock '%s' is held", path);
-            return err_hint(err, "Wait for that run to finish; only one wipe runs at a time.");
+            return -1;
         }
         close(fd);
         return err_sys(err, ERR_IO, e, "could not lock '%s'", path);
@@ -101,8 +107,17 @@ int wipe_lock_check(const char *path, struct err *err)
     } else if (errno != ENOENT || wipe_can_create(path, false, true) != 0) {
         e = errno;
     }
-    if (e == 0)
-        return 0;
+    if (e == 0) {
+        /* Held by a running wipe? A shared lock fails where the exclusive one would, and goes
+         * with the descriptor at once. */
+        int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        int rc = 0;
+        if (fd >= 0 && flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK)
+            rc = lock_held(fd, path, err);
+        if (fd >= 0)
+            close(fd);
+        return rc;
+    }
     err_sys(err, ERR_IO, e, "could not open lock file '%s'", path);
     return err_hint(err, "Set wipe.lock_file to a path in a writable directory.");
 }

@@ -1,5 +1,6 @@
 /* Content URL <-> path relative to a wipe root, and the containment rule between roots. Pure
  * string functions: no file system access. */
+#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -11,21 +12,23 @@
 #define STORE_PREFIX "store://"
 #define STORE_PREFIX_LEN 8
 
-char *wipe_url_of_rel(const char *rel)
+char *wipe_url_of_rel(const char *prefix, const char *rel)
 {
-    size_t len = strlen(rel);
-    if (!wipe_rel_ok(rel, len))
-        return NULL;
-    /* A backslash is a separator in Alfresco's URLs; a file name holding one has no URL. */
-    if (memchr(rel, '\\', len))
-        return NULL;
-    /* Content URLs are text: a name that is not UTF-8 is no URL the database could hold, and
+    char *full = xasprintf("%s%s", prefix, rel);
+    size_t len = strlen(full);
+    /* A backslash is a separator in Alfresco's URLs; a file name holding one has no URL.
+     * Content URLs are text: a name that is not UTF-8 is no URL the database could hold, and
      * cannot even be sent to it as a query parameter. */
-    json_t *probe = json_stringn(rel, len);
-    if (!probe)
+    json_t *probe = NULL;
+    if (!wipe_rel_ok(full, len) || memchr(full, '\\', len) ||
+        !(probe = json_stringn(full, len))) {
+        free(full);
         return NULL;
+    }
     json_decref(probe);
-    return xasprintf(STORE_PREFIX "%s", rel);
+    char *url = xasprintf(STORE_PREFIX "%s", full);
+    free(full);
+    return url;
 }
 
 int wipe_rel_of_url(const char *url, char *out, size_t outlen)

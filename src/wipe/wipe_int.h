@@ -126,7 +126,7 @@ int wipe_open_parent(int rootfd, uint64_t dev, const char *rel, struct err *err)
 
 /* "store://" + rel (caller frees), or NULL when rel is not a safe relative path (wipe_rel_ok)
  * or holds a backslash, which Alfresco would read as a separator, or is not valid UTF-8. */
-char *wipe_url_of_rel(const char *rel);
+char *wipe_url_of_rel(const char *prefix, const char *rel);
 /* The relative path of a store:// URL into out; -1 when the URL is not store://, its path
  * would leave the root, or out is too small. */
 int wipe_rel_of_url(const char *url, char *out, size_t outlen);
@@ -286,8 +286,9 @@ int wipe_journal_open(struct wipe_journal *j, const char *state_dir, struct err 
  * is an empty journal when the real run could create it; a directory the real run could not
  * write to, or a journal it could not read, fails the same way. */
 int wipe_journal_open_ro(struct wipe_journal *j, const char *state_dir, struct err *err);
-/* Whether a real run could open the lock file (or create it, with its directory), found
- * without creating or locking anything. */
+/* Whether a real run could open the lock file (or create it, with its directory) and take
+ * the lock, found without creating anything or keeping a lock: a lock another wipe holds is
+ * the real run's error. */
 int wipe_lock_check(const char *path, struct err *err);
 /* Whether path could be created (a file, or a directory when is_dir) without creating
  * anything: its directory exists and is writable, or, with make_parent, that directory could

@@ -531,6 +531,22 @@ def r16():
     for e, r in c.run(command="check", fmt=None, args=["--connect"]).items():
         eq(r.rc, 3, "R16d %s: check --connect with a missing root exits 3" % e, r)
         check(c.path("nowhere") + ": missing" in r.out, "R16d %s: names the missing root" % e, r)
+    # what report and wipe refuse before they start, check --connect refuses too
+    c.conf = {"alfresco": {"contentstore": c.path("contentstore"),
+                           "contentstore_deleted": c.path("contentstore", "2024")}}
+    c._built = {}
+    for e, r in c.run(command="check", fmt=None, args=["--connect"]).items():
+        eq(r.rc, 3, "R16d %s: check --connect with contentstore_deleted inside contentstore "
+           "exits 3" % e, r)
+        check("overlap" in r.out and "contentstore_deleted" in r.out,
+              "R16d %s: says the roots overlap" % e, r)
+    os.makedirs(c.path("emptycs"), exist_ok=True)
+    c.conf = {"alfresco": {"contentstore": c.path("emptycs")}}
+    c._built = {}
+    for e, r in c.run(command="check", fmt=None, args=["--connect"]).items():
+        eq(r.rc, 3, "R16d %s: check --connect with an empty contentstore exits 3" % e, r)
+        check(c.path("emptycs") + ": empty while the database references 1 store:// URLs" in r.out,
+              "R16d %s: says the contentstore is empty while URLs are referenced" % e, r)
 
 
 MY_PW = __import__("fixture").MY_PASSWORD

@@ -6,7 +6,14 @@
 - a certificate whose chain is already broken anywhere (not only at its last line): new
   records would extend a chain that proves nothing; exit 3 before the first overwrite, the
   certificate unchanged;
-- and `check` judges wipe.hmac_key_file by the same rules as wipe."""
+- and `check` judges wipe.hmac_key_file by the same rules as wipe;
+- a --root inside contentstore.deleted checks and records each file by its full content URL
+  (the path from the store, not from the root), so still-referenced copies stay refused; a
+  root holding contentstore.deleted, wipe roots that overlap each other, a root that is a bind
+  mount of a directory inside the live contentstore, and alfwipe's own certificate, lock or
+  state directory inside a root are refused (exit 3, nothing written); the dry run fails on a
+  lock another wipe holds, as the real run does."""
+import fcntl
 import json
 import os
 import subprocess
@@ -91,10 +98,134 @@ def check_hmac_key():
         eq(r2.rc == 3, want == 3, "check and wipe agree on a %s HMAC key" % name, r2)
 
 
+def sub_root(db):
+    """--root below contentstore.deleted: URLs are store://<path from the store>."""
+    s = L.Store("subroot", db=db)
+    ref_rel, free_rel, stray_rel = ("2024/3/22/0/0/ref.bin", "2024/3/22/0/0/free.bin",
+                                    "2024/3/22/0/1/stray.bin")
+    ref = db.add_url("store://" + ref_rel)
+    db.add_url("store://" + free_rel, referenced=False)
+    for rel in (ref_rel, free_rel, stray_rel):
+        L.put(s.d(rel), size=4096, age_days=30)
+    before = L.sha(s.d(ref_rel))
+    r = L.wipe(s, "--method", "zero", "--root", s.d("2024"), "--format", "json")
+    eq(r.rc, 1, "sub-root: exit 1 (one file refused)", r)
+    eq(L.sha(s.d(ref_rel)), before, "sub-root: the still-referenced file is intact")
+    ok(not os.path.exists(s.d(free_rel)) and not os.path.exists(s.d(stray_rel)),
+       "sub-root: the unreferenced file and the stray are erased")
+    _, files, _ = L.last_run(s)
+    got = {f.get("content_url"): f.get("status") for f in files}
+    eq(got, {"store://" + ref_rel: "REFUSED", "store://" + free_rel: "ERASED",
+             "store://" + stray_rel: "ERASED"},
+       "sub-root: each record carries the full content URL", files)
+    refused = [f for f in files if f.get("status") == "REFUSED"]
+    ok(refused and ref in json.dumps(refused[0]), "sub-root: the refusal names the node", refused)
+    # the same through a bind mount of the sub-directory
+    L.put(s.d(ref_rel.replace("ref", "ref2")), size=4096, age_days=30)
+    db.add_url("store://" + ref_rel.replace("ref", "ref2"))
+    before2 = L.sha(s.d(ref_rel.replace("ref", "ref2")))
+    mnt = os.path.join(s.dir, "bind-del")
+    os.makedirs(mnt)
+    L.sh(["mount", "--bind", s.d("2024/3"), mnt])
+    try:
+        r = L.wipe(s, "--method", "zero", "--root", mnt)
+        eq(r.rc, 1, "sub-root by bind mount: exit 1 (refused)", r)
+        eq(L.sha(s.d(ref_rel.replace("ref", "ref2"))), before2,
+           "sub-root by bind mount: the referenced file is intact")
+        _, files, _ = L.last_run(s)
+        eq(sorted((f.get("content_url"), f.get("path"), f.get("status")) for f in files),
+           [("store://" + ref_rel, "22/0/0/ref.bin", "REFUSED"),
+            ("store://" + ref_rel.replace("ref", "ref2"), "22/0/0/ref2.bin", "REFUSED")],
+           "sub-root by bind mount: URLs from the store through the mount, paths from the root",
+           files)
+    finally:
+        subprocess.run(["umount", mnt], check=False)
+
+
+def bad_roots():
+    s = L.Store("badroots")
+    victims = [s.d("2024/1/1/1/1/v.bin"), os.path.join(s.cs, "2024/1/1/1/1/live.bin")]
+    for v in victims:
+        L.put(v, size=4096, age_days=30)
+    sums = [L.sha(v) for v in victims]
+
+    def refused(what, args, needle, glob=()):
+        for extra in ([], ["--dry-run"]):
+            r = L.wipe(s, *(args + extra), glob=glob)
+            w = what + (" (dry run)" if extra else "")
+            eq(r.rc, 3, w + ": exit 3", r)
+            ok(needle in r.err and "hint: " in r.err, w + ": says why, with a hint", r)
+        eq([L.sha(v) for v in victims], sums, what + ": nothing touched")
+        ok(not os.path.exists(s.cert), what + ": no certificate")
+
+    refused("the same root twice", ["--no-db-check", "--root", s.dl, "--root", s.dl + "/"],
+            "overlap")
+    refused("a root inside another", ["--no-db-check", "--root", s.dl, "--root", s.d("2024")],
+            "overlap")
+    refused("a root holding contentstore.deleted",
+            ["--no-db-check", "--root", s.dir], "contentstore")
+    refused("the certificate inside the root",
+            ["--no-db-check", "--certificate", s.d("cert.jsonl")], "lies inside the wipe root")
+    # a bind mount of a directory inside the live contentstore
+    mnt = os.path.join(s.dir, "bind-live")
+    os.makedirs(mnt)
+    L.sh(["mount", "--bind", os.path.join(s.cs, "2024"), mnt])
+    try:
+        refused("a bind mount of a directory of the live contentstore",
+                ["--no-db-check", "--root", mnt], "overlaps the live content store")
+        conf2 = os.path.join(s.dir, "bind.conf")
+        with open(conf2, "w") as f:
+            f.write('alfresco = { contentstore = "%s"; contentstore_deleted = "%s"; };\n'
+                    'wipe = { lock_file = "%s/l"; state_dir = "%s"; certificate = "%s"; };\n'
+                    'database = { type = "postgresql"; host = "127.0.0.1"; port = 1; '
+                    'name = "x"; user = "x"; };\n' % (s.cs, mnt, s.state, s.state, s.cert))
+        for cmd in (["wipe", "--no-db-check"], ["report"]):
+            p = subprocess.run([L.ALFWIPE, "-c", conf2] + cmd, capture_output=True, text=True,
+                               timeout=60)
+            eq(p.returncode, 3, "contentstore_deleted bound inside contentstore: %s exits 3"
+               % cmd[0], p.stderr)
+            ok("overlap" in p.stderr, "contentstore_deleted bound inside contentstore: %s "
+               "says they overlap" % cmd[0], p.stderr)
+        eq([L.sha(v) for v in victims], sums, "bind mounts: nothing touched")
+    finally:
+        subprocess.run(["umount", mnt], check=False)
+    # the lock file and the state directory inside the root
+    for key in ("lock_file", "state_dir"):
+        with open(s.conf, "w") as f:
+            f.write('alfresco = { dir_root = "%s"; };\nwipe = { lock_file = "%s"; '
+                    'state_dir = "%s"; certificate = "%s"; };\n'
+                    % (s.alf, s.d("w.lock") if key == "lock_file" else s.state + "/w.lock",
+                       s.d("state") if key == "state_dir" else s.state, s.cert))
+        refused("wipe.%s inside the root" % key, ["--no-db-check"], "wipe.%s" % key)
+    s.write_conf()
+
+
+def dry_run_lock():
+    s = L.Store("drylock")
+    L.put(s.d("2024/1/1/1/1/v.bin"), size=4096, age_days=30)
+    lock = os.path.join(s.state, "wipe.lock")
+    with open(lock, "w") as f:
+        f.write("4242\n")
+        f.flush()
+        fcntl.flock(f, fcntl.LOCK_EX)
+        for extra in (["--dry-run"], []):
+            r = L.wipe(s, "--no-db-check", *extra)
+            w = "lock held" + (" (dry run)" if extra else "")
+            eq(r.rc, 3, w + ": exit 3", r)
+            ok("another wipe is running: pid 4242" in r.err, w + ": names the holder", r)
+    r = L.wipe(s, "--no-db-check", "--dry-run")
+    eq(r.rc, 0, "lock released: the dry run runs", r)
+    ok(os.path.exists(s.d("2024/1/1/1/1/v.bin")), "dry run: nothing erased")
+
+
 def main():
     relative_root()
     tampered_certificate()
     check_hmac_key()
+    db = L.PG("guards")
+    sub_root(db)
+    bad_roots()
+    dry_run_lock()
     L.finish()
 
 
