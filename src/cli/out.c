@@ -456,15 +456,30 @@ int cli_bad_option(const char *cmd, int argc, char *const *argv)
     static const char *const local[] = {"--format", "--output", "--dry-run", "--method",
                                         "--verify", "--older-than", "--node", "--url",
                                         "--certificate", "--max-items", "--connect", NULL};
+    static const char *const with_value[] = {"-c", "--config", "--now", "--format", "--output",
+                                             "--method", "--verify", "--older-than", "--node",
+                                             "--url", "--certificate", "--max-items", NULL};
     const char *arg = optind >= 1 && optind - 1 < argc ? argv[optind - 1] : NULL;
+    /* The option as it should be written, with its value: the one given after it (getopt
+     * left it as the next argument), or a placeholder. */
+    char shown[256] = "";
+    if (arg) {
+        int nlen = (int)strcspn(arg, "=");
+        if (arg[nlen] == '=' || !opt_is(arg, with_value))
+            snprintf(shown, sizeof shown, "%s", arg);
+        else if (optind < argc && argv[optind][0] != '-')
+            snprintf(shown, sizeof shown, "%s %s", arg, argv[optind]);
+        else
+            snprintf(shown, sizeof shown, "%s VALUE", arg);
+    }
     if (cmd && arg && opt_is(arg, global))
         fprintf(stderr, "hint: %.*s is a global option: give it before the command, as in "
-                        "'alfwipe %.*s %s ...'.\n",
-                (int)strcspn(arg, "="), arg, (int)strcspn(arg, "="), arg, cmd);
+                        "'alfwipe %s %s ...'.\n",
+                (int)strcspn(arg, "="), arg, shown, cmd);
     else if (!cmd && arg && opt_is(arg, local))
         fprintf(stderr, "hint: %.*s belongs to a command: give it after the command, as in "
-                        "'alfwipe report %.*s ...'.\n",
-                (int)strcspn(arg, "="), arg, (int)strcspn(arg, "="), arg);
+                        "'alfwipe report %s ...'.\n",
+                (int)strcspn(arg, "="), arg, shown);
     if (cmd)
         fprintf(stderr, "Try 'alfwipe %s --help' for more information.\n", cmd);
     else

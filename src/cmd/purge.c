@@ -168,9 +168,9 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool *help)
             o->older_than = optarg;
             if (duration_parse_days_or_iso(optarg, &o->older_ms) != 0)
                 return usage_error("invalid --older-than", optarg,
-                                   "Give days (28) or an ISO-8601 duration of days, hours, "
-                                   "minutes or seconds (P28D, PT12H); months and years have "
-                                   "no fixed length.");
+                                   "Give days (28) or an ISO-8601 duration of weeks, days, "
+                                   "hours, minutes or seconds (P4W, P28D, PT12H); months and "
+                                   "years have no fixed length.");
             if (o->older_ms < 0)
                 return usage_error("invalid --older-than", optarg,
                                    "Give a duration of zero or more; negative ages are "
@@ -237,11 +237,25 @@ static int cmp_age(const void *a, const void *b)
     return strcmp(x->it->id, y->it->id);
 }
 
+/* A period as a person reads it: whole days, else days with up to three decimals (1.5 days),
+ * below a day in hours, minutes or seconds. */
 static char *fmt_age(int64_t ms)
 {
     if (ms % MS_PER_DAY == 0)
         return xasprintf("%lld day%s", (long long)(ms / MS_PER_DAY),
                          ms == MS_PER_DAY ? "" : "s");
+    if (ms > MS_PER_DAY) {
+        char buf[64];
+        snprintf(buf, sizeof buf, "%.3f", (double)ms / (double)MS_PER_DAY);
+        char *e = buf + strlen(buf);
+        while (e[-1] == '0')
+            *--e = '\0';
+        return xasprintf("%s days", buf);
+    }
+    if (ms % 3600000 == 0)
+        return xasprintf("%lld h", (long long)(ms / 3600000));
+    if (ms % 60000 == 0)
+        return xasprintf("%lld min", (long long)(ms / 60000));
     if (ms % 1000 == 0)
         return xasprintf("%lld s", (long long)(ms / 1000));
     return xasprintf("%lld ms", (long long)ms);

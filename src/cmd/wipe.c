@@ -294,6 +294,10 @@ static int parse_opts(struct wopts *o, int argc, char **argv)
             o->allow_unsafe = true;
             break;
         case O_OPERATOR:
+            if (!optarg[0] || strspn(optarg, " \t") == strlen(optarg))
+                return usage_error("empty --operator", optarg,
+                                   "Name the person or job that runs the wipe; the "
+                                   "certificate records it.");
             o->operator_name = optarg;
             break;
         case O_CERT:
@@ -784,8 +788,12 @@ static int setup_schedule(struct wrun *w, struct err *err)
 
 static int check_db(struct wrun *w, struct err *err)
 {
-    if (w->o.no_db_check)
+    if (w->o.no_db_check) {
+        warnx_msg("--no-db-check: no file is checked against the database; a copy whose "
+                  "content URL is still referenced would be %s like any other",
+                  w->o.dry_run ? "listed for erasure" : "erased");
         return 0;
+    }
     if (!w->conf->db.configured) {
         err_set(err, ERR_CONFIG, "cannot check references: no database configured%s",
                 conf_unread_note(w->conf));

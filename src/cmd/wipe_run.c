@@ -87,6 +87,20 @@ static const char *signame(int sig)
     return sig == SIGINT ? "SIGINT" : "SIGTERM";
 }
 
+/* The refusal of a file younger than --min-age; a modification time after "now" (a clock
+ * set wrong, or --now in the past) is said as such, not as a negative age. */
+static void set_young_reason(struct wrun *w, struct wrec *r, int64_t age_ms)
+{
+    int64_t days = w->min_age_ms / MS_PER_DAY;
+    if (age_ms < 0)
+        wrec_set_reason(r, "younger than the minimum age of %" PRId64 " day%s (modified %.1f "
+                        "days after the time of this run)", days, days == 1 ? "" : "s",
+                        (double)-age_ms / (double)MS_PER_DAY);
+    else
+        wrec_set_reason(r, "younger than the minimum age of %" PRId64 " day%s (age %.1f days)",
+                        days, days == 1 ? "" : "s", (double)age_ms / (double)MS_PER_DAY);
+}
+
 /* ---- progress: stderr on a terminal, at most once a second, durable bytes only ---- */
 
 static void progress(struct wrun *w, bool final)
@@ -310,8 +324,7 @@ static void open_file(struct wrun *w, struct bfile *f, struct parent_cache *pc)
         r->mtime_ms = f->wf.mtime_ns / 1000000;
         int64_t age = w->ctx->now_ms - r->mtime_ms;
         if (age < w->min_age_ms) {
-            wrec_set_reason(r, "younger than the minimum age of %" PRId64 " days (age %.1f d)",
-                            w->min_age_ms / MS_PER_DAY, (double)age / (double)MS_PER_DAY);
+            set_young_reason(w, r, age);
             r->st = WST_REFUSED;
             f->active = false;
             return;
@@ -1446,9 +1459,7 @@ int wipe_run_all(struct wrun *w)
             wrec_set_reason(r, "%u hard links", c->nlink);
             r->st = WST_REFUSED;
         } else if (w->ctx->now_ms - r->mtime_ms < w->min_age_ms) {
-            wrec_set_reason(r, "younger than the minimum age of %" PRId64 " days (age %.1f d)",
-                            w->min_age_ms / MS_PER_DAY,
-                            (double)(w->ctx->now_ms - r->mtime_ms) / (double)MS_PER_DAY);
+            set_young_reason(w, r, w->ctx->now_ms - r->mtime_ms);
             r->st = WST_REFUSED;
         }
         if (r->st == WST_REFUSED) {

@@ -430,7 +430,10 @@ static int read_key(struct reader *r, const struct conf_group *g, const struct c
         conf_str_set(field, str, SRC_CONFIG, origin_of(r, s));
         return 0;
     case CK_INT: {
-        if (want_type(r, g, k, s, CONFIG_TYPE_INT, "14") != 0)
+        char example[96];
+        snprintf(example, sizeof example, "N (a whole number from %lld to %lld, no quotes)",
+                 (long long)k->min, (long long)k->max);
+        if (want_type(r, g, k, s, CONFIG_TYPE_INT, example) != 0)
             return -1;
         long long v;
         char wrote[64];
@@ -477,7 +480,8 @@ static int read_key(struct reader *r, const struct conf_group *g, const struct c
                                             "duration between 0 and 36500 days", str);
                 return bad_value(r, g, k, s, what,
                                  "Write it as a number of days (28) or a duration such as "
-                                 "\"P28D\"; months and years are not durations.");
+                                 "\"P28D\" or \"P4W\"; months and years are not "
+                                 "durations.");
             }
         } else {
             return want_type(r, g, k, s, CONFIG_TYPE_INT, "28");
@@ -609,8 +613,14 @@ static int read_conf_file(struct conf *conf, const char *path, bool explicit_pat
         if (config_error_type(&cfg) == CONFIG_ERR_FILE_IO && !f) {
             err_set(err, ERR_CONFIG, "could not read configuration file '%s'", path);
         } else {
-            err_set(err, ERR_CONFIG, "syntax error in '%s' line %d: %s", f ? f : path,
-                    config_error_line(&cfg), config_error_text(&cfg));
+            /* libconfig's own text is often just "syntax error": say it once */
+            const char *text = config_error_text(&cfg);
+            if (!text || strcmp(text, "syntax error") == 0)
+                err_set(err, ERR_CONFIG, "syntax error in '%s' line %d", f ? f : path,
+                        config_error_line(&cfg));
+            else
+                err_set(err, ERR_CONFIG, "syntax error in '%s' line %d: %s", f ? f : path,
+                        config_error_line(&cfg), text);
             err_hint(err, "Fix the line; settings look like key = \"value\"; inside groups "
                           "such as policy = { ... };");
         }

@@ -317,8 +317,9 @@ int db_check_tables(struct db *db, struct db_schema_info *info, struct err *err)
     if (!schema) {
         err_set(err, ERR_SCHEMA, "the %s connection has no current schema or database",
                 db->ops->engine);
-        err_hint(err, "Name the database that holds the alf_ tables (and, for PostgreSQL, its "
-                      "schema with db.schema.name).");
+        err_hint(err, "Name the database that holds the alf_ tables in database.name (and, "
+                      "for PostgreSQL, its schema in database.schema, or db.schema.name in "
+                      "alfresco-global.properties).");
         goto out;
     }
     const char *p1[] = {schema};

@@ -468,8 +468,9 @@ static int connect_error(struct db_mysql *m, const struct conf_db *cd, struct er
     case CR_UNKNOWN_HOST:
         err_set(err, ERR_DB, "could not connect to mysql server at %s: %s", m->where,
                 mysql_error(m->conn));
-        return err_hint(err, "Check that the server is running and db.host, db.port or "
-                             "db.socket point at it.");
+        return err_hint(err, "Check that the server is running and that database.host, "
+                             "database.port or database.socket in alfwipe.conf (or db.url in "
+                             "alfresco-global.properties) point at it.");
     default:
         err_set(err, ERR_DB, "could not connect to mysql server at %s (database '%s', user "
                 "'%s'): %s (error %u)", m->where, db, user, mysql_error(m->conn), code);

@@ -81,6 +81,20 @@ def big_integers():
             refused(r, "%s.%s = %s: %s" % (group, key, val, cmd[0]), "%s.%s" % (group, key),
                     "line 3", "%s is out of range" % val)
             eq(r.out, "", "%s.%s = %s: %s prints no settings" % (group, key, val, cmd[0]), r)
+    # a quoted number: the hint gives the key's own range, not another key's example
+    for key, group, rng in (("port", "database", "from 1 to 65535"),
+                            ("timeout_seconds", "api", "from 1 to "),
+                            ("min_age_days", "wipe", "from 0 to ")):
+        c = conf("quoted-%s" % key, '%s = { %s = "7"; };\n' % (group, key))
+        r = run("check", conf=c)
+        refused(r, "%s.%s as a string" % (group, key), "%s.%s" % (group, key), "expected an "
+                "integer, found a string")
+        check("hint: Write it as %s = N (a whole number %s" % (key, rng) in r.err,
+              "%s.%s as a string: the hint gives its range" % (group, key), r)
+    # libconfig's bare "syntax error" is said once
+    r = run("check", conf=conf("syntax", "policy = { orphan_protect_days = ; };\n"))
+    refused(r, "a syntax error", "syntax error in", "line 2")
+    check(r.err.count("syntax error") == 1, "a syntax error: said once", r)
     huge = "1" + "0" * 70
     r = run("check", conf=conf("huge", "wipe = { min_age_days = %s; };\n" % huge))
     refused(r, "a 71-digit number", "wipe.min_age_days", huge[:40], "... is out of range")
@@ -424,6 +438,15 @@ def options_misplaced():
         p = subprocess.run([ALFWIPE] + argv, capture_output=True, text=True, timeout=60)
         check(p.returncode == 3 and ("hint: " + hint) in p.stderr and p.stdout == "",
               "%s: exit 3, the hint says where it belongs" % what, p.stderr)
+    # the example in the hint is a command that runs: the option keeps its value
+    for argv, want in ((["report", "--now", "2024-06-30"], "'alfwipe --now 2024-06-30 report"),
+                       (["report", "--now=2024-06-30"], "'alfwipe --now=2024-06-30 report"),
+                       (["-c", "x.conf", "--output", "r.json", "report"],
+                        "'alfwipe report --output r.json"),
+                       (["wipe", "-c"], "'alfwipe -c VALUE wipe")):
+        p = subprocess.run([ALFWIPE] + argv, capture_output=True, text=True, timeout=60)
+        check(p.returncode == 3 and want in p.stderr,
+              "%s: the hint's example keeps the value" % " ".join(argv), p.stderr)
     p = subprocess.run([ALFWIPE, "report", "--bogus"], capture_output=True, text=True,
                        timeout=60)
     check(p.returncode == 3 and "hint:" not in p.stderr and "--help" in p.stderr,

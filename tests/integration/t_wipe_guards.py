@@ -215,6 +215,20 @@ def dry_run_lock():
             ok("another wipe is running: pid 4242" in r.err, w + ": names the holder", r)
     r = L.wipe(s, "--no-db-check", "--dry-run")
     eq(r.rc, 0, "lock released: the dry run runs", r)
+    ok("warning: --no-db-check: no file is checked against the database" in r.err,
+       "--no-db-check: warned on stderr", r)
+    r = L.wipe(s, "--no-db-check", "--dry-run", glob=["-q"])
+    ok("--no-db-check" not in r.err, "--no-db-check with -q: no warning", r)
+    r = L.wipe(s, "--no-db-check", "--operator", " ")
+    eq(r.rc, 3, "an empty --operator: exit 3", r)
+    ok("empty --operator" in r.err and os.path.exists(s.d("2024/1/1/1/1/v.bin")),
+       "an empty --operator: says so, nothing erased", r)
+    # a modification time after now is said as such, not as a negative age
+    L.put(s.d("2024/1/1/1/2/future.bin"), size=4096, age_days=-2)
+    r = L.wipe(s, "--no-db-check", "--dry-run", "--format", "json")
+    reasons = [f.get("reason") or "" for f in r.json().get("files", [])] if r.out else []
+    ok(any("modified 2.0 days after the time of this run" in x for x in reasons),
+       "a file from the future: refused, the reason says so", r)
     ok(os.path.exists(s.d("2024/1/1/1/1/v.bin")), "dry run: nothing erased")
 
 
