@@ -34,7 +34,8 @@ python3 "$src/scripts/gen-sample.py" --out "$dir/sample" --now "$NOW" --dialect 
 case "$DB" in
 postgresql)
     echo "== starting a throwaway PostgreSQL"
-    eval "$(sh "$src/scripts/pgtmp.sh" start "$dir/db")"
+    env=$(sh "$src/scripts/pgtmp.sh" start "$dir/db") || exit 3
+    eval "$env"
     psql="psql -X -q -v ON_ERROR_STOP=1 -h $AW_PG_HOST -p $AW_PG_PORT -U $AW_PG_USER"
     $psql -d postgres -c "CREATE DATABASE alfresco"
     for f in "$src/sql/pg/schema.sql" "$src/sql/pg/bootstrap.sql" "$dir/sample/data.sql"; do
@@ -45,7 +46,8 @@ postgresql)
     ;;
 mysql)
     echo "== starting a throwaway MariaDB"
-    eval "$(sh "$src/scripts/mytmp.sh" start "$dir/db")"
+    env=$(sh "$src/scripts/mytmp.sh" start "$dir/db") || exit 3
+    eval "$env"
     my="mariadb --protocol=socket -S $AW_MY_SOCKET -u $AW_MY_USER"
     $my -e "CREATE DATABASE alfresco"
     for f in "$src/sql/mysql/schema.sql" "$src/sql/mysql/bootstrap.sql" "$dir/sample/data.sql"; do

@@ -39,7 +39,13 @@ start() {
         tmpsrv_as_user mariadb-install-db --no-defaults --datadir="$dir/my" \
             --auth-root-authentication-method=normal --skip-test-db \
             >"$dir/install-db.log" 2>&1 ||
-            { cat "$dir/install-db.log" >&2; tmpsrv_die "mariadb-install-db failed in '$dir/my'"; }
+            {
+                rc=$?
+                # stopped by a signal (Ctrl-C): no log to show, the caller cleans up
+                [ $rc -gt 128 ] && exit $rc
+                cat "$dir/install-db.log" >&2
+                tmpsrv_die "mariadb-install-db failed in '$dir/my'"
+            }
     fi
     # Temporary tables and sort files stay in the server's own directory: a cleaner of /tmp
     # (or a test removing its files there) must not pull them away in the middle of a query.

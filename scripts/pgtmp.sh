@@ -33,8 +33,13 @@ start() {
     fi
     if [ ! -f "$dir/pg/PG_VERSION" ]; then
         tmpsrv_as_user "$bin/initdb" -D "$dir/pg" -A trust -U "$PG_SUPERUSER" -E UTF8 \
-            --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 ||
-            { cat "$dir/initdb.log" >&2; tmpsrv_die "initdb failed in '$dir/pg'"; }
+            --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 || {
+            rc=$?
+            # stopped by a signal (Ctrl-C): no log to show, the caller cleans up
+            [ $rc -gt 128 ] && exit $rc
+            cat "$dir/initdb.log" >&2
+            tmpsrv_die "initdb failed in '$dir/pg'"
+        }
     fi
     tries=0
     while :; do
