@@ -17,6 +17,13 @@ int url_split(const char *url, size_t len, char *proto, size_t protolen, size_t 
 /* True when url is a store:// URL whose relative part is a safe relative path. */
 bool url_store_relpath_ok(const char *rel, size_t len);
 
+/* Whether a file at rel (relative to contentstore.deleted) has a content URL that can be
+ * checked against the database: store://rel is a safe relative path, holds no backslash
+ * (Alfresco reads one as a separator, so the URL would name another path) and is valid UTF-8
+ * (text the database can hold and be asked about). alfwipe wipe refuses any other file; the
+ * report marks it invalid_url. */
+bool url_file_name_ok(const char *rel, size_t len);
+
 /* content_url_short: last 12 characters of the lower-cased URL (whole URL when shorter;
  * ".empty" for an empty URL). out must hold 13 bytes. Lower-casing is ASCII (Java's
  * toLowerCase on the URLs Alfresco writes). */

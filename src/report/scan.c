@@ -719,6 +719,9 @@ static void emit_disk_item(struct scan *sc, const struct walk_entry *e, bool ref
         it.nlinks = other_links(sc, e);
         it.links = sc->linkfiles;
     }
+    if (root->kind == RK_DELETED && e->type == WALK_FILE && !referenced &&
+        !url_file_name_ok(walk_path(&sc->wk->w, e), e->path_len))
+        it.findings |= F_INVALID_URL;   /* alfwipe wipe cannot check it, and refuses it */
     it.cls = classify_file(root->kind == RK_DELETED, referenced);
     bool young = file_in_flight(it.age_ms, &r->pol);
     if (young)
@@ -1706,8 +1709,10 @@ static void decide_status(struct report *r)
     uint64_t invalid = s->findings[__builtin_ctz(F_INVALID_URL)];
     if (invalid)
         rstatus_add(&r->status, AW_WARNING,
-                    "%" PRIu64 " store:// URL(s) that name no safe path in a content root "
-                    "(invalid_url): their content cannot be checked", invalid);
+                    "%" PRIu64 " item(s) without a usable content URL (invalid_url): a "
+                    "store:// URL that names no safe path in a content root, or a file in "
+                    "contentstore.deleted whose name gives no URL (not UTF-8, or a backslash); "
+                    "neither can be checked, and alfwipe wipe refuses such files", invalid);
     uint64_t linked = s->findings[__builtin_ctz(F_HARD_LINKED)];
     if (linked)
         rstatus_add(&r->status, AW_WARNING,

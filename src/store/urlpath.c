@@ -3,6 +3,7 @@
 #include "alfwipe/urlpath.h"
 
 #include <fcntl.h>
+#include <jansson.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +51,15 @@ bool url_store_relpath_ok(const char *rel, size_t len)
             return true;
         p = q + 1;
     }
+}
+
+bool url_file_name_ok(const char *rel, size_t len)
+{
+    if (!url_store_relpath_ok(rel, len) || memchr(rel, '\\', len))
+        return false;
+    json_t *probe = json_stringn(rel, len);
+    json_decref(probe);
+    return probe != NULL;
 }
 
 void url_short(const char *url, size_t len, char out[13])

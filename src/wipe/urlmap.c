@@ -16,16 +16,10 @@ char *wipe_url_of_rel(const char *prefix, const char *rel)
 {
     char *full = xasprintf("%s%s", prefix, rel);
     size_t len = strlen(full);
-    /* A backslash is a separator in Alfresco's URLs; a file name holding one has no URL.
-     * Content URLs are text: a name that is not UTF-8 is no URL the database could hold, and
-     * cannot even be sent to it as a query parameter. */
-    json_t *probe = NULL;
-    if (!wipe_rel_ok(full, len) || memchr(full, '\\', len) ||
-        !(probe = json_stringn(full, len))) {
+    if (!wipe_rel_ok(full, len) || !url_file_name_ok(full, len)) {
         free(full);
         return NULL;
     }
-    json_decref(probe);
     char *url = xasprintf(STORE_PREFIX "%s", full);
     free(full);
     return url;

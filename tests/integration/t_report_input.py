@@ -577,6 +577,28 @@ def relative_roots():
           "relative dir.root from the properties file: warned, with the fix", r.stderr)
 
 
+def odd_deleted_names():
+    """A file in contentstore.deleted whose name gives no content URL (not UTF-8, or a
+    backslash, which Alfresco reads as a separator) is deleted, and invalid_url: alfwipe wipe
+    cannot check it against the database and refuses it, so the report does not offer it as
+    an ordinary wipe candidate."""
+    c = Case("odd deleted")
+    c.f("del", b"2024/5/1/10/15/del\xe9.bin", 10, "2024-05-01T10:15:00Z")
+    c.f("del", "2024/5/1/10/15/back\\slash.bin", 11, "2024-05-01T10:15:00Z")
+    c.f("del", "2024/5/1/10/15/fine.bin", 12, "2024-05-01T10:15:00Z")
+    for e, r in c.run().items():
+        its = (r.json or {}).get("items", [])
+        got = sorted((it.get("size"), it.get("class"), tuple(it.get("findings") or ()))
+                     for it in its)
+        eq(got, [(10, "deleted", ("invalid_url",)), (11, "deleted", ("invalid_url",)),
+                 (12, "deleted", ())],
+           "odd deleted names %s: deleted, and invalid_url where the name gives no URL" % e, its)
+        eq(r.rc, 1, "odd deleted names %s: exit 1 (WARNING)" % e, r)
+        reasons = " ".join(((r.json or {}).get("status") or {}).get("reasons", []))
+        check("2 item(s) without a usable content URL (invalid_url)" in reasons,
+              "odd deleted names %s: the status says why" % e, reasons)
+
+
 def odd_db_urls():
     """Content URLs whose text holds what a row format must escape (a tab, a newline, a
     carriage return, a double quote, a backslash, non-ASCII) come back from the database byte
@@ -624,7 +646,7 @@ def odd_db_urls():
 def main():
     for fn in (e1, e2, e3, e4, e5, e6, e7, e8, e9, schema_variants, other_input, interrupted,
                odd_names, relative_roots, overlapping_roots, odd_root_path, extreme_values,
-               no_select_role, odd_db_urls):
+               no_select_role, odd_db_urls, odd_deleted_names):
         try:
             fn()
         except Exception:
