@@ -29,6 +29,13 @@ bool url_file_name_ok(const char *rel, size_t len);
  * toLowerCase on the URLs Alfresco writes). */
 void url_short(const char *url, size_t len, char out[13]);
 
+/* Whether url_short gives exactly the content_url_short Alfresco wrote for url. Alfresco
+ * lower-cases the URL with Java's toLowerCase() in the JVM's default locale and keeps its
+ * last 12 UTF-16 characters: the same as url_short only when the last 12 bytes are plain
+ * ASCII (then they are the last 12 characters) and hold no 'I' (a Turkish locale makes it a
+ * dotless i). Other URLs are looked up by their CRC and full text alone. */
+bool url_short_certain(const char *url, size_t len);
+
 /* content_url_crc: CRC-32 (zlib) of the URL bytes as written, unsigned. */
 uint32_t url_crc(const char *url, size_t len);
 

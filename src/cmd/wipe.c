@@ -448,8 +448,9 @@ static int check_roots_apart(struct wrun *w, const char *cert, struct err *err)
         {"wipe.state_dir", cw->state_dir.val},
         {"wipe.hmac_key_file", cw->hmac_key_file.val},
     };
+    const struct conf_alfresco *a = &w->conf->alfresco;
     for (size_t k = 0; k < sizeof own / sizeof own[0]; k++) {
-        char dir[PATH_MAX], rel[PATH_MAX];
+        char dir[PATH_MAX], rel[PATH_MAX], live[PATH_MAX];
         if (!own[k].path || !own[k].path[0] || !existing_dir_of(own[k].path, dir))
             continue;
         for (size_t i = 0; i < w->nroots; i++)
@@ -461,8 +462,66 @@ static int check_roots_apart(struct wrun *w, const char *cert, struct err *err)
                                      "outside contentstore.deleted (the defaults are under "
                                      "/var/lib/alfwipe and /run).");
             }
+        /* The lock file is truncated, the certificate appended to, the state directory
+         * written: none of them may be a file of live content. (The key is only read.) */
+        for (size_t i = 0; k < 3 && i <= a->n_extra_roots; i++) {
+            const char *lp = i == 0 ? a->contentstore.val : a->extra_roots[i - 1];
+            if (lp && realpath(lp, live) && dir_within(dir, live, rel, sizeof rel)) {
+                err_set(err, ERR_CONFIG, "%s '%s' lies inside the live content store '%s'",
+                        own[k].key, own[k].path, live);
+                return err_hint(err, "Keep the certificate, lock file and state directory "
+                                     "outside the content stores (the defaults are under "
+                                     "/var/lib/alfwipe and /run).");
+            }
+        }
     }
     return 0;
+}
+
+/* The live contentstore must be there: the overlap checks compare the wipe roots with it,
+ * and a wipe configured without it (a typo, an unmounted volume) could be pointed at live
+ * content as if it were contentstore.deleted. */
+static int check_live_store(struct wrun *w, struct err *err)
+{
+    const struct conf_str *cs = &w->conf->alfresco.contentstore;
+    struct stat st;
+    if (!cs->val) {
+        err_set(err, ERR_CONFIG, "the live contentstore is not configured");
+        return err_hint(err, "Set alfresco.contentstore or alfresco.dir_root in alfwipe.conf: "
+                             "a wipe compares its roots with the live store, and never runs "
+                             "without knowing where it is.");
+    }
+    int e = stat(cs->val, &st) != 0 ? errno : !S_ISDIR(st.st_mode) ? ENOTDIR : 0;
+    if (e) {
+        err_sys(err, ERR_CONFIG, e, "the live contentstore '%s' (from "
+                "%s) is not a directory", cs->val,
+                cs->origin ? cs->origin : conf_source_name(cs->src));
+        return err_hint(err, "Mount the content store volume, or set alfresco.contentstore to "
+                             "where it is: a wipe never runs without the live store in view.");
+    }
+    return 0;
+}
+
+/* An empty contentstore while the database references store:// content is an unmounted
+ * volume (the report refuses it too): the configuration cannot be trusted to tell live
+ * content from deleted content. Extra roots may hold the content instead. */
+static int check_live_mounted(struct wrun *w, struct db *db, struct err *err)
+{
+    const char *cs = w->conf->alfresco.contentstore.val;
+    if (w->conf->alfresco.n_extra_roots > 0 || report_root_has_file(cs))
+        return 0;
+    char *count = NULL;
+    if (db_query_value(db, "q_report_count_store_urls", NULL, 0, &count, err) != 0)
+        return -1;
+    long long n = count ? atoll(count) : 0;
+    free(count);
+    if (n <= 0)
+        return 0;
+    err_set(err, ERR_CONFIG, "the live contentstore '%s' is empty while the database references "
+            "%lld store:// URLs; is it mounted?", cs, n);
+    return err_hint(err, "Nothing was written. Mount the content store volume, or point "
+                         "alfresco.contentstore at the path where it is visible on this "
+                         "machine.");
 }
 
 /* On btrfs and XFS the answer depends on each file: look at every candidate before any write. */
@@ -734,6 +793,11 @@ static void wrun_release(struct wrun *w)
         free(w->roots[i].path);
     }
     free(w->roots);
+    for (size_t i = 0; i < w->nodd; i++) {
+        free(w->odd[i].path);
+        free(w->odd[i].url);
+    }
+    free(w->odd);
     wipe_bufs_release(&w->bufs);
     for (size_t i = 0; i < w->ntbufs; i++)
         wipe_bufs_release(&w->tbufs[i]);
@@ -786,6 +850,36 @@ static int setup_schedule(struct wrun *w, struct err *err)
     return 0;
 }
 
+static int on_odd_url(void *arg, const struct db_value *c, int nc, struct err *err)
+{
+    (void)err;
+    struct wrun *w = arg;
+    char *path = nc >= 1 && !c[0].null ? wipe_url_resolved_path(c[0].s) : NULL;
+    if (!path)
+        return 0;
+    w->odd = xgrow(w->odd, &w->oddcap, w->nodd + 1, sizeof *w->odd);
+    w->odd[w->nodd].path = path;
+    w->odd[w->nodd++].url = xstrdup(c[0].s);
+    return 0;
+}
+
+static int cmp_odd(const void *a, const void *b)
+{
+    return strcmp(((const struct odd_url *)a)->path, ((const struct odd_url *)b)->path);
+}
+
+/* Referenced URLs such as store://2024/1//x.bin name a file no exact URL names: the batches
+ * refuse those files (wipe_odd_url). Alfresco never writes such URLs itself (imports and
+ * custom code may), so they are read once per run, not per batch. */
+static int load_odd_urls(struct wrun *w, struct db *db, struct err *err)
+{
+    if (db_query(db, "q_wipe_odd_urls", NULL, 0, on_odd_url, w, err) != 0)
+        return err_prefix(err, "cannot check references");
+    if (w->nodd > 1)
+        qsort(w->odd, w->nodd, sizeof *w->odd, cmp_odd);
+    return 0;
+}
+
 static int check_db(struct wrun *w, struct err *err)
 {
     if (w->o.no_db_check) {
@@ -809,8 +903,11 @@ static int check_db(struct wrun *w, struct err *err)
         return err_hint(err, "Make the database reachable, or give --no-db-check to wipe "
                              "without the reference check.");
     }
+    int rc = check_live_mounted(w, db, err);
+    if (rc == 0)
+        rc = load_odd_urls(w, db, err);
     db_close(db);
-    return 0;
+    return rc;
 }
 
 static int load_hmac_key(struct wrun *w, uint8_t **key, size_t *keylen, struct err *err)
@@ -908,7 +1005,7 @@ int cmd_wipe(struct ctx *ctx, int argc, char **argv)
         }
     }
     const char *cp = w.o.certificate ? w.o.certificate : conf.wipe.certificate.val;
-    if (check_roots_apart(&w, cp, &err) != 0)
+    if (check_live_store(&w, &err) != 0 || check_roots_apart(&w, cp, &err) != 0)
         goto fail;
     if (check_db(&w, &err) != 0)
         goto fail;

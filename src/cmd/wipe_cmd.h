@@ -111,6 +111,15 @@ struct wrun {
     int64_t last_progress_ms;
     bool progress;
     bool progress_shown;
+    struct odd_url *odd;         /* referenced URLs that are not plain paths, by the path they
+                                  * resolve to (sorted): read once at the start */
+    size_t nodd, oddcap;
+};
+
+/* A referenced content URL that is not a plain path, and the path Alfresco reads it as. */
+struct odd_url {
+    char *path;                  /* owned, resolved (wipe_url_resolved_path) */
+    char *url;                   /* owned, as in the database */
 };
 
 /* The signal that asked the run to stop (SIGINT, SIGTERM), 0 while none: set by the handler,

@@ -191,7 +191,21 @@ static struct wipe_jentry *journal_match(struct wrun *w, const struct wroot *roo
     return NULL;
 }
 
+static int cmp_odd_path(const void *a, const void *b)
+{
+    return strcmp(((const struct odd_url *)a)->path, ((const struct odd_url *)b)->path);
+}
+
 /* ---- the database check: a new snapshot per batch ---- */
+
+/* The referenced URL that is not a plain path but resolves to url's path, or NULL. */
+static const struct odd_url *odd_url_of(const struct wrun *w, const char *url)
+{
+    if (w->nodd == 0 || strncmp(url, "store://", 8) != 0)
+        return NULL;
+    struct odd_url key = {(char *)(uintptr_t)(url + 8), NULL};
+    return bsearch(&key, w->odd, w->nodd, sizeof *w->odd, cmp_odd_path);
+}
 
 static int db_check_batch(struct wrun *w, struct batch *b)
 {
@@ -218,6 +232,14 @@ static int db_check_batch(struct wrun *w, struct batch *b)
             wrec_set_reason(f->rec, "name has no content URL (%s)",
                             strchr(f->rec->rel, '\\') ? "holds a backslash"
                                                        : "not valid UTF-8");
+            continue;
+        }
+        const struct odd_url *odd = odd_url_of(w, f->rec->url);
+        if (odd) {
+            f->active = false;
+            f->rec->st = WST_REFUSED;
+            wrec_set_reason(f->rec, "deleted_referenced: the database holds the referenced URL "
+                            "'%s', which Alfresco reads as this file", odd->url);
             continue;
         }
         struct wipe_refs refs;

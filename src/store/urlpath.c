@@ -62,6 +62,17 @@ bool url_file_name_ok(const char *rel, size_t len)
     return probe != NULL;
 }
 
+bool url_short_certain(const char *url, size_t len)
+{
+    size_t from = len > 12 ? len - 12 : 0;
+    for (size_t i = from; i < len; i++) {
+        unsigned char c = (unsigned char)url[i];
+        if (c >= 0x80 || c == 'I' || c == 0)
+            return false;
+    }
+    return true;
+}
+
 void url_short(const char *url, size_t len, char out[13])
 {
     if (len == 0) {
@@ -182,8 +193,8 @@ bool fs_location(const char *real, uint64_t *dev, char *out, size_t outlen)
         const char *rest = best_len == 1 ? real : real + best_len;
         const char *root = strcmp(best_root, "/") == 0 ? "" : best_root;
         int n = snprintf(out, outlen, "%s%s", root, rest);
-        ok = n > 0 && (size_t)n < outlen;
-        if (ok && out[0] == '\0')
+        ok = n >= 0 && (size_t)n + 1 < outlen;
+        if (ok && n == 0)    /* the mount point of a whole filesystem: its root */
             snprintf(out, outlen, "/");
         *dev = (uint64_t)st.st_dev;
     }

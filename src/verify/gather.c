@@ -201,7 +201,11 @@ int verify_gather_db(struct db *db, struct vresult *r, struct err *err)
         url_short(u->url, strlen(u->url), shortv);
         snprintf(crc, sizeof crc, "%lu", (unsigned long)url_crc(u->url, strlen(u->url)));
         const char *pu[] = {u->url, shortv, crc};
-        if (db_query(db, "q_verify_url", pu, 3, on_url_row, u, err) != 0)
+        const char *ps[] = {u->url, crc};
+        /* Through the (short, crc) index where the short value is certain, else by CRC. */
+        bool certain = url_short_certain(u->url, strlen(u->url));
+        if (db_query(db, certain ? "q_verify_url" : "q_verify_url_scan", certain ? pu : ps,
+                     certain ? 3 : 2, on_url_row, u, err) != 0)
             return -1;
         if (!u->db_known)
             continue;

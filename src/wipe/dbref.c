@@ -66,8 +66,12 @@ int wipe_db_refs(struct db *db, const char *url, struct wipe_refs *out, struct e
     url_short(url, len, shortv);
     snprintf(crc, sizeof crc, "%" PRIu32, url_crc(url, len));
     const char *params[3] = {url, shortv, crc};
+    const char *scan[2] = {url, crc};
     struct refs_acc a = {out, 0, 0, false};
-    if (db_query(db, "q_wipe_refs", params, 3, refs_row, &a, err) != 0) {
+    /* Through the (short, crc) index where the short value is certain, else by CRC alone. */
+    bool certain = url_short_certain(url, len);
+    if (db_query(db, certain ? "q_wipe_refs" : "q_wipe_refs_scan", certain ? params : scan,
+                 certain ? 3 : 2, refs_row, &a, err) != 0) {
         wipe_refs_release(out);
         return -1;
     }

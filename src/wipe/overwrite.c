@@ -499,6 +499,14 @@ int wipe_file_verify_pass(struct wipe_file *wf, const struct wipe_pass *p, unsig
     return rc;
 }
 
+/* Whether name in the file's directory is still the file (same device and inode). */
+static bool name_is_ours(const struct wipe_file *wf, const char *name)
+{
+    struct stat st;
+    return fstatat(wf->dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+           st.st_dev == wf->dev && st.st_ino == wf->ino;
+}
+
 bool wipe_file_unchanged(struct wipe_file *wf, char *reason, size_t reasonlen)
 {
     struct stat st;
@@ -519,6 +527,12 @@ bool wipe_file_unchanged(struct wipe_file *wf, char *reason, size_t reasonlen)
         snprintf(reason, reasonlen, "changed during wipe (link count)");
         return false;
     }
+    /* Still at its place in the root: a file renamed away (into a live store, say) between
+     * two passes is not written to again. */
+    if (!name_is_ours(wf, wf->name)) {
+        snprintf(reason, reasonlen, "changed during wipe (moved or renamed)");
+        return false;
+    }
     return true;
 }
 
@@ -527,13 +541,6 @@ void wipe_file_note_own_write(struct wipe_file *wf)
     struct stat st;
     if (fstat(wf->fd, &st) == 0)
         wf->mtime_ns = mtime_ns_of(&st);
-}
-
-static bool name_is_ours(const struct wipe_file *wf, const char *name)
-{
-    struct stat st;
-    return fstatat(wf->dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
-           st.st_dev == wf->dev && st.st_ino == wf->ino;
 }
 
 int wipe_random_name(char *out, size_t len, struct err *err)

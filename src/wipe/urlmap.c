@@ -44,3 +44,41 @@ bool wipe_path_overlaps(const char *a, const char *b)
 {
     return dirs_overlap(a, b);
 }
+
+char *wipe_url_resolved_path(const char *url)
+{
+    size_t len = strlen(url);
+    if (len <= STORE_PREFIX_LEN || strncmp(url, STORE_PREFIX, STORE_PREFIX_LEN) != 0)
+        return NULL;
+    const char *rel = url + STORE_PREFIX_LEN;
+    char *out = xmalloc(len + 1);
+    size_t n = 0;
+    const char *p = rel;
+    for (;;) {
+        size_t clen = strcspn(p, "/\\");
+        if (clen == 2 && p[0] == '.' && p[1] == '.') {
+            if (n == 0) {               /* above the root */
+                free(out);
+                return NULL;
+            }
+            while (n > 0 && out[n - 1] != '/')
+                n--;
+            if (n > 0)
+                n--;                    /* the '/' before the dropped component */
+        } else if (clen > 0 && !(clen == 1 && p[0] == '.')) {
+            if (n > 0)
+                out[n++] = '/';
+            memcpy(out + n, p, clen);
+            n += clen;
+        }
+        if (!p[clen])
+            break;
+        p += clen + 1;
+    }
+    if (n == 0) {
+        free(out);
+        return NULL;
+    }
+    out[n] = '\0';
+    return out;
+}

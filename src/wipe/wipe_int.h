@@ -130,6 +130,12 @@ char *wipe_url_of_rel(const char *prefix, const char *rel);
 /* The relative path of a store:// URL into out; -1 when the URL is not store://, its path
  * would leave the root, or out is too small. */
 int wipe_rel_of_url(const char *url, char *out, size_t outlen);
+
+/* The path a store:// URL names once read as java.io.File reads it: components split at '/'
+ * and '\\', empty and '.' ones dropped, '..' taking the previous one back. NULL when it is
+ * not a store:// URL, leaves the root (Alfresco refuses those) or names the root itself.
+ * Caller frees. */
+char *wipe_url_resolved_path(const char *url);
 /* Whether two resolved absolute paths overlap: equal, or one below the other. */
 bool wipe_path_overlaps(const char *a, const char *b);
 

@@ -39,8 +39,15 @@ def run(engine):
         u2 = "store://2024/6/1/9/0/ver-case.bin"
         db.version(VUUID.upper(), db.url(u2, 20))
         L.put(env.cs, u2[8:], 20)
+        # a URL whose last 12 characters are not ASCII: its content_url_short is Java's, found
+        # by CRC and full text
+        u3 = "store://2024/6/1/9/0/r\u00e9sum\u00e9-\u00e9t\u00e9-\u00e0.bin"
+        n3 = db.node("workspace://SpacesStore", "uuid-non-ascii", "cm:content")
+        db.content(n3, db.url(u3, 30))
+        L.put(env.cs, u3[8:], 30)
         c = env.conf("c")
         res = {}
+        res["non-ascii url"] = L.verify(c, "--url", u3, "--format", "json")
         for label, ref in (("lower ref", "workspace://SpacesStore/" + UUID),
                            ("upper ref", "workspace://SpacesStore/" + UUID.upper()),
                            ("upper uuid", UUID.upper()),
@@ -65,6 +72,14 @@ def main():
         eq(summary(res["versioned, lower"]), (2, [("not_destroyed", True, [], 0)]),
            "%s: a version history of the upper-case spelling is not this node's" % e,
            res["versioned, lower"])
+        its = res["non-ascii url"].items()
+        eq([(it.get("verdict"), [(u.get("orphan_state"), (u.get("row") or {}).get("id") is not None,
+                                  [x.get("node_ref") for x in u.get("referenced_by", [])])
+                                 for u in it.get("urls", [])]) for it in its],
+           [("not_destroyed", [("referenced", True,
+                                ["workspace://SpacesStore/uuid-non-ascii"])])],
+           "%s: a non-ASCII URL is found in the database: not destroyed" % e,
+           res["non-ascii url"])
         why = (res["upper uuid"].items() or [{}])[0].get("why") or ""
         check("compared exactly" in why and "try " + UUID in why,
               "%s: the unknown upper-case uuid is told why, with the lower-case one" % e,

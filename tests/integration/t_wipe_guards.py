@@ -232,6 +232,168 @@ def dry_run_lock():
     ok(os.path.exists(s.d("2024/1/1/1/1/v.bin")), "dry run: nothing erased")
 
 
+def mounted_stores(db):
+    """Stores that are whole filesystems of their own (a mount point whose root is the
+    filesystem's root, here a tmpfs): a bind mount of a directory inside the live store is
+    still an overlap, and a bind mount of a directory inside contentstore.deleted still gives
+    URLs from the store."""
+    s = L.Store("mounted", db=db)
+    for d in (s.cs, s.dl):
+        L.sh(["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", d])
+    mnts = []
+    try:
+        live = os.path.join(s.cs, "2024/2/1/0/0/live.bin")
+        L.put(live, size=4096, age_days=30)
+        L.put(os.path.join(s.cs, "2020/1/1/0/0/other.bin"), size=100, age_days=30)
+        ref_rel = "2024/8/3/0/0/kept.bin"
+        db.add_url("store://" + ref_rel)
+        L.put(s.d(ref_rel), size=4096, age_days=30)
+        sums = [L.sha(live), L.sha(s.d(ref_rel))]
+        b_live, b_del = os.path.join(s.dir, "b-live"), os.path.join(s.dir, "b-del")
+        os.makedirs(b_live)
+        os.makedirs(b_del)
+        L.sh(["mount", "--bind", os.path.join(s.cs, "2024"), b_live])
+        mnts.append(b_live)
+        L.sh(["mount", "--bind", s.d("2024/8"), b_del])
+        mnts.append(b_del)
+        r = L.wipe(s, "--method", "zero", "--allow-unsafe-fs", "--root", b_live)
+        eq(r.rc, 3, "live store on its own filesystem, a bind of its directory as root: exit 3",
+           r)
+        ok("overlaps the live content store" in r.err, "the same: says it overlaps", r)
+        r = L.wipe(s, "--method", "zero", "--allow-unsafe-fs", "--root", b_del)
+        eq(r.rc, 1, "contentstore.deleted on its own filesystem, a bind of its directory: "
+           "exit 1 (refused)", r)
+        _, files, _ = L.last_run(s)
+        eq([(f.get("content_url"), f.get("status")) for f in files],
+           [("store://" + ref_rel, "REFUSED")],
+           "the same: the URL from the store, the referenced file refused", files)
+        eq([L.sha(live), L.sha(s.d(ref_rel))], sums, "mounted stores: nothing touched")
+    finally:
+        for m in mnts + [s.cs, s.dl]:
+            subprocess.run(["umount", m], check=False)
+
+
+def non_ascii_urls(db, tag="pg"):
+    """URLs whose content_url_short Alfresco computes with Java's toLowerCase (non-ASCII or
+    'I' in the last 12 characters) are found by their CRC and full text: still refused."""
+    s = L.Store("nonascii-" + tag, db=db)
+    rels = ["2024/9/1/0/0/r\u00e9sum\u00e9-\u00e9t\u00e9.bin", "2024/9/1/0/0/\u00c4\u00d6\u00dc-Datei.bin",
+            "2024/9/1/0/0/x\u20ac.bin", "2024/9/1/0/0/\u0130STANBUL.bin", "2024/9/1/0/0/FILE-I.bin"]
+    for rel in rels:
+        url = "store://" + rel
+        # the short value as Java writes it: lower-cased, then the last 12 characters
+        db.add_url(url, short=url.lower()[-12:])
+        L.put(s.d(rel), size=4096, age_days=30)
+    free = "2024/9/1/0/0/fr\u00e9e.bin"
+    L.put(s.d(free), size=4096, age_days=30)
+    sums = [L.sha(s.d(rel)) for rel in rels]
+    r = L.wipe(s, "--method", "zero")
+    eq(r.rc, 1, "non-ASCII URLs %s: exit 1 (refusals), not 3" % tag, r)
+    eq([L.sha(s.d(rel)) for rel in rels], sums, "non-ASCII URLs %s: every referenced file intact" % tag)
+    _, files, _ = L.last_run(s)
+    got = {f.get("content_url"): f.get("status") for f in files}
+    want = {"store://" + rel: "REFUSED" for rel in rels}
+    want["store://" + free] = "ERASED"
+    eq(got, want, "non-ASCII URLs %s: referenced ones refused, the unreferenced one erased" % tag, files)
+
+
+def live_store_missing(db):
+    s = L.Store("nolive", db=db)
+    db.add_url("store://2024/10/1/0/0/live-elsewhere.bin")
+    victim = s.d("2024/10/2/0/0/v.bin")
+    L.put(victim, size=4096, age_days=30)
+    before = L.sha(victim)
+    with open(s.conf, "a") as f:
+        f.write('alfresco = { contentstore = "%s"; contentstore_deleted = "%s"; };\n'
+                % (os.path.join(s.dir, "nowhere"), s.dl))
+    # the appended group replaces the first: rewrite instead
+    with open(s.conf) as f:
+        text = f.read()
+    text = text.replace('alfresco = { dir_root = "%s"; };\n' % s.alf, "", 1)
+    with open(s.conf, "w") as f:
+        f.write(text)
+    for extra in ([], ["--dry-run"], ["--no-db-check"]):
+        r = L.wipe(s, "--method", "zero", *extra)
+        eq(r.rc, 3, "missing live contentstore %s: exit 3" % extra, r)
+        ok("live contentstore" in r.err and "hint: " in r.err,
+           "missing live contentstore %s: says so" % extra, r)
+    s.write_conf()
+    os.remove(s.live)
+    r = L.wipe(s, "--method", "zero")
+    eq(r.rc, 3, "empty live contentstore while URLs are referenced: exit 3", r)
+    ok("is empty while the database references" in r.err, "empty live contentstore: says so",
+       r)
+    eq(L.sha(victim), before, "missing or empty live store: nothing touched")
+    # the lock file, the certificate or the state directory inside the live store
+    L.put(s.live, size=100, age_days=30)
+    live_sum = L.sha(s.live)
+    for key in ("lock_file", "certificate", "state_dir"):
+        vals = {"lock_file": s.state + "/wipe.lock", "certificate": s.cert, "state_dir": s.state}
+        vals[key] = s.live if key != "state_dir" else os.path.dirname(s.live)
+        with open(s.conf, "w") as f:
+            f.write('alfresco = { dir_root = "%s"; };\nwipe = { lock_file = "%s"; '
+                    'state_dir = "%s"; certificate = "%s"; };\n%s\n'
+                    % (s.alf, vals["lock_file"], vals["state_dir"], vals["certificate"],
+                       db.conf_group()))
+        r = L.wipe(s, "--method", "zero")
+        eq(r.rc, 3, "wipe.%s inside the live store: exit 3" % key, r)
+        ok("lies inside the live content store" in r.err, "wipe.%s inside the live store: "
+           "says so" % key, r)
+    eq(L.sha(s.live), live_sum, "own files in the live store: the live file intact")
+    eq(L.sha(victim), before, "own files in the live store: nothing wiped")
+    s.write_conf()
+
+
+def odd_db_urls(db, tag="pg"):
+    """A referenced URL that is no plain path (store://a//b, a/./b, a/x/../b) keeps the file
+    java.io.File reads it as: refused."""
+    s = L.Store("oddurls-" + tag, db=db)
+    cases = [("2024/11/1/0/0//a.bin", "2024/11/1/0/0/a.bin"),
+             ("2024/11/1/0/0/./b.bin", "2024/11/1/0/0/b.bin"),
+             ("/2024/11/1/0/0/c.bin", "2024/11/1/0/0/c.bin"),
+             ("2024/11/1/0/x/../0/d.bin", "2024/11/1/0/0/d.bin")]
+    for url_rel, rel in cases:
+        db.add_url("store://" + url_rel)
+        L.put(s.d(rel), size=4096, age_days=30)
+    # the same shape, but orphaned (no content data): no protection needed
+    db.add_url("store://2024/11/1/0/0//e.bin", referenced=False)
+    L.put(s.d("2024/11/1/0/0/e.bin"), size=4096, age_days=30)
+    sums = [L.sha(s.d(rel)) for _, rel in cases]
+    for extra in (["--dry-run"], []):
+        r = L.wipe(s, "--method", "zero", "--format", "json", *extra)
+        eq(r.rc, 1, "odd URLs %s %s: exit 1" % (tag, extra), r)
+    eq([L.sha(s.d(rel)) for _, rel in cases], sums, "odd URLs %s: every file they name is intact" % tag)
+    ok(not os.path.exists(s.d("2024/11/1/0/0/e.bin")), "odd URLs %s: the orphaned one's file erased" % tag)
+    _, files, _ = L.last_run(s)
+    by = {f["path"]: f for f in files}
+    for url_rel, rel in cases:
+        f = by.get(rel, {})
+        ok(f.get("status") == "REFUSED" and ("store://" + url_rel) in (f.get("reason") or ""),
+           "odd URL %s %s: refused, naming the URL" % (tag, url_rel), f)
+
+
+def moved_mid_run():
+    """A file renamed out of its directory between two passes (into the live store, say) is
+    not written to again."""
+    s = L.Store("moved")
+    src = s.d("2024/12/1/0/0/m.bin")
+    L.put(src, size=1 << 20, age_days=30)
+    dst = os.path.join(s.cs, "2024/12/1/0/0/m.bin")
+    os.makedirs(os.path.dirname(dst), exist_ok=True)
+    hook = L.hook_script(s, "if ev == 'pass-written' and a2 == '1':\n"
+                            "    os.rename(os.environ['F'], os.environ['D'])")
+    r = L.wipe(s, "--method", "dod-3", "--no-db-check",
+               env={"ALFWIPE_TEST_HOOK": hook, "F": src, "D": dst})
+    eq(r.rc, 1, "moved mid-run: exit 1", r)
+    _, files, _ = L.last_run(s)
+    eq([(f.get("status"), f.get("reason"), f.get("passes_done")) for f in files],
+       [("REFUSED", "changed during wipe (moved or renamed)", 1)],
+       "moved mid-run: refused after the first pass, no later pass written", files)
+    with open(dst, "rb") as f:
+        data = f.read()
+    ok(data == b"\0" * (1 << 20), "moved mid-run: the moved file holds the first pass only")
+
+
 def main():
     relative_root()
     tampered_certificate()
@@ -240,6 +402,15 @@ def main():
     sub_root(db)
     bad_roots()
     dry_run_lock()
+    mounted_stores(db)
+    non_ascii_urls(db)
+    live_store_missing(db)
+    odd_db_urls(db)
+    moved_mid_run()
+    # Alfresco's install guide creates its MySQL database in UTF-8
+    my = L.MY("aw_guards_my", charset="utf8mb4")
+    non_ascii_urls(my, "my")
+    odd_db_urls(my, "my")
     L.finish()
 
 

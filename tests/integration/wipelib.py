@@ -43,7 +43,11 @@ def finish():
 
 
 def sh(cmd, **kw):
-    return subprocess.run(cmd, check=True, capture_output=True, text=True, **kw)
+    p = subprocess.run(cmd, capture_output=True, text=True, **kw)
+    if p.returncode != 0:
+        raise RuntimeError("%s failed (exit %d): %s" % (" ".join(cmd[:4]), p.returncode,
+                                                        p.stderr.strip()[-2000:]))
+    return p
 
 
 # ---- database ------------------------------------------------------------------------------
@@ -74,13 +78,15 @@ class PG:
     def sql(self, sql):
         return self.psql(self.name, sql)
 
-    def add_url(self, url, referenced=True, store_id=65):
+    def add_url(self, url, referenced=True, store_id=65, short=None):
         """A content URL row; when referenced, an alf_content_data row and a live cm:content
         node in workspace://SpacesStore pointing at it. Returns the node ref (or None)."""
         i = self.next_id
         self.next_id += 10
-        short = url.lower()[-12:]
+        short = short if short is not None else url.lower()[-12:]
         crc = zlib.crc32(url.encode()) & 0xFFFFFFFF
+        url = url.replace("'", "''")
+        short = short.replace("'", "''")
         stmts = ["INSERT INTO alf_content_url (id, content_url, content_url_short, "
                  "content_url_crc, content_size, orphan_time) VALUES (%d, '%s', '%s', %d, 10, "
                  "NULL)" % (i, url, short, crc)]
@@ -139,6 +145,12 @@ class Store:
         self.cert = os.path.join(self.state, "certificate.jsonl")
         for d in (self.cs, self.dl, self.state):
             os.makedirs(d, exist_ok=True)
+        # The live store is mounted and holds content, as a wipe requires when the database
+        # references store:// URLs (an empty contentstore is refused as unmounted).
+        self.live = os.path.join(self.cs, "2020", "1", "1", "0", "0", "live-fixture.bin")
+        os.makedirs(os.path.dirname(self.live), exist_ok=True)
+        with open(self.live, "wb") as f:
+            f.write(b"live content of the fixture\n")
         self.conf = os.path.join(self.dir, "alfwipe.conf")
         self.db = db
         self.write_conf(extra)
@@ -290,13 +302,14 @@ def sha(path):
 class MY(PG):
     """The same on the run.sh MariaDB (root over the socket)."""
 
-    def __init__(self, name):
+    def __init__(self, name, charset=None):
         self.sock = os.environ["AW_MY_SOCKET"]
         self.user = os.environ["AW_MY_USER"]
         self.name = name
         self.host = None
         self.port = os.environ.get("AW_MY_PORT", "3306")
-        self.admin("DROP DATABASE IF EXISTS %s; CREATE DATABASE %s" % (name, name))
+        self.admin("DROP DATABASE IF EXISTS %s; CREATE DATABASE %s%s"
+                   % (name, name, " CHARACTER SET " + charset if charset else ""))
         for f in ("schema.sql", "bootstrap.sql"):
             with open(os.path.join(SRC, "sql", "mysql", f)) as fh:
                 self.admin(fh.read(), db=name)
