@@ -9,15 +9,16 @@
 
 #include <cmocka.h>
 
+#include "alfwipe/urlpath.h"
 #include "../../src/wipe/wipe_int.h"
 
 static void url_of_rel__alfresco_path__is_store_url(void **state)
 {
     (void)state;
-    char *u = wipe_url_of_rel("2024/3/7/9/5/0b7c2a4e-5d1f-4c3a-9e8b-1f2d3c4b5a69.bin");
+    char *u = wipe_url_of_rel("", "2024/3/7/9/5/0b7c2a4e-5d1f-4c3a-9e8b-1f2d3c4b5a69.bin");
     assert_string_equal(u, "store://2024/3/7/9/5/0b7c2a4e-5d1f-4c3a-9e8b-1f2d3c4b5a69.bin");
     free(u);
-    u = wipe_url_of_rel("a.bin");
+    u = wipe_url_of_rel("", "a.bin");
     assert_string_equal(u, "store://a.bin");
     free(u);
 }
@@ -29,7 +30,7 @@ static void url_of_rel__unsafe_paths__have_no_url(void **state)
                                       "a/.", "a/", "back\\slash.bin", "bad\xff.bin",
                                       "2024/1/1/0/0/\xc3(.bin"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-        assert_null(wipe_url_of_rel(bad[i]));
+        assert_null(wipe_url_of_rel("", bad[i]));
 }
 
 static void rel_of_url__round_trip__gives_the_path_back(void **state)
@@ -37,12 +38,74 @@ static void rel_of_url__round_trip__gives_the_path_back(void **state)
     (void)state;
     static const char *const rels[] = {"2024/1/15/9/30/a1.bin", "x.bin", "v/2024/1/1/0/0/b.bin"};
     for (size_t i = 0; i < sizeof rels / sizeof rels[0]; i++) {
-        char *u = wipe_url_of_rel(rels[i]);
+        char *u = wipe_url_of_rel("", rels[i]);
         char back[256];
         assert_int_equal(wipe_rel_of_url(u, back, sizeof back), 0);
         assert_string_equal(back, rels[i]);
         free(u);
     }
+}
+
+static void url_of_rel__root_inside_the_store__prefix_first(void **state)
+{
+    (void)state;
+    /* --root contentstore.deleted/2024/3: the URL is the path from the store */
+    char *u = wipe_url_of_rel("2024/3/", "7/9/5/a.bin");
+    assert_string_equal(u, "store://2024/3/7/9/5/a.bin");
+    free(u);
+    assert_null(wipe_url_of_rel("2024/", "back\\slash.bin"));
+    assert_null(wipe_url_of_rel("2024/", "bad\xff.bin"));
+}
+
+static void url_resolved_path__as_java_io_file__reads_it(void **state)
+{
+    (void)state;
+    static const char *const cases[][2] = {
+        {"store://2024/1//a.bin", "2024/1/a.bin"},
+        {"store://2024/1/./a.bin", "2024/1/a.bin"},
+        {"store:///2024/1/a.bin", "2024/1/a.bin"},
+        {"store://2024/x/../1/a.bin", "2024/1/a.bin"},
+        {"store://2024\\1\\a.bin", "2024/1/a.bin"},
+        {"store://2024/1/a.bin/", "2024/1/a.bin"},
+        {"store://2024/1/a.bin", "2024/1/a.bin"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *p = wipe_url_resolved_path(cases[i][0]);
+        assert_non_null(p);
+        assert_string_equal(p, cases[i][1]);
+        free(p);
+    }
+    /* above the root, the root itself, other protocols: no file */
+    static const char *const none[] = {"store://../x.bin", "store://a/../../x.bin", "store://",
+                                       "store://./", "s3://b/x.bin", "store:/x.bin"};
+    for (size_t i = 0; i < sizeof none / sizeof none[0]; i++)
+        assert_null(wipe_url_resolved_path(none[i]));
+}
+
+static void url_short_certain__ascii_tail_without_capital_i(void **state)
+{
+    (void)state;
+    static const char *const yes[] = {"store://2024/1/1/0/0/0b7c2a4e-5d1f.bin", "store://a.bin",
+                                      "store://r\xc3\xa9sum\xc3\xa9/0123456789ab.bin"};
+    static const char *const no[] = {"store://2024/1/1/0/0/r\xc3\xa9sum\xc3\xa9.bin",
+                                     "store://2024/1/1/0/0/FILE-I.bin",
+                                     "store://\xc4\xb0.bin", "store://x\xe2\x82\xac.bin"};
+    for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
+        assert_true(url_short_certain(yes[i], strlen(yes[i])));
+    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+        assert_false(url_short_certain(no[i], strlen(no[i])));
+}
+
+static void url_file_name_ok__utf8_no_backslash(void **state)
+{
+    (void)state;
+    static const char *const yes[] = {"2024/1/r\xc3\xa9sum\xc3\xa9.bin", "2024/1/a.bin"};
+    static const char *const no[] = {"2024/1/del\xe9.bin", "2024/1/a\\b.bin", "2024//a.bin",
+                                     "2024/1/\xc3(.bin", "../a.bin"};
+    for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
+        assert_true(url_file_name_ok(yes[i], strlen(yes[i])));
+    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+        assert_false(url_file_name_ok(no[i], strlen(no[i])));
 }
 
 static void rel_of_url__other_protocols_and_escapes__refused(void **state)
@@ -124,6 +187,10 @@ int main(void)
         cmocka_unit_test(url_of_rel__alfresco_path__is_store_url),
         cmocka_unit_test(url_of_rel__unsafe_paths__have_no_url),
         cmocka_unit_test(rel_of_url__round_trip__gives_the_path_back),
+        cmocka_unit_test(url_of_rel__root_inside_the_store__prefix_first),
+        cmocka_unit_test(url_resolved_path__as_java_io_file__reads_it),
+        cmocka_unit_test(url_short_certain__ascii_tail_without_capital_i),
+        cmocka_unit_test(url_file_name_ok__utf8_no_backslash),
         cmocka_unit_test(rel_of_url__other_protocols_and_escapes__refused),
         cmocka_unit_test(path_overlaps__equal_inside_outside),
         cmocka_unit_test(rel_ok__components__checked),
