@@ -8,6 +8,8 @@
 -- sys:archivedBy (top node of a trashcan item only), the commit time of its transaction (ms),
 -- and how many content properties (actual_type_n 21) it still has. The uuid is looked up per
 -- store: the unique index is (store_id, uuid), and uuid alone has none.
+-- Text columns are converted to utf8mb4 before a byte comparison with a parameter (sent as
+-- UTF-8): a database created in latin1 holds an 'é' as one byte, which must still match.
 SELECT n.id, s.protocol, s.identifier, tns.uri, tq.local_name,
        CASE WHEN EXISTS (
            SELECT 1 FROM alf_node_aspects a
@@ -38,7 +40,7 @@ SELECT n.id, s.protocol, s.identifier, tns.uri, tq.local_name,
         WHERE p.node_id = n.id AND p.actual_type_n = 21)
 FROM alf_store s
 JOIN alf_node n ON n.store_id = s.id AND n.uuid = $1
-  AND CAST(n.uuid AS BINARY) = CAST($1 AS BINARY)
+  AND CAST(CONVERT(n.uuid USING utf8mb4) AS BINARY) = CAST($1 AS BINARY)
 JOIN alf_qname tq ON tq.id = n.type_qname_id
 JOIN alf_namespace tns ON tns.id = tq.ns_id
 LEFT JOIN alf_transaction t ON t.id = n.transaction_id

@@ -6,11 +6,13 @@
 -- q_verify_node_versions; $2 and $3 are its workspace and archive refs), or of one of its
 -- renditions (children through an rn:rendition association: derived content such as previews
 -- and thumbnails). Per URL: id, URL.
+-- Text columns are converted to utf8mb4 before a byte comparison with a parameter (sent as
+-- UTF-8): a database created in latin1 holds an 'é' as one byte, which must still match.
 WITH
 vstore AS (
     SELECT s.id FROM alf_store s
-    WHERE CAST(s.protocol AS BINARY) = 'workspace'
-      AND CAST(s.identifier AS BINARY) = 'version2Store'
+    WHERE CAST(CONVERT(s.protocol USING utf8mb4) AS BINARY) = 'workspace'
+      AND CAST(CONVERT(s.identifier USING utf8mb4) AS BINARY) = 'version2Store'
 ),
 ver2q AS (
     SELECT q.id, q.local_name FROM alf_qname q
@@ -20,25 +22,25 @@ ver2q AS (
 ),
 members AS (
     SELECT n.id FROM alf_store s JOIN alf_node n ON n.store_id = s.id AND n.uuid = $1
-      AND CAST(n.uuid AS BINARY) = CAST($1 AS BINARY)
+      AND CAST(CONVERT(n.uuid USING utf8mb4) AS BINARY) = CAST($1 AS BINARY)
     UNION
     SELECT p.node_id FROM alf_node_properties p
     JOIN ver2q ON ver2q.id = p.qname_id AND ver2q.local_name = 'frozenNodeRef'
     JOIN alf_node v ON v.id = p.node_id
     JOIN vstore ON v.store_id = vstore.id
     WHERE p.string_value IN ($2, $3)
-      AND CAST(p.string_value AS BINARY) IN (CAST($2 AS BINARY), CAST($3 AS BINARY))
+      AND CAST(CONVERT(p.string_value USING utf8mb4) AS BINARY) IN (CAST($2 AS BINARY), CAST($3 AS BINARY))
     UNION
     SELECT c.child_node_id FROM alf_node_properties p
     JOIN ver2q ON ver2q.id = p.qname_id AND ver2q.local_name = 'versionedNodeId'
     JOIN alf_node h ON h.id = p.node_id
     JOIN vstore ON h.store_id = vstore.id
     JOIN alf_child_assoc c ON c.parent_node_id = h.id AND c.is_primary = TRUE
-    WHERE p.string_value = $1 AND CAST(p.string_value AS BINARY) = CAST($1 AS BINARY)
+    WHERE p.string_value = $1 AND CAST(CONVERT(p.string_value USING utf8mb4) AS BINARY) = CAST($1 AS BINARY)
     UNION
     SELECT c.child_node_id FROM alf_store s
     JOIN alf_node n ON n.store_id = s.id AND n.uuid = $1
-      AND CAST(n.uuid AS BINARY) = CAST($1 AS BINARY)
+      AND CAST(CONVERT(n.uuid USING utf8mb4) AS BINARY) = CAST($1 AS BINARY)
     JOIN alf_child_assoc c ON c.parent_node_id = n.id
     JOIN alf_qname rq ON rq.id = c.type_qname_id AND rq.local_name = 'rendition'
     JOIN alf_namespace rns ON rns.id = rq.ns_id

@@ -273,12 +273,15 @@ def mounted_stores(db):
             subprocess.run(["umount", m], check=False)
 
 
-def non_ascii_urls(db, tag="pg"):
+def non_ascii_urls(db, tag="pg", latin1=False):
     """URLs whose content_url_short Alfresco computes with Java's toLowerCase (non-ASCII or
     'I' in the last 12 characters) are found by their CRC and full text: still refused."""
     s = L.Store("nonascii-" + tag, db=db)
     rels = ["2024/9/1/0/0/r\u00e9sum\u00e9-\u00e9t\u00e9.bin", "2024/9/1/0/0/\u00c4\u00d6\u00dc-Datei.bin",
             "2024/9/1/0/0/x\u20ac.bin", "2024/9/1/0/0/\u0130STANBUL.bin", "2024/9/1/0/0/FILE-I.bin"]
+    if latin1:
+        # what a latin1 database can hold: é, Ä, Ö, Ü (the column keeps one byte for each)
+        rels = [r for r in rels if all(ord(ch) < 256 for ch in r)]
     for rel in rels:
         url = "store://" + rel
         # the short value as Java writes it: lower-cased, then the last 12 characters
@@ -411,6 +414,8 @@ def main():
     my = L.MY("aw_guards_my", charset="utf8mb4")
     non_ascii_urls(my, "my")
     odd_db_urls(my, "my")
+    # a MariaDB database created in latin1: the URL column holds é as one byte
+    non_ascii_urls(L.MY("aw_guards_latin1", charset="latin1"), "my-latin1", latin1=True)
     L.finish()
 
 
