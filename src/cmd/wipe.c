@@ -798,6 +798,11 @@ static void wrun_release(struct wrun *w)
         free(w->odd[i].url);
     }
     free(w->odd);
+    for (size_t i = 0; i < w->nodd_abs; i++) {
+        free(w->odd_abs[i].path);
+        free(w->odd_abs[i].url);
+    }
+    free(w->odd_abs);
     wipe_bufs_release(&w->bufs);
     for (size_t i = 0; i < w->ntbufs; i++)
         wipe_bufs_release(&w->tbufs[i]);
@@ -850,16 +855,47 @@ static int setup_schedule(struct wrun *w, struct err *err)
     return 0;
 }
 
+/* The absolute file a URL reaches from the live store, as its path is written (base) and
+ * resolved (real): the text normalised as Alfresco checks it, then its directory resolved, as
+ * the kernel opens it. */
+static void add_odd_abs(struct wrun *w, const char *base, const char *url)
+{
+    char *lex = wipe_url_lexical_path(base, url);
+    if (!lex)
+        return;
+    char *slash = strrchr(lex, '/');
+    char dir[PATH_MAX];
+    if (slash && slash != lex) {
+        *slash = '\0';
+        if (realpath(lex, dir)) {
+            w->odd_abs = xgrow(w->odd_abs, &w->odd_abscap, w->nodd_abs + 1,
+                               sizeof *w->odd_abs);
+            w->odd_abs[w->nodd_abs].path = xasprintf("%s/%s", dir, slash + 1);
+            w->odd_abs[w->nodd_abs++].url = xstrdup(url);
+        }
+    }
+    free(lex);
+}
+
 static int on_odd_url(void *arg, const struct db_value *c, int nc, struct err *err)
 {
     (void)err;
     struct wrun *w = arg;
-    char *path = nc >= 1 && !c[0].null ? wipe_url_resolved_path(c[0].s) : NULL;
-    if (!path)
+    if (nc < 1 || c[0].null)
         return 0;
-    w->odd = xgrow(w->odd, &w->oddcap, w->nodd + 1, sizeof *w->odd);
-    w->odd[w->nodd].path = path;
-    w->odd[w->nodd++].url = xstrdup(c[0].s);
+    char *path = wipe_url_resolved_path(c[0].s);
+    if (path) {
+        w->odd = xgrow(w->odd, &w->oddcap, w->nodd + 1, sizeof *w->odd);
+        w->odd[w->nodd].path = path;
+        w->odd[w->nodd++].url = xstrdup(c[0].s);
+    }
+    const char *cs = w->conf->alfresco.contentstore.val;
+    char real[PATH_MAX];
+    if (cs && cs[0] == '/') {
+        add_odd_abs(w, cs, c[0].s);
+        if (realpath(cs, real) && strcmp(real, cs) != 0)
+            add_odd_abs(w, real, c[0].s);
+    }
     return 0;
 }
 
@@ -877,6 +913,8 @@ static int load_odd_urls(struct wrun *w, struct db *db, struct err *err)
         return err_prefix(err, "cannot check references");
     if (w->nodd > 1)
         qsort(w->odd, w->nodd, sizeof *w->odd, cmp_odd);
+    if (w->nodd_abs > 1)
+        qsort(w->odd_abs, w->nodd_abs, sizeof *w->odd_abs, cmp_odd);
     return 0;
 }
 

@@ -114,11 +114,14 @@ struct wrun {
     struct odd_url *odd;         /* referenced URLs that are not plain paths, by the path they
                                   * resolve to (sorted): read once at the start */
     size_t nodd, oddcap;
+    struct odd_url *odd_abs;     /* the same by the absolute path they reach from the live
+                                  * store (a '..' URL may reach contentstore.deleted), sorted */
+    size_t nodd_abs, odd_abscap;
 };
 
 /* A referenced content URL that is not a plain path, and the path Alfresco reads it as. */
 struct odd_url {
-    char *path;                  /* owned, resolved (wipe_url_resolved_path) */
+    char *path;                  /* owned, resolved (wipe_url_resolved_path), or absolute */
     char *url;                   /* owned, as in the database */
 };
 

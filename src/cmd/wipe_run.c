@@ -198,13 +198,23 @@ static int cmp_odd_path(const void *a, const void *b)
 
 /* ---- the database check: a new snapshot per batch ---- */
 
-/* The referenced URL that is not a plain path but resolves to url's path, or NULL. */
-static const struct odd_url *odd_url_of(const struct wrun *w, const char *url)
+/* The referenced URL that is not a plain path but resolves to url's path, or reaches the
+ * file itself from the live store (f's absolute path), or NULL. */
+static const struct odd_url *odd_url_of(const struct wrun *w, const struct bfile *f,
+                                        const char *url)
 {
-    if (w->nodd == 0 || strncmp(url, "store://", 8) != 0)
-        return NULL;
-    struct odd_url key = {(char *)(uintptr_t)(url + 8), NULL};
-    return bsearch(&key, w->odd, w->nodd, sizeof *w->odd, cmp_odd_path);
+    const struct odd_url *hit = NULL;
+    if (w->nodd > 0 && strncmp(url, "store://", 8) == 0) {
+        struct odd_url key = {(char *)(uintptr_t)(url + 8), NULL};
+        hit = bsearch(&key, w->odd, w->nodd, sizeof *w->odd, cmp_odd_path);
+    }
+    if (!hit && w->nodd_abs > 0) {
+        char *abs = xasprintf("%s/%s", w->roots[f->rec->root].path, f->rec->rel);
+        struct odd_url key = {abs, NULL};
+        hit = bsearch(&key, w->odd_abs, w->nodd_abs, sizeof *w->odd_abs, cmp_odd_path);
+        free(abs);
+    }
+    return hit;
 }
 
 static int db_check_batch(struct wrun *w, struct batch *b)
@@ -234,7 +244,7 @@ static int db_check_batch(struct wrun *w, struct batch *b)
                                                        : "not valid UTF-8");
             continue;
         }
-        const struct odd_url *odd = odd_url_of(w, f->rec->url);
+        const struct odd_url *odd = odd_url_of(w, f, f->rec->url);
         if (odd) {
             f->active = false;
             f->rec->st = WST_REFUSED;

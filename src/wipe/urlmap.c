@@ -82,3 +82,36 @@ char *wipe_url_resolved_path(const char *url)
     out[n] = '\0';
     return out;
 }
+
+char *wipe_url_lexical_path(const char *base, const char *url)
+{
+    size_t blen = strlen(base), ulen = strlen(url);
+    if (ulen < STORE_PREFIX_LEN || strncmp(url, STORE_PREFIX, STORE_PREFIX_LEN) != 0 ||
+        base[0] != '/')
+        return NULL;
+    char *joined = xasprintf("%s/%s", base, url + STORE_PREFIX_LEN);
+    char *out = xmalloc(blen + ulen + 3);
+    size_t n = 0;
+    const char *p = joined + 1;
+    for (;;) {
+        size_t clen = strcspn(p, "/\\");
+        if (clen == 2 && p[0] == '.' && p[1] == '.') {
+            while (n > 0 && out[n - 1] != '/')
+                n--;
+            if (n > 0)
+                n--;
+        } else if (clen > 0 && !(clen == 1 && p[0] == '.')) {
+            out[n++] = '/';
+            memcpy(out + n, p, clen);
+            n += clen;
+        }
+        if (!p[clen])
+            break;
+        p += clen + 1;
+    }
+    if (n == 0)
+        out[n++] = '/';
+    out[n] = '\0';
+    free(joined);
+    return out;
+}

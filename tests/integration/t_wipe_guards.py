@@ -358,6 +358,15 @@ def odd_db_urls(db, tag="pg"):
     for url_rel, rel in cases:
         db.add_url("store://" + url_rel)
         L.put(s.d(rel), size=4096, age_days=30)
+    # '..' out of the live store and into contentstore.deleted: Alfresco's check compares the
+    # normalised text with the root's, so '<root>/../contentstore.deleted/x' passes it
+    leave = [("../contentstore.deleted/2024/11/2/0/0/f.bin", "2024/11/2/0/0/f.bin"),
+             ("2024/../../contentstore.deleted/2024/11/2/0/0/g.bin", "2024/11/2/0/0/g.bin"),
+             ("..//contentstore.deleted/./2024/11/2/0/0/h.bin", "2024/11/2/0/0/h.bin")]
+    for url_rel, rel in leave:
+        db.add_url("store://" + url_rel)
+        L.put(s.d(rel), size=4096, age_days=30)
+    cases = cases + leave
     # the same shape, but orphaned (no content data): no protection needed
     db.add_url("store://2024/11/1/0/0//e.bin", referenced=False)
     L.put(s.d("2024/11/1/0/0/e.bin"), size=4096, age_days=30)

@@ -82,6 +82,27 @@ static void url_resolved_path__as_java_io_file__reads_it(void **state)
         assert_null(wipe_url_resolved_path(none[i]));
 }
 
+static void url_lexical_path__may_leave_the_store(void **state)
+{
+    (void)state;
+    static const char *const cases[][3] = {
+        {"/srv/alf/contentstore", "store://../contentstore.deleted/2024/a.bin",
+         "/srv/alf/contentstore.deleted/2024/a.bin"},
+        {"/srv/alf/contentstore", "store://2024/../../x//./y.bin", "/srv/alf/x/y.bin"},
+        {"/srv/alf/contentstore", "store://2024\\1\\a.bin", "/srv/alf/contentstore/2024/1/a.bin"},
+        {"/a", "store://../../../../etc/passwd", "/etc/passwd"},
+        {"/a", "store://..", "/"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *p = wipe_url_lexical_path(cases[i][0], cases[i][1]);
+        assert_non_null(p);
+        assert_string_equal(p, cases[i][2]);
+        free(p);
+    }
+    assert_null(wipe_url_lexical_path("/a", "s3://b/x.bin"));
+    assert_null(wipe_url_lexical_path("relative", "store://x.bin"));
+}
+
 static void url_short_certain__ascii_tail_without_capital_i(void **state)
 {
     (void)state;
@@ -189,6 +210,7 @@ int main(void)
         cmocka_unit_test(rel_of_url__round_trip__gives_the_path_back),
         cmocka_unit_test(url_of_rel__root_inside_the_store__prefix_first),
         cmocka_unit_test(url_resolved_path__as_java_io_file__reads_it),
+        cmocka_unit_test(url_lexical_path__may_leave_the_store),
         cmocka_unit_test(url_short_certain__ascii_tail_without_capital_i),
         cmocka_unit_test(url_file_name_ok__utf8_no_backslash),
         cmocka_unit_test(rel_of_url__other_protocols_and_escapes__refused),
