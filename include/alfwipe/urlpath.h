@@ -62,6 +62,11 @@ bool dir_within(const char *inner, const char *outer, char *rel, size_t relsize)
  * or the mount's device is not the directory's, as on btrfs subvolumes). */
 bool fs_location(const char *real, uint64_t *dev, char *out, size_t outlen);
 
+/* The mount points strictly below the resolved directory real, from /proc/self/mountinfo
+ * (bind mounts included, which share their parent's device). *out gets an array of owned
+ * strings; returns how many (0 and NULL when none or unreadable). */
+size_t mounts_below(const char *real, char ***out);
+
 /* lstat of rel (a checked relative path) under root without following any symbolic link: each
  * directory on the way is opened with O_NOFOLLOW, the last component is examined with
  * AT_SYMLINK_NOFOLLOW (a link there is reported as the link). False when anything on the way is

@@ -202,6 +202,37 @@ bool fs_location(const char *real, uint64_t *dev, char *out, size_t outlen)
     return ok;
 }
 
+size_t mounts_below(const char *real, char ***out)
+{
+    *out = NULL;
+    FILE *fp = fopen("/proc/self/mountinfo", "re");
+    if (!fp)
+        return 0;
+    char *line = NULL;
+    size_t cap = 0, n = 0, ocap = 0;
+    while (getline(&line, &cap, fp) > 0) {
+        int at = 0;
+        unsigned major, minor;
+        if (sscanf(line, "%*u %*u %u:%u %n", &major, &minor, &at) != 2 || !at)
+            continue;
+        char *sp = strchr(line + at, ' ');
+        if (!sp)
+            continue;
+        char *mp = sp + 1;
+        if (!(sp = strchr(mp, ' ')))
+            continue;
+        *sp = '\0';
+        mountinfo_unescape(mp);
+        if (strcmp(mp, real) == 0 || !path_within(mp, real))
+            continue;
+        *out = xgrow(*out, &ocap, n + 1, sizeof **out);
+        (*out)[n++] = xstrdup(mp);
+    }
+    free(line);
+    fclose(fp);
+    return n;
+}
+
 /* path_within for the locations inside one filesystem of two directories, which see through
  * bind mounts: a directory mounted somewhere else is still inside its original parent. */
 static bool fs_within(const char *inner, const char *outer, char *rel, size_t relsize)

@@ -406,6 +406,42 @@ def moved_mid_run():
     ok(data == b"\0" * (1 << 20), "moved mid-run: the moved file holds the first pass only")
 
 
+def live_links_into_root():
+    """A directory of the live store moved into contentstore.deleted and linked (or mounted)
+    back: Alfresco reads its files as live content, so the wipe refuses to run."""
+    s = L.Store("livelinks")
+    moved = s.d("moved/2024/5/1")
+    L.put(os.path.join(moved, "0/0/AbC.bin"), size=4096, age_days=30)
+    L.put(s.d("2024/1/1/0/0/old.bin"), size=4096, age_days=30)
+    os.makedirs(os.path.join(s.cs, "2024/5"), exist_ok=True)
+    link = os.path.join(s.cs, "2024/5/1")
+    os.symlink(moved, link)
+    sums = [L.sha(os.path.join(moved, "0/0/AbC.bin")), L.sha(s.d("2024/1/1/0/0/old.bin"))]
+    for extra in (["--dry-run"], []):
+        r = L.wipe(s, "--method", "zero", "--no-db-check", *extra)
+        eq(r.rc, 3, "live store linked into contentstore.deleted %s: exit 3" % extra, r)
+        ok("a symbolic link to" in r.err and link in r.err and "hint: " in r.err,
+           "live store linked into contentstore.deleted %s: names the link" % extra, r)
+    os.remove(link)
+    os.makedirs(link)
+    L.sh(["mount", "--bind", moved, link])
+    try:
+        r = L.wipe(s, "--method", "zero", "--no-db-check")
+        eq(r.rc, 3, "a directory of contentstore.deleted mounted into the live store: exit 3", r)
+        ok("a mount" in r.err and link in r.err, "the same: names the mount", r)
+    finally:
+        subprocess.run(["umount", link], check=False)
+    eq([L.sha(os.path.join(moved, "0/0/AbC.bin")), L.sha(s.d("2024/1/1/0/0/old.bin"))], sums,
+       "links and mounts into the root: nothing touched")
+    # a link to somewhere else (an old year on another volume) is no reason to refuse
+    os.rmdir(link)
+    other = os.path.join(s.dir, "oldvol")
+    os.makedirs(other)
+    os.symlink(other, link)
+    r = L.wipe(s, "--method", "zero", "--no-db-check", "--dry-run")
+    eq(r.rc, 0, "a live-store link elsewhere: the dry run runs", r)
+
+
 def main():
     relative_root()
     tampered_certificate()
@@ -419,6 +455,7 @@ def main():
     live_store_missing(db)
     odd_db_urls(db)
     moved_mid_run()
+    live_links_into_root()
     # Alfresco's install guide creates its MySQL database in UTF-8
     my = L.MY("aw_guards_my", charset="utf8mb4")
     non_ascii_urls(my, "my")
