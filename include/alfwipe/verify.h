@@ -95,6 +95,9 @@ struct vcert {
     bool last_open;            /* intact, but the last run has no footer: interrupted, or
                                   lines cut off the end of the file */
     long last_open_line;       /* that run's header line */
+    long plain_from;           /* intact, and the runs from this header line on have a plain
+                                * SHA-256 chain that no keyed run follows: anyone able to
+                                * write the file could have recomputed them; 0 when none */
     bool in_progress;          /* ... and a wipe holds wipe.lock_file: it is still running */
     long files[4];             /* ERASED, FAILED, REFUSED, ABORTED */
     struct vrun *runv;
@@ -167,6 +170,8 @@ struct vfile {
     char *path;                /* full path */
     int64_t size;
     bool regular;              /* false: a symlink or other non-regular entry */
+    bool via_link;             /* reached only by following a symbolic link on the way (a
+                                * linked directory): content is there, so nothing is proved */
 };
 
 struct vurl {

@@ -184,6 +184,11 @@ static void cert_text(FILE *fp, const struct vcert *c)
                     "%ld REFUSED, %ld ABORTED)\n", c->lines, c->lines == 1 ? "" : "s",
                 c->runs, c->runs == 1 ? "" : "s", c->records, c->records == 1 ? "" : "s",
                 c->files[0], c->files[1], c->files[2], c->files[3]);
+        if (c->plain_from)
+            fprintf(fp, "  runs from line %ld on have a plain SHA-256 chain: it shows accidental "
+                        "edits and cut lines, not deliberate ones (anyone who can write the "
+                        "file can recompute it); set wipe.hmac_key_file for tamper evidence\n",
+                    c->plain_from);
         if (c->runs_incomplete)
             fprintf(fp, "  %ld run%s without footer (interrupted, or cut off at a line "
                         "boundary)\n", c->runs_incomplete, c->runs_incomplete == 1 ? "" : "s");
@@ -221,6 +226,8 @@ static json_t *cert_json(const struct vcert *c)
     json_t *o = json_object();
     json_object_set_new(o, "path", json_string(c->path));
     json_object_set_new(o, "state", json_string(verify_cert_state_name(c->state)));
+    json_object_set_new(o, "plain_chain_from_line",
+                        c->plain_from ? json_integer(c->plain_from) : json_null());
     json_object_set_new(o, "bad_line", c->bad_line ? json_integer(c->bad_line) : json_null());
     json_object_set_new(o, "problem", c->problem[0] ? json_string(c->problem) : json_null());
     json_object_set_new(o, "lines", json_integer(c->lines));
@@ -567,6 +574,7 @@ static json_t *url_json(const struct vurl *u)
         json_object_set_new(j, "path", json_string(u->files[i].path));
         json_object_set_new(j, "size", json_integer(u->files[i].size));
         json_object_set_new(j, "regular", json_boolean(u->files[i].regular));
+        json_object_set_new(j, "via_link", json_boolean(u->files[i].via_link));
         json_array_append_new(files, j);
     }
     json_object_set_new(o, "files", files);

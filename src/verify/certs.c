@@ -113,6 +113,7 @@ static void read_runs(struct vcert *c, bool want_key)
     }
     free(line);
     fclose(fp);
+    c->plain_from = c->state == VC_INTACT ? unanchored : 0;
     if (c->nruns && !c->runv[c->nruns - 1].footer_line) {
         c->last_open = true;
         c->last_open_line = c->runv[c->nruns - 1].line;

@@ -239,15 +239,28 @@ void verify_gather_files(const struct vroot *roots, size_t nroots, struct vresul
         const char *rel = u->url + strlen("store://");
         for (size_t k = 0; k < nroots; k++) {
             struct stat st;
-            if (roots[k].missing || !path_lstat_under(roots[k].path, rel, &st))
+            if (roots[k].missing)
                 continue;
+            char *full = xasprintf("%s/%s", roots[k].path, rel);
+            bool via_link = false;
+            if (!path_lstat_under(roots[k].path, rel, &st)) {
+                /* Not there without following links; but a directory on the way may be a
+                 * link (an old year moved to another volume): what Alfresco would open is
+                 * what counts, and it follows links. */
+                if (stat(full, &st) != 0) {
+                    free(full);
+                    continue;
+                }
+                via_link = true;
+            }
             u->files = xrealloc(u->files, (u->nfiles + 1) * sizeof *u->files);
             struct vfile *f = &u->files[u->nfiles++];
             f->root_name = xstrdup(roots[k].name);
             f->kind = roots[k].kind;
-            f->path = xasprintf("%s/%s", roots[k].path, rel);
+            f->path = full;
             f->size = (int64_t)st.st_size;
             f->regular = S_ISREG(st.st_mode);
+            f->via_link = via_link;
         }
     }
 }

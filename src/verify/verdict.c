@@ -247,9 +247,10 @@ static void judge_pending(const struct vpolicy *pol, struct vurl *u, struct why 
     bool in_store = false, in_extra = false, in_deleted = false;
     for (size_t i = 0; i < u->nfiles; i++) {
         const struct vfile *f = &u->files[i];
-        why_add(w, xasprintf("%s present in %s: %s (%lld bytes)",
+        why_add(w, xasprintf("%s present in %s: %s (%lld bytes)%s",
                              f->regular ? "file" : "non-regular entry", f->root_name, f->path,
-                             (long long)f->size));
+                             (long long)f->size,
+                             f->via_link ? ", reached through a symbolic link on the way" : ""));
         in_store |= f->kind == VR_CONTENT;
         in_extra |= f->kind == VR_EXTRA;
         in_deleted |= f->kind == VR_DELETED;

@@ -45,9 +45,20 @@ def run(engine):
         n3 = db.node("workspace://SpacesStore", "uuid-non-ascii", "cm:content")
         db.content(n3, db.url(u3, 30))
         L.put(env.cs, u3[8:], 30)
+        # an old month moved to another volume and linked back: the file Alfresco would open
+        # is still there, so nothing is destroyed
+        u4 = "store://2024/7/1/9/0/linked.bin"
+        vol = os.path.join(os.path.dirname(env.cs), "oldvol-" + engine)
+        os.makedirs(os.path.join(vol, "1/9/0"), exist_ok=True)
+        with open(os.path.join(vol, "1/9/0/linked.bin"), "wb") as f:
+            f.write(b"still here")
+        os.makedirs(os.path.join(env.cs, "2024"), exist_ok=True)
+        if not os.path.lexists(os.path.join(env.cs, "2024/7")):
+            os.symlink(vol, os.path.join(env.cs, "2024/7"))
         c = env.conf("c")
         res = {}
         res["non-ascii url"] = L.verify(c, "--url", u3, "--format", "json")
+        res["linked dir"] = L.verify(c, "--url", u4, "--format", "json")
         for label, ref in (("lower ref", "workspace://SpacesStore/" + UUID),
                            ("upper ref", "workspace://SpacesStore/" + UUID.upper()),
                            ("upper uuid", UUID.upper()),
@@ -80,6 +91,13 @@ def main():
                                 ["workspace://SpacesStore/uuid-non-ascii"])])],
            "%s: a non-ASCII URL is found in the database: not destroyed" % e,
            res["non-ascii url"])
+        its = res["linked dir"].items()
+        eq([it.get("verdict") for it in its], ["pending"],
+           "%s: a file reached through a linked directory is not destroyed" % e,
+           res["linked dir"])
+        check(any("through a symbolic link" in (u.get("why") or "")
+                  for it in its for u in it.get("urls", [])),
+              "%s: the reason says it was reached through a link" % e, res["linked dir"])
         why = (res["upper uuid"].items() or [{}])[0].get("why") or ""
         check("compared exactly" in why and "try " + UUID in why,
               "%s: the unknown upper-case uuid is told why, with the lower-case one" % e,

@@ -99,9 +99,14 @@ def main():
         c0 = cert0(r)
         eq((c0.get("runs"), c0.get("runs_complete"), c0.get("records", {}).get("ERASED")),
            (1, 1, 3), "[%s] intact: 1 complete run, 3 ERASED records" % mode, r)
+        # a plain chain proves no more than that nobody edited it carelessly: said so
+        eq(c0.get("plain_chain_from_line"), 1 if mode == "sha256" else None,
+           "[%s] intact: where a plain (recomputable) chain starts" % mode, r)
         r = run(c, p, "text")
         check(r.rc == 0 and "intact" in r.out and "3 file records" in r.out,
               "[%s] intact in text" % mode, r)
+        check(("anyone who can write the file can recompute it" in r.out) == (mode == "sha256"),
+              "[%s] text: the plain chain's limit said only for a plain chain" % mode, r)
 
         # cut to nothing: an empty certificate proves nothing and is not called intact
         t = os.path.join(D, "emptied-%s.cert" % mode)
