@@ -1474,6 +1474,13 @@ int wipe_run_all(struct wrun *w)
         /* A kept file counts only while it is as that run left it (size and mtime). */
         if (kept && (je->size != c->size || je->kept_mtime_ns / 1000000 != c->mtime_ms))
             je = NULL;
+        /* An interrupted one only while it can be that file: our passes never change the
+         * size, and its inode was born before that run started (a file created since may
+         * have been given the freed inode number: it is judged as itself, by its own age). */
+        if (je && !kept &&
+            ((je->size != c->size && strcmp(je->state, "removing") != 0) ||
+             (c->btime_ms != INT64_MIN && je->started_ms > 0 && c->btime_ms > je->started_ms)))
+            je = NULL;   /* ("removing": a truncate may have been done) */
         if (je && kept) {
             r->mtime_ms = je->mtime_ms;
             r->earlier = xasprintf("overwritten and kept earlier (run %s, %s, %u passes, "

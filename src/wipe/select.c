@@ -84,6 +84,9 @@ static struct wipe_cand *add_cand(struct wipe_cands *c, uint32_t root, const cha
     if (sx) {
         e->size = (int64_t)sx->stx_size;
         e->mtime_ms = (int64_t)sx->stx_mtime.tv_sec * 1000 + sx->stx_mtime.tv_nsec / 1000000;
+        e->btime_ms = (sx->stx_mask & STATX_BTIME)
+                          ? (int64_t)sx->stx_btime.tv_sec * 1000 + sx->stx_btime.tv_nsec / 1000000
+                          : INT64_MIN;
         e->dev = makedev(sx->stx_dev_major, sx->stx_dev_minor);
         e->ino = sx->stx_ino;
         e->nlink = sx->stx_nlink;
@@ -131,7 +134,7 @@ static int walk_entry(struct walk_ctx *w, int dfd, const char *name, size_t plen
 
     struct statx sx;
     if (statx(dfd, name, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT,
-              STATX_BASIC_STATS | STATX_MNT_ID, &sx) != 0) {
+              STATX_BASIC_STATS | STATX_MNT_ID | STATX_BTIME, &sx) != 0) {
         if (errno == ENOENT)   /* gone since readdir */
             return 0;
         unreadable(w, len, errno);

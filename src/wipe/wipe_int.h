@@ -83,6 +83,7 @@ struct wipe_cand {
     size_t rel_off;        /* relative path in names ("/"-separated, no leading "/") */
     int64_t size;
     int64_t mtime_ms;
+    int64_t btime_ms;      /* the inode's birth, or INT64_MIN where the filesystem has none */
     uint64_t dev, ino;
     uint32_t nlink;
     uint32_t mode;

@@ -620,6 +620,28 @@ def w28_w29_signals():
     eq((ec, res.get("incomplete"), res.get("complete")), (0, "1", "1"),
        "W29 certificate: one incomplete run, not tampering", res)
 
+    # W29b: killed again, then the half-wiped file is replaced by a new one of the same size at
+    # the same path (the freed inode number may be given to it): the new file is judged as
+    # itself, young, and spared; the journal's old mtime is not lent to it
+    s = L.Store("w29b")
+    path = s.d("2024/9/9/9/9/k.bin")
+    L.put(path, size=64 << 20, age_days=30)
+    hook = L.hook_script(s, "if ev == 'pass-start' and a2 == '2':\n"
+                            "    os.kill(os.getppid(), 9)")
+    r = L.wipe(s, "--method", "dod-3", NO_DB, env={"ALFWIPE_TEST_HOOK": hook})
+    eq(r.rc, -9, "W29b first run killed", r)
+    os.remove(path)
+    with open(path, "wb") as f:
+        f.write(b"new content, same size")
+        f.truncate(64 << 20)
+    before = L.sha(path)
+    r = L.wipe(s, "--method", "dod-3", NO_DB)
+    eq(r.rc, 1, "W29b rerun exit 1 (the new file refused)", r)
+    x = L.last_run(s)[1][0]
+    ok(x["status"] == "REFUSED" and "younger than the minimum age" in (x["reason"] or "") and
+       not x.get("interrupted_earlier"), "W29b the new file: refused as young, not resumed", x)
+    eq(L.sha(path), before, "W29b the new file is intact")
+
 
 def w30_lock():
     s = L.Store("w30")
