@@ -74,4 +74,19 @@ size_t mounts_below(const char *real, char ***out);
 struct stat;
 bool path_lstat_under(const char *root, const char *rel, struct stat *st);
 
+
+/* The path a store:// URL names once read as java.io.File reads it: components split at '/'
+ * and '\\', empty and '.' ones dropped, '..' taking the previous one back. NULL when it is
+ * not a store:// URL, leaves the root (Alfresco refuses those) or names the root itself.
+ * Caller frees. */
+char *url_resolved_path(const char *url);
+
+/* base (an absolute directory) joined with the relative part of a store:// URL and normalised
+ * by text alone, as Alfresco's FileContentStore checks a URL: components split at '/' and
+ * '\\', empty and '.' ones dropped, '..' taking one back (at most to '/'). Unlike
+ * url_resolved_path it may leave base: store://../contentstore.deleted/x passes Alfresco's
+ * check (the normalised path starts with the root's text) and opens a file beside the store.
+ * NULL when url is not store://. Caller frees. */
+char *url_lexical_path(const char *base, const char *url);
+
 #endif

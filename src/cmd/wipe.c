@@ -956,7 +956,7 @@ static int setup_schedule(struct wrun *w, struct err *err)
  * the kernel opens it. */
 static void add_odd_abs(struct wrun *w, const char *base, const char *url)
 {
-    char *lex = wipe_url_lexical_path(base, url);
+    char *lex = url_lexical_path(base, url);
     if (!lex)
         return;
     char *slash = strrchr(lex, '/');
@@ -979,7 +979,7 @@ static int on_odd_url(void *arg, const struct db_value *c, int nc, struct err *e
     struct wrun *w = arg;
     if (nc < 1 || c[0].null)
         return 0;
-    char *path = wipe_url_resolved_path(c[0].s);
+    char *path = url_resolved_path(c[0].s);
     if (path) {
         w->odd = xgrow(w->odd, &w->oddcap, w->nodd + 1, sizeof *w->odd);
         w->odd[w->nodd].path = path;

@@ -121,7 +121,7 @@ struct wrun {
 
 /* A referenced content URL that is not a plain path, and the path Alfresco reads it as. */
 struct odd_url {
-    char *path;                  /* owned, resolved (wipe_url_resolved_path), or absolute */
+    char *path;                  /* owned, resolved (url_resolved_path), or absolute */
     char *url;                   /* owned, as in the database */
 };
 

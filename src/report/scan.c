@@ -556,6 +556,15 @@ struct scan {
     size_t nlinked;
     struct rfile *linkfiles;  /* scratch: the other names of one inode */
     size_t linkfiles_cap;
+    /* files in contentstore.deleted that a referenced URL which is no plain path names
+     * (store://a//b.bin, store://../contentstore.deleted/b.bin), by walk index (shared) */
+    struct odd_target *odd;
+    size_t nodd;
+};
+
+struct odd_target {
+    size_t entry;             /* walk index */
+    int64_t url_id;
 };
 
 int report_cmp_path_url(const char *path, size_t plen, const char *url, size_t ulen)
@@ -678,8 +687,50 @@ static size_t other_links(struct scan *sc, const struct walk_entry *e)
 
 /* A file under contentstore.deleted: 'deleted' (a wipe candidate) unless its URL is still
  * referenced, or a file with no URL row under a content root: 'stray'. */
+static int cmp_odd_entry(const void *a, const void *b)
+{
+    size_t x = ((const struct odd_target *)a)->entry, y = ((const struct odd_target *)b)->entry;
+    return x < y ? -1 : x > y;
+}
+
+static void emit_disk_item_as(struct scan *sc, const struct walk_entry *e, bool referenced,
+                              char *const *refs, size_t nrefs);
+static int cmp_str_ptr(const void *a, const void *b);
+
+/* A file of contentstore.deleted with no URL of its own may still be named by a referenced
+ * URL that is no plain path: then it is deleted_referenced, with that URL's nodes (the wipe
+ * refuses it for the same reason). */
 static void emit_disk_item(struct scan *sc, const struct walk_entry *e, bool referenced,
                            char *const *refs, size_t nrefs)
+{
+    const struct odd_target *hit = NULL;
+    if (!referenced && sc->nodd && sc->r->roots[e->root].kind == RK_DELETED) {
+        struct odd_target key = {(size_t)(e - sc->wk->w.v), 0};
+        hit = bsearch(&key, sc->odd, sc->nodd, sizeof *sc->odd, cmp_odd_entry);
+    }
+    if (!hit) {
+        emit_disk_item_as(sc, e, referenced, refs, nrefs);
+        return;
+    }
+    size_t n = 0;
+    const struct cref *g = crefs_of(sc->crefs, hit->url_id, &n);
+    char **names = xcalloc(n ? n : 1, sizeof *names);
+    for (size_t i = 0; i < n; i++) {
+        const struct rstore *st = g[i].store >= 0 ? &sc->r->stores[g[i].store] : NULL;
+        char ubuf[CREF_UUID_MAX];
+        names[i] = xasprintf("%s://%s/%s", st ? st->protocol : "?", st ? st->identifier : "?",
+                             crefs_uuid(sc->crefs, &g[i], ubuf));
+    }
+    if (n > 1)
+        qsort(names, n, sizeof *names, cmp_str_ptr);
+    emit_disk_item_as(sc, e, true, names, n);
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
+static void emit_disk_item_as(struct scan *sc, const struct walk_entry *e, bool referenced,
+                              char *const *refs, size_t nrefs)
 {
     struct report *r = sc->r;
     const struct rroot *root = &r->roots[e->root];
@@ -1445,6 +1496,8 @@ static void worker_init(struct mworker *k, struct mrun *m, const struct scan *sc
     k->sc.nskipped = nskipped;
     k->sc.linked = sc->linked;   /* shared: the main scan frees it */
     k->sc.nlinked = sc->nlinked;
+    k->sc.odd = sc->odd;         /* the same */
+    k->sc.nodd = sc->nodd;
     k->w.fmt = m->w->fmt;
     k->w.all_items = m->w->all_items;
     k->w.dest = m->w->dest;
@@ -1457,10 +1510,65 @@ static void scan_release(struct scan *sc);
 static void worker_release(struct mworker *k)
 {
     k->sc.linked = NULL;
+    k->sc.odd = NULL;
     shadow_release(&k->sh);
     scan_release(&k->sc);
     rw_release(&k->w);
     ucursor_release(&k->cur);
+}
+
+static void odd_add(struct scan *sc, const char *rel, size_t len, int64_t url_id)
+{
+    const struct walk *w = &sc->wk->w;
+    char *url = xasprintf("%s%.*s", STORE_PREFIX, (int)len, rel);
+    size_t at = walk_lower_bound(w, url, STORE_PREFIX_LEN + len);
+    free(url);
+    for (size_t i = at;
+         i < w->n && w->v[i].path_len == len && memcmp(walk_path(w, &w->v[i]), rel, len) == 0;
+         i++) {
+        if (sc->r->roots[w->v[i].root].kind != RK_DELETED)
+            continue;
+        sc->odd = xrealloc(sc->odd, (sc->nodd + 1) * sizeof *sc->odd);
+        sc->odd[sc->nodd++] = (struct odd_target){i, url_id};
+    }
+}
+
+/* The files of contentstore.deleted named by referenced URLs that are no plain path: such a
+ * URL matches no walked path (it is among the loose ones), yet Alfresco opens it through
+ * java.io.File as a path that may be a file in contentstore.deleted (store://a//b.bin as
+ * a/b.bin; store://../contentstore.deleted/b.bin, which passes Alfresco's check of normalised
+ * text, as that very file). */
+static void map_odd_urls(struct scan *sc, const struct uindex *u)
+{
+    const struct report *r = sc->r;
+    const char *cs = r->nroots ? r->roots[0].path : NULL;
+    for (size_t i = 0; i < u->nloose; i++) {
+        const char *url = u->strs.buf + u->loose[i].off;
+        size_t len = u->loose[i].len;
+        if (len <= STORE_PREFIX_LEN || memcmp(url, STORE_PREFIX, STORE_PREFIX_LEN) != 0 ||
+            url_store_relpath_ok(url + STORE_PREFIX_LEN, len - STORE_PREFIX_LEN))
+            continue;
+        int64_t id = u->rows[u->loose[i].row].id;
+        size_t nrefs = 0;
+        crefs_of(sc->crefs, id, &nrefs);
+        if (nrefs == 0)
+            continue;
+        char *rel = url_resolved_path(url);
+        if (rel) {
+            odd_add(sc, rel, strlen(rel), id);
+            free(rel);
+        }
+        char *lex = cs && cs[0] == '/' ? url_lexical_path(cs, url) : NULL;
+        for (size_t k = 0; lex && k < r->nroots; k++) {
+            const char *d = r->roots[k].path;
+            size_t dl = strlen(d);
+            if (r->roots[k].kind == RK_DELETED && strncmp(lex, d, dl) == 0 && lex[dl] == '/')
+                odd_add(sc, lex + dl + 1, strlen(lex + dl + 1), id);
+        }
+        free(lex);
+    }
+    if (sc->nodd > 1)
+        qsort(sc->odd, sc->nodd, sizeof *sc->odd, cmp_odd_entry);
 }
 
 /* Once the walk is complete: the URL rows (u), matched to its paths, then every item in byte
@@ -1477,6 +1585,7 @@ static int stream_urls(struct scan *sc, struct uindex *u, struct err *err)
         tree_item(&sc->an->t, i, trash_top, sc->r);
     size_t nskipped;
     struct skipped_dir *skipped = list_skipped(sc->r, w, &nskipped);
+    map_odd_urls(sc, u);
 
     struct mrun m = {.u = u, .r = sc->r, .w = sc->w};
     plan_segments(&m, w);
@@ -1518,6 +1627,7 @@ static void scan_release(struct scan *sc)
     free(sc->items);
     free(sc->linked);
     free(sc->linkfiles);
+    free(sc->odd);
 }
 
 /* ------------------------------------------------------------------ roots */

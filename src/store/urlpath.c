@@ -300,3 +300,74 @@ bool path_lstat_under(const char *root, const char *rel, struct stat *st)
     free(copy);
     return found;
 }
+
+char *url_resolved_path(const char *url)
+{
+    size_t len = strlen(url);
+    if (len <= 8 || strncmp(url, "store://", 8) != 0)
+        return NULL;
+    const char *rel = url + 8;
+    char *out = xmalloc(len + 1);
+    size_t n = 0;
+    const char *p = rel;
+    for (;;) {
+        size_t clen = strcspn(p, "/\\");
+        if (clen == 2 && p[0] == '.' && p[1] == '.') {
+            if (n == 0) {               /* above the root */
+                free(out);
+                return NULL;
+            }
+            while (n > 0 && out[n - 1] != '/')
+                n--;
+            if (n > 0)
+                n--;                    /* the '/' before the dropped component */
+        } else if (clen > 0 && !(clen == 1 && p[0] == '.')) {
+            if (n > 0)
+                out[n++] = '/';
+            memcpy(out + n, p, clen);
+            n += clen;
+        }
+        if (!p[clen])
+            break;
+        p += clen + 1;
+    }
+    if (n == 0) {
+        free(out);
+        return NULL;
+    }
+    out[n] = '\0';
+    return out;
+}
+
+char *url_lexical_path(const char *base, const char *url)
+{
+    size_t blen = strlen(base), ulen = strlen(url);
+    if (ulen < 8 || strncmp(url, "store://", 8) != 0 ||
+        base[0] != '/')
+        return NULL;
+    char *joined = xasprintf("%s/%s", base, url + 8);
+    char *out = xmalloc(blen + ulen + 3);
+    size_t n = 0;
+    const char *p = joined + 1;
+    for (;;) {
+        size_t clen = strcspn(p, "/\\");
+        if (clen == 2 && p[0] == '.' && p[1] == '.') {
+            while (n > 0 && out[n - 1] != '/')
+                n--;
+            if (n > 0)
+                n--;
+        } else if (clen > 0 && !(clen == 1 && p[0] == '.')) {
+            out[n++] = '/';
+            memcpy(out + n, p, clen);
+            n += clen;
+        }
+        if (!p[clen])
+            break;
+        p += clen + 1;
+    }
+    if (n == 0)
+        out[n++] = '/';
+    out[n] = '\0';
+    free(joined);
+    return out;
+}

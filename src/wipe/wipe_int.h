@@ -131,20 +131,6 @@ char *wipe_url_of_rel(const char *prefix, const char *rel);
 /* The relative path of a store:// URL into out; -1 when the URL is not store://, its path
  * would leave the root, or out is too small. */
 int wipe_rel_of_url(const char *url, char *out, size_t outlen);
-
-/* The path a store:// URL names once read as java.io.File reads it: components split at '/'
- * and '\\', empty and '.' ones dropped, '..' taking the previous one back. NULL when it is
- * not a store:// URL, leaves the root (Alfresco refuses those) or names the root itself.
- * Caller frees. */
-char *wipe_url_resolved_path(const char *url);
-
-/* base (an absolute directory) joined with the relative part of a store:// URL and normalised
- * by text alone, as Alfresco's FileContentStore checks a URL: components split at '/' and
- * '\\', empty and '.' ones dropped, '..' taking one back (at most to '/'). Unlike
- * wipe_url_resolved_path it may leave base: store://../contentstore.deleted/x passes Alfresco's
- * check (the normalised path starts with the root's text) and opens a file beside the store.
- * NULL when url is not store://. Caller frees. */
-char *wipe_url_lexical_path(const char *base, const char *url);
 /* Whether two resolved absolute paths overlap: equal, or one below the other. */
 bool wipe_path_overlaps(const char *a, const char *b);
 

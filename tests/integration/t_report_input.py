@@ -599,6 +599,47 @@ def odd_deleted_names():
               "odd deleted names %s: the status says why" % e, reasons)
 
 
+def unnormalised_urls():
+    """A referenced URL that is no plain path names, for Alfresco (java.io.File), a file that no
+    URL names exactly: store://a//b.bin is a/b.bin, and store://../contentstore.deleted/b.bin
+    passes Alfresco's check of normalised text and opens that file of contentstore.deleted.
+    Such a file in contentstore.deleted is deleted_referenced, naming the URL's nodes, as the
+    wipe refuses it; the URL itself is invalid_url."""
+    c = Case("unnormalised")
+    files = {"double": ("2024/11/1/0/0//a.bin", "2024/11/1/0/0/a.bin"),
+             "leave": ("../contentstore.deleted/2024/11/2/0/0/f.bin", "2024/11/2/0/0/f.bin")}
+    for key, (url_rel, rel) in files.items():
+        c.u(key, "store://" + url_rel, 30)
+        c.d("d-" + key, key)
+        c.n("n-" + key, "workspace/SpacesStore", "uuid-unnorm-" + key)
+        c.p("n-" + key, "cm:content", "d-" + key)
+        c.f("del", rel, 30, "2024-05-02T09:01:00Z")
+    # the live store is mounted and holds content (an empty one is refused as unmounted)
+    c.u("live", "store://2024/11/4/0/0/live.bin", 30)
+    c.d("d-live", "live")
+    c.n("n-live", "workspace/SpacesStore", "uuid-unnorm-live")
+    c.p("n-live", "cm:content", "d-live")
+    c.f("cs", "2024/11/4/0/0/live.bin", 30, "2024-05-02T09:01:00Z")
+    # the same shapes, orphaned: their files stay wipe candidates
+    c.u("orph", "store://2024/11/3/0/0//o.bin", 30, orphan=1700000000000)
+    c.f("del", "2024/11/3/0/0/o.bin", 30, "2024-05-02T09:01:00Z")
+    for e, r in c.run().items():
+        check(r.json is not None, "unnormalised %s: a JSON report" % e, r)
+        its = (r.json or {}).get("items", [])
+        disk = {it.get("path"): it for it in its if it.get("root") == "contentstore_deleted"}
+        for key, (url_rel, rel) in files.items():
+            it = disk.get(rel, {})
+            eq((it.get("class"), it.get("node_refs")),
+               ("deleted_referenced", ["workspace://SpacesStore/uuid-unnorm-" + key]),
+               "unnormalised %s %s: the file is deleted_referenced, naming the node" % (e, key),
+               it)
+            u = [x for x in its if x.get("content_url") == "store://" + url_rel]
+            eq([("invalid_url" in (x.get("findings") or [])) for x in u], [True],
+               "unnormalised %s %s: the URL item is invalid_url" % (e, key), u)
+        eq(disk.get("2024/11/3/0/0/o.bin", {}).get("class"), "deleted",
+           "unnormalised %s: an orphaned URL of that shape protects nothing" % e, disk)
+
+
 def odd_db_urls():
     """Content URLs whose text holds what a row format must escape (a tab, a newline, a
     carriage return, a double quote, a backslash, non-ASCII) come back from the database byte
@@ -646,7 +687,8 @@ def odd_db_urls():
 def main():
     for fn in (e1, e2, e3, e4, e5, e6, e7, e8, e9, schema_variants, other_input, interrupted,
                odd_names, relative_roots, overlapping_roots, odd_root_path, extreme_values,
-               no_select_role, odd_db_urls, odd_deleted_names):
+               no_select_role, odd_db_urls, odd_deleted_names,
+               unnormalised_urls):
         try:
             fn()
         except Exception:

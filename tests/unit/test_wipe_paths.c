@@ -70,7 +70,7 @@ static void url_resolved_path__as_java_io_file__reads_it(void **state)
         {"store://2024/1/a.bin", "2024/1/a.bin"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        char *p = wipe_url_resolved_path(cases[i][0]);
+        char *p = url_resolved_path(cases[i][0]);
         assert_non_null(p);
         assert_string_equal(p, cases[i][1]);
         free(p);
@@ -79,7 +79,7 @@ static void url_resolved_path__as_java_io_file__reads_it(void **state)
     static const char *const none[] = {"store://../x.bin", "store://a/../../x.bin", "store://",
                                        "store://./", "s3://b/x.bin", "store:/x.bin"};
     for (size_t i = 0; i < sizeof none / sizeof none[0]; i++)
-        assert_null(wipe_url_resolved_path(none[i]));
+        assert_null(url_resolved_path(none[i]));
 }
 
 static void url_lexical_path__may_leave_the_store(void **state)
@@ -94,13 +94,13 @@ static void url_lexical_path__may_leave_the_store(void **state)
         {"/a", "store://..", "/"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        char *p = wipe_url_lexical_path(cases[i][0], cases[i][1]);
+        char *p = url_lexical_path(cases[i][0], cases[i][1]);
         assert_non_null(p);
         assert_string_equal(p, cases[i][2]);
         free(p);
     }
-    assert_null(wipe_url_lexical_path("/a", "s3://b/x.bin"));
-    assert_null(wipe_url_lexical_path("relative", "store://x.bin"));
+    assert_null(url_lexical_path("/a", "s3://b/x.bin"));
+    assert_null(url_lexical_path("relative", "store://x.bin"));
 }
 
 static void url_short_certain__ascii_tail_without_capital_i(void **state)
