@@ -114,10 +114,14 @@ static inline int64_t orphan_eligible_after(int64_t orphan_time, const struct rp
 /* True when a trashcan item archived at archived_ms is past the keep period. */
 bool trash_expired(int64_t archived_ms, const struct rpolicy *p);
 
-/* Whether a content root holds at least one regular file anywhere below it (a depth-first
- * probe that stops at the first one; links are not followed). An empty contentstore while the
- * database references store:// URLs is an unmounted volume, not missing content. */
-bool report_root_has_file(const char *path);
+/* An empty contentstore while the database references store:// URLs is an unmounted volume,
+ * not missing content. *nurls gets the number of store:// URLs the database references when
+ * the directory contentstore holds no regular file anywhere below it (a depth-first probe that
+ * stops at the first file; links are not followed), else 0. 0, or -1 with err (the query). */
+struct db;
+struct err;
+int report_store_unmounted(struct db *db, const char *contentstore, long long *nurls,
+                           struct err *err);
 
 /* Write bytes for text output (report, wipe): valid UTF-8 as is, a backslash as two, a
  * control byte (below 0x20, 0x7f) or a byte outside valid UTF-8 as \xNN. */

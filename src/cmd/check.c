@@ -208,17 +208,14 @@ static int check_mounted(const struct conf *conf, struct db *db, struct checks *
 {
     const char *cs = conf->alfresco.contentstore.val;
     struct stat st;
-    if (!cs || conf->alfresco.n_extra_roots > 0 || stat(cs, &st) != 0 || !S_ISDIR(st.st_mode) ||
-        report_root_has_file(cs))
+    if (!cs || conf->alfresco.n_extra_roots > 0 || stat(cs, &st) != 0 || !S_ISDIR(st.st_mode))
         return 0;
     struct err err = ERR_INIT;
-    char *count = NULL;
-    if (db_query_value(db, "q_report_count_store_urls", NULL, 0, &count, &err) != 0) {
+    long long nurls = 0;
+    if (report_store_unmounted(db, cs, &nurls, &err) != 0) {
         err_print(&err);
         return -1;
     }
-    long long nurls = count ? atoll(count) : 0;
-    free(count);
     if (nurls <= 0)
         return 0;
     char state[256];

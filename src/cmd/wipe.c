@@ -604,13 +604,11 @@ static int check_live_links(struct wrun *w, struct err *err)
 static int check_live_mounted(struct wrun *w, struct db *db, struct err *err)
 {
     const char *cs = w->conf->alfresco.contentstore.val;
-    if (w->conf->alfresco.n_extra_roots > 0 || report_root_has_file(cs))
+    long long n = 0;
+    if (w->conf->alfresco.n_extra_roots > 0)
         return 0;
-    char *count = NULL;
-    if (db_query_value(db, "q_report_count_store_urls", NULL, 0, &count, err) != 0)
+    if (report_store_unmounted(db, cs, &n, err) != 0)
         return -1;
-    long long n = count ? atoll(count) : 0;
-    free(count);
     if (n <= 0)
         return 0;
     err_set(err, ERR_CONFIG, "the live contentstore '%s' is empty while the database references "
@@ -874,6 +872,15 @@ static void write_output(FILE *fp, const struct wrun *w, int rc)
 
 /* ---- the command ---- */
 
+static void odd_urls_free(struct odd_url *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(v[i].path);
+        free(v[i].url);
+    }
+    free(v);
+}
+
 static void wrun_release(struct wrun *w)
 {
     wrec_release_all(w);
@@ -889,16 +896,8 @@ static void wrun_release(struct wrun *w)
         free(w->roots[i].path);
     }
     free(w->roots);
-    for (size_t i = 0; i < w->nodd; i++) {
-        free(w->odd[i].path);
-        free(w->odd[i].url);
-    }
-    free(w->odd);
-    for (size_t i = 0; i < w->nodd_abs; i++) {
-        free(w->odd_abs[i].path);
-        free(w->odd_abs[i].url);
-    }
-    free(w->odd_abs);
+    odd_urls_free(w->odd, w->nodd);
+    odd_urls_free(w->odd_abs, w->nodd_abs);
     wipe_bufs_release(&w->bufs);
     for (size_t i = 0; i < w->ntbufs; i++)
         wipe_bufs_release(&w->tbufs[i]);

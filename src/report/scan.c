@@ -697,6 +697,18 @@ static void emit_disk_item_as(struct scan *sc, const struct walk_entry *e, bool 
                               char *const *refs, size_t nrefs);
 static int cmp_str_ptr(const void *a, const void *b);
 
+/* The node ref of a reference, "<protocol>://<identifier>/<uuid>", as five parts. */
+static void cref_parts(const struct scan *sc, const struct cref *g, char ubuf[CREF_UUID_MAX],
+                       const char *parts[5])
+{
+    const struct rstore *st = g->store >= 0 ? &sc->r->stores[g->store] : NULL;
+    parts[0] = st ? st->protocol : "?";
+    parts[1] = "://";
+    parts[2] = st ? st->identifier : "?";
+    parts[3] = "/";
+    parts[4] = crefs_uuid(sc->crefs, g, ubuf);
+}
+
 /* A file of contentstore.deleted with no URL of its own may still be named by a referenced
  * URL that is no plain path: then it is deleted_referenced, with that URL's nodes (the wipe
  * refuses it for the same reason). */
@@ -716,10 +728,10 @@ static void emit_disk_item(struct scan *sc, const struct walk_entry *e, bool ref
     const struct cref *g = crefs_of(sc->crefs, hit->url_id, &n);
     char **names = xcalloc(n ? n : 1, sizeof *names);
     for (size_t i = 0; i < n; i++) {
-        const struct rstore *st = g[i].store >= 0 ? &sc->r->stores[g[i].store] : NULL;
         char ubuf[CREF_UUID_MAX];
-        names[i] = xasprintf("%s://%s/%s", st ? st->protocol : "?", st ? st->identifier : "?",
-                             crefs_uuid(sc->crefs, &g[i], ubuf));
+        const char *parts[5];
+        cref_parts(sc, &g[i], ubuf, parts);
+        names[i] = xasprintf("%s%s%s%s%s", parts[0], parts[1], parts[2], parts[3], parts[4]);
     }
     if (n > 1)
         qsort(names, n, sizeof *names, cmp_str_ptr);
@@ -923,10 +935,9 @@ static void finish_url(struct scan *sc)
             }
         }
         /* "<protocol>://<identifier>/<uuid>", built in one buffer reused for every URL. */
-        const struct rstore *st = g->store >= 0 ? &r->stores[g->store] : NULL;
         char ubuf[CREF_UUID_MAX];
-        const char *parts[5] = {st ? st->protocol : "?", "://", st ? st->identifier : "?", "/",
-                                crefs_uuid(sc->crefs, g, ubuf)};
+        const char *parts[5];
+        cref_parts(sc, g, ubuf, parts);
         sc->refoff = xgrow(sc->refoff, &sc->refoff_cap, nrefs_out + 1, sizeof *sc->refoff);
         sc->refoff[nrefs_out++] = sc->reflen;
         for (size_t k = 0; k < 5; k++) {
@@ -1738,7 +1749,7 @@ static int open_roots(struct report *r, struct err *err)
 
 /* True when a regular file exists anywhere below path (stops at the first one found, so a
  * populated store answers at once). Symlinks are not followed. */
-bool report_root_has_file(const char *path)
+static bool root_has_file(const char *path)
 {
     /* Depth-first probe without collecting the whole tree. */
     char *stack[64];
@@ -1768,6 +1779,20 @@ bool report_root_has_file(const char *path)
     while (depth)
         free(stack[--depth]);
     return found;
+}
+
+int report_store_unmounted(struct db *db, const char *contentstore, long long *nurls,
+                           struct err *err)
+{
+    *nurls = 0;
+    if (root_has_file(contentstore))
+        return 0;
+    char *count = NULL;
+    if (db_query_value(db, "q_report_count_store_urls", NULL, 0, &count, err) != 0)
+        return -1;
+    *nurls = count ? atoll(count) : 0;
+    free(count);
+    return 0;
 }
 
 /* ------------------------------------------------------------------ run */
@@ -1892,18 +1917,14 @@ int report_run(struct report *r, struct rwriter *w, FILE *fp)
     /* An empty main root while the database references content is a mount problem, not
      * thousands of missing files: find out before printing anything. With extra roots the
      * content may live there (a store selector): then the walk decides (walk_ready). */
-    if (!report_root_has_file(r->roots[0].path)) {
-        char *count = NULL;
-        if (db_query_value(db, "q_report_count_store_urls", NULL, 0, &count, &err) != 0)
-            goto fail;
-        long long n = count ? atoll(count) : 0;
-        free(count);
-        if (n > 0 && r->conf->alfresco.n_extra_roots == 0) {
-            empty_root_error(r, n, &err);
-            goto fail;
-        }
-        r->cs_empty_urls = n;
+    long long n = 0;
+    if (report_store_unmounted(db, r->roots[0].path, &n, &err) != 0)
+        goto fail;
+    if (n > 0 && r->conf->alfresco.n_extra_roots == 0) {
+        empty_root_error(r, n, &err);
+        goto fail;
     }
+    r->cs_empty_urls = n;
 
     /* The walk runs while the database works. */
     walk_init(&wk.w, r->nroots);

@@ -146,6 +146,35 @@ static void mountinfo_unescape(char *s)
     *out = '\0';
 }
 
+/* One line of /proc/self/mountinfo ("id parent major:minor root mount-point options ..."),
+ * read into line: root and mount point unescaped, in place. False at the end. */
+struct mount_line {
+    unsigned major, minor;
+    char *root, *mp;
+};
+
+static bool mountinfo_next(FILE *fp, char **line, size_t *cap, struct mount_line *m)
+{
+    while (getline(line, cap, fp) > 0) {
+        int at = 0;
+        if (sscanf(*line, "%*u %*u %u:%u %n", &m->major, &m->minor, &at) != 2 || !at)
+            continue;
+        char *sp = strchr(*line + at, ' ');
+        if (!sp)
+            continue;
+        *sp = '\0';
+        m->root = *line + at;
+        m->mp = sp + 1;
+        if (!(sp = strchr(m->mp, ' ')))
+            continue;
+        *sp = '\0';
+        mountinfo_unescape(m->root);
+        mountinfo_unescape(m->mp);
+        return true;
+    }
+    return false;
+}
+
 bool fs_location(const char *real, uint64_t *dev, char *out, size_t outlen)
 {
     struct stat st;
@@ -158,31 +187,17 @@ bool fs_location(const char *real, uint64_t *dev, char *out, size_t outlen)
     size_t cap = 0, best_len = 0;
     unsigned best_major = 0, best_minor = 0;
     bool found = false;
-    while (getline(&line, &cap, fp) > 0) {
-        /* id parent major:minor root mount-point options ... */
-        unsigned major, minor;
-        int root_at = 0;
-        if (sscanf(line, "%*u %*u %u:%u %n", &major, &minor, &root_at) != 2 || !root_at)
-            continue;
-        char *root = line + root_at, *sp = strchr(root, ' ');
-        if (!sp)
-            continue;
-        *sp = '\0';
-        char *mp = sp + 1;
-        if (!(sp = strchr(mp, ' ')))
-            continue;
-        *sp = '\0';
-        mountinfo_unescape(root);
-        mountinfo_unescape(mp);
-        size_t mlen = strlen(mp);
+    struct mount_line m;
+    while (mountinfo_next(fp, &line, &cap, &m)) {
+        size_t mlen = strlen(m.mp);
         /* the longest mount point holding the path; of equal ones the last (mounted on top) */
-        if (!path_within(real, mp) || (found && mlen < best_len))
+        if (!path_within(real, m.mp) || (found && mlen < best_len))
             continue;
         free(best_root);
-        best_root = xstrdup(root);
+        best_root = xstrdup(m.root);
         best_len = mlen;
-        best_major = major;
-        best_minor = minor;
+        best_major = m.major;
+        best_minor = m.minor;
         found = true;
     }
     free(line);
@@ -210,23 +225,12 @@ size_t mounts_below(const char *real, char ***out)
         return 0;
     char *line = NULL;
     size_t cap = 0, n = 0, ocap = 0;
-    while (getline(&line, &cap, fp) > 0) {
-        int at = 0;
-        unsigned major, minor;
-        if (sscanf(line, "%*u %*u %u:%u %n", &major, &minor, &at) != 2 || !at)
-            continue;
-        char *sp = strchr(line + at, ' ');
-        if (!sp)
-            continue;
-        char *mp = sp + 1;
-        if (!(sp = strchr(mp, ' ')))
-            continue;
-        *sp = '\0';
-        mountinfo_unescape(mp);
-        if (strcmp(mp, real) == 0 || !path_within(mp, real))
+    struct mount_line m;
+    while (mountinfo_next(fp, &line, &cap, &m)) {
+        if (strcmp(m.mp, real) == 0 || !path_within(m.mp, real))
             continue;
         *out = xgrow(*out, &ocap, n + 1, sizeof **out);
-        (*out)[n++] = xstrdup(mp);
+        (*out)[n++] = xstrdup(m.mp);
     }
     free(line);
     fclose(fp);
@@ -301,61 +305,22 @@ bool path_lstat_under(const char *root, const char *rel, struct stat *st)
     return found;
 }
 
-char *url_resolved_path(const char *url)
+/* p's components (split at '/' and '\\') normalised by text into out as "/c1/c2...": empty
+ * and '.' ones dropped, '..' taking one back. Returns the length (0: nothing left); *above is
+ * set when a '..' had nothing to take back. out must hold strlen(p) + 2 bytes. */
+static size_t normalize_components(const char *p, char *out, bool *above)
 {
-    size_t len = strlen(url);
-    if (len <= 8 || strncmp(url, "store://", 8) != 0)
-        return NULL;
-    const char *rel = url + 8;
-    char *out = xmalloc(len + 1);
     size_t n = 0;
-    const char *p = rel;
+    *above = false;
     for (;;) {
         size_t clen = strcspn(p, "/\\");
         if (clen == 2 && p[0] == '.' && p[1] == '.') {
-            if (n == 0) {               /* above the root */
-                free(out);
-                return NULL;
-            }
+            if (n == 0)
+                *above = true;
             while (n > 0 && out[n - 1] != '/')
                 n--;
             if (n > 0)
                 n--;                    /* the '/' before the dropped component */
-        } else if (clen > 0 && !(clen == 1 && p[0] == '.')) {
-            if (n > 0)
-                out[n++] = '/';
-            memcpy(out + n, p, clen);
-            n += clen;
-        }
-        if (!p[clen])
-            break;
-        p += clen + 1;
-    }
-    if (n == 0) {
-        free(out);
-        return NULL;
-    }
-    out[n] = '\0';
-    return out;
-}
-
-char *url_lexical_path(const char *base, const char *url)
-{
-    size_t blen = strlen(base), ulen = strlen(url);
-    if (ulen < 8 || strncmp(url, "store://", 8) != 0 ||
-        base[0] != '/')
-        return NULL;
-    char *joined = xasprintf("%s/%s", base, url + 8);
-    char *out = xmalloc(blen + ulen + 3);
-    size_t n = 0;
-    const char *p = joined + 1;
-    for (;;) {
-        size_t clen = strcspn(p, "/\\");
-        if (clen == 2 && p[0] == '.' && p[1] == '.') {
-            while (n > 0 && out[n - 1] != '/')
-                n--;
-            if (n > 0)
-                n--;
         } else if (clen > 0 && !(clen == 1 && p[0] == '.')) {
             out[n++] = '/';
             memcpy(out + n, p, clen);
@@ -365,9 +330,35 @@ char *url_lexical_path(const char *base, const char *url)
             break;
         p += clen + 1;
     }
-    if (n == 0)
-        out[n++] = '/';
     out[n] = '\0';
+    return n;
+}
+
+char *url_resolved_path(const char *url)
+{
+    size_t len = strlen(url);
+    if (len <= 8 || strncmp(url, "store://", 8) != 0)
+        return NULL;
+    char *out = xmalloc(len + 2);
+    bool above;
+    size_t n = normalize_components(url + 8, out, &above);
+    if (n == 0 || above) {          /* the root itself, or above it */
+        free(out);
+        return NULL;
+    }
+    memmove(out, out + 1, n);       /* relative: without the leading '/' */
+    return out;
+}
+
+char *url_lexical_path(const char *base, const char *url)
+{
+    if (strncmp(url, "store://", 8) != 0 || base[0] != '/')
+        return NULL;
+    char *joined = xasprintf("%s/%s", base, url + 8);
+    char *out = xmalloc(strlen(joined) + 2);
+    bool above;
+    if (normalize_components(joined, out, &above) == 0)
+        strcpy(out, "/");            /* at most to the filesystem's root */
     free(joined);
     return out;
 }
