@@ -129,4 +129,14 @@ char *wipe_pass_describe(const struct wipe_pass *p, char *buf, size_t len);
 /* The same for a table entry: "00", "random", "c (one byte drawn per run)". */
 char *wipe_pass_def_describe(const struct wipe_pass_def *d, char *buf, size_t len);
 
+
+/* alfwipe's own files against the wipe roots (resolved paths) and the live content stores of
+ * conf: the certificate (cert, named cert_key in messages: "wipe.certificate" or
+ * "--certificate"), wipe.lock_file, wipe.state_dir and wipe.hmac_key_file may not lie inside a
+ * wipe root (a wipe would take them for candidates); the first three not inside a live store
+ * (they are written to). 0, or -1 with err (ERR_CONFIG). */
+struct conf;
+int wipe_own_files_check(const struct conf *conf, const char *cert, const char *cert_key,
+                         const char *const *roots, size_t nroots, struct err *err);
+
 #endif

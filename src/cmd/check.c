@@ -106,6 +106,18 @@ static int check_secrets(struct conf *conf)
         }
     }
     err_init(&err);
+    /* Where wipe's own files lie, against contentstore.deleted (wipe's default root) and the
+     * live stores: wipe refuses these before it starts. */
+    char del[PATH_MAX];
+    const char *droot[1] = {del};
+    const char *dv = conf->alfresco.contentstore_deleted.val;
+    size_t nd = dv && realpath(dv, del) ? 1 : 0;
+    if (wipe_own_files_check(conf, conf->wipe.certificate.val, "wipe.certificate", droot, nd,
+                             &err) != 0) {
+        err_print(&err);
+        rc = AW_UNKNOWN;
+    }
+    err_init(&err);
     if (conf->wipe.hmac_key_file.val) {
         /* The same loader and rules as wipe: raw bytes, owner-only, CERT_KEY_MIN at least. */
         uint8_t *key = NULL;

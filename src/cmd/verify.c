@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <strings.h>
 #include <unistd.h>
 
@@ -142,6 +143,16 @@ static int load_key(const struct conf *conf, uint8_t **key, size_t *keylen, stru
     return 0;
 }
 
+/* The same certificate, however its path is spelled (same device and inode), or the same text
+ * when it does not exist. */
+static bool same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    if (stat(a, &sa) == 0 && stat(b, &sb) == 0)
+        return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+    return strcmp(a, b) == 0;
+}
+
 static void load_certs(struct certs *cs, const struct conf *conf, const struct opts *o,
                        bool with_configured, const uint8_t *key, size_t keylen)
 {
@@ -150,7 +161,7 @@ static void load_certs(struct certs *cs, const struct conf *conf, const struct o
     if (cfg)
         verify_cert_load(&cs->v[cs->n++], cfg, true, key, keylen);
     for (size_t i = 0; i < o->ncerts; i++) {
-        if (cfg && strcmp(cfg, o->certs[i]) == 0) {
+        if (cfg && same_file(cfg, o->certs[i])) {
             cs->v[0].configured = false;   /* named explicitly: it must exist */
             if (cs->v[0].state == VC_ABSENT)
                 cs->v[0].state = VC_UNREADABLE;

@@ -406,32 +406,9 @@ static int open_root(struct wrun *w, struct wroot *r, const char *given, const c
     return 0;
 }
 
-/* The nearest directory at or above path that exists, resolved: where a file alfwipe will
- * create would land. False when none resolves. */
-static bool existing_dir_of(const char *path, char *out)
-{
-    char *p = xstrdup(path);
-    bool ok = false;
-    for (;;) {
-        struct stat st;
-        if (realpath(p, out) && stat(out, &st) == 0) {
-            if (S_ISDIR(st.st_mode)) {
-                ok = true;
-                break;
-            }
-        }
-        char *slash = strrchr(p, '/');
-        if (!slash || slash == p)
-            break;
-        *slash = '\0';
-    }
-    free(p);
-    return ok;
-}
-
 /* Wipe roots must not overlap each other (every file would be wiped twice, the second time
- * refused as changed), and alfwipe's own files must not lie inside a root, where a wipe would
- * take them for candidates. */
+ * refused as changed), and alfwipe's own files must keep out of the roots and the live stores
+ * (wipe_own_files_check). */
 static int check_roots_apart(struct wrun *w, const char *cert, struct err *err)
 {
     for (size_t i = 0; i < w->nroots; i++)
@@ -442,41 +419,14 @@ static int check_roots_apart(struct wrun *w, const char *cert, struct err *err)
                 return err_hint(err, "Give each directory once with --root, none inside "
                                      "another.");
             }
-    const struct conf_wipe *cw = &w->conf->wipe;
-    const struct { const char *key, *path; } own[] = {
-        {w->o.certificate ? "--certificate" : "wipe.certificate", cert},
-        {"wipe.lock_file", cw->lock_file.val},
-        {"wipe.state_dir", cw->state_dir.val},
-        {"wipe.hmac_key_file", cw->hmac_key_file.val},
-    };
-    const struct conf_alfresco *a = &w->conf->alfresco;
-    for (size_t k = 0; k < sizeof own / sizeof own[0]; k++) {
-        char dir[PATH_MAX], rel[PATH_MAX], live[PATH_MAX];
-        if (!own[k].path || !own[k].path[0] || !existing_dir_of(own[k].path, dir))
-            continue;
-        for (size_t i = 0; i < w->nroots; i++)
-            if (dir_within(dir, w->roots[i].path, rel, sizeof rel)) {
-                err_set(err, ERR_CONFIG, "%s '%s' lies inside the wipe root '%s', where a wipe "
-                        "would take it for a candidate", own[k].key, own[k].path,
-                        w->roots[i].path);
-                return err_hint(err, "Keep the certificate, lock file, state directory and key "
-                                     "outside contentstore.deleted (the defaults are under "
-                                     "/var/lib/alfwipe and /run).");
-            }
-        /* The lock file is truncated, the certificate appended to, the state directory
-         * written: none of them may be a file of live content. (The key is only read.) */
-        for (size_t i = 0; k < 3 && i <= a->n_extra_roots; i++) {
-            const char *lp = i == 0 ? a->contentstore.val : a->extra_roots[i - 1];
-            if (lp && realpath(lp, live) && dir_within(dir, live, rel, sizeof rel)) {
-                err_set(err, ERR_CONFIG, "%s '%s' lies inside the live content store '%s'",
-                        own[k].key, own[k].path, live);
-                return err_hint(err, "Keep the certificate, lock file and state directory "
-                                     "outside the content stores (the defaults are under "
-                                     "/var/lib/alfwipe and /run).");
-            }
-        }
-    }
-    return 0;
+    const char **paths = xcalloc(w->nroots ? w->nroots : 1, sizeof *paths);
+    for (size_t i = 0; i < w->nroots; i++)
+        paths[i] = w->roots[i].path;
+    int rc = wipe_own_files_check(w->conf, cert,
+                                  w->o.certificate ? "--certificate" : "wipe.certificate", paths,
+                                  w->nroots, err);
+    free(paths);
+    return rc;
 }
 
 /* The live contentstore must be there: the overlap checks compare the wipe roots with it,

@@ -231,7 +231,8 @@ static int bad_value(struct reader *r, const struct conf_group *g, const struct 
 }
 
 static int want_type(struct reader *r, const struct conf_group *g, const struct conf_key *k,
-                     const config_setting_t *s, int type, const char *example)
+                     const config_setting_t *s, int type, const char *example,
+                     const char *note)
 {
     int t = config_setting_type(s);
     if (t == type || (type == CONFIG_TYPE_INT && t == CONFIG_TYPE_INT64))
@@ -243,7 +244,8 @@ static int want_type(struct reader *r, const struct conf_group *g, const struct 
     snprintf(what, sizeof what, "expected %s, found %s", names[type],
              t >= 0 && t <= CONFIG_TYPE_LIST ? names[t] : "something else");
     char hint[256];
-    snprintf(hint, sizeof hint, "Write it as %s = %s;", k->name, example);
+    snprintf(hint, sizeof hint, "Write it as %s = %s;%s%s", k->name, example, note ? " " : "",
+             note ? note : "");
     return bad_value(r, g, k, s, what, hint);
 }
 
@@ -382,7 +384,7 @@ static int read_key(struct reader *r, const struct conf_group *g, const struct c
     case CK_NAME:
     case CK_URL:
     case CK_CHOICE:
-        if (want_type(r, g, k, s, CONFIG_TYPE_STRING, "\"...\"") != 0)
+        if (want_type(r, g, k, s, CONFIG_TYPE_STRING, "\"...\"", NULL) != 0)
             return -1;
         str = config_setting_get_string(s);
         if (k->type == CK_PATH && read_path_value(r, g, k, s, str) != 0)
@@ -430,10 +432,10 @@ static int read_key(struct reader *r, const struct conf_group *g, const struct c
         conf_str_set(field, str, SRC_CONFIG, origin_of(r, s));
         return 0;
     case CK_INT: {
-        char example[96];
-        snprintf(example, sizeof example, "N (a whole number from %lld to %lld, no quotes)",
+        char note[96];
+        snprintf(note, sizeof note, "N is a whole number from %lld to %lld, without quotes.",
                  (long long)k->min, (long long)k->max);
-        if (want_type(r, g, k, s, CONFIG_TYPE_INT, example) != 0)
+        if (want_type(r, g, k, s, CONFIG_TYPE_INT, "N", note) != 0)
             return -1;
         long long v;
         char wrote[64];
@@ -448,7 +450,7 @@ static int read_key(struct reader *r, const struct conf_group *g, const struct c
         return 0;
     }
     case CK_BOOL:
-        if (want_type(r, g, k, s, CONFIG_TYPE_BOOL, "true") != 0)
+        if (want_type(r, g, k, s, CONFIG_TYPE_BOOL, "true", NULL) != 0)
             return -1;
         conf_bool_set(field, config_setting_get_bool(s) != 0, SRC_CONFIG, origin_of(r, s));
         return 0;
@@ -484,13 +486,13 @@ static int read_key(struct reader *r, const struct conf_group *g, const struct c
                                  "durations.");
             }
         } else {
-            return want_type(r, g, k, s, CONFIG_TYPE_INT, "28");
+            return want_type(r, g, k, s, CONFIG_TYPE_INT, "28", NULL);
         }
         conf_int_set(field, ms, SRC_CONFIG, origin_of(r, s));
         return 0;
     }
     case CK_DBTYPE:
-        if (want_type(r, g, k, s, CONFIG_TYPE_STRING, "\"postgresql\"") != 0)
+        if (want_type(r, g, k, s, CONFIG_TYPE_STRING, "\"postgresql\"", NULL) != 0)
             return -1;
         str = config_setting_get_string(s);
         if (strcmp(str, "postgresql") == 0) {
@@ -508,7 +510,8 @@ static int read_key(struct reader *r, const struct conf_group *g, const struct c
     case CK_PATHLIST: {
         int t = config_setting_type(s);
         if (t != CONFIG_TYPE_LIST && t != CONFIG_TYPE_ARRAY)
-            return want_type(r, g, k, s, CONFIG_TYPE_ARRAY, "[\"/srv/alf_data/archive\"]");
+            return want_type(r, g, k, s, CONFIG_TYPE_ARRAY, "[\"/srv/alf_data/archive\"]",
+                             NULL);
         int n = config_setting_length(s);
         for (int i = 0; i < n; i++) {
             const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);

@@ -89,7 +89,7 @@ def big_integers():
         r = run("check", conf=c)
         refused(r, "%s.%s as a string" % (group, key), "%s.%s" % (group, key), "expected an "
                 "integer, found a string")
-        check("hint: Write it as %s = N (a whole number %s" % (key, rng) in r.err,
+        check("hint: Write it as %s = N; N is a whole number %s" % (key, rng) in r.err,
               "%s.%s as a string: the hint gives its range" % (group, key), r)
     # libconfig's bare "syntax error" is said once
     r = run("check", conf=conf("syntax", "policy = { orphan_protect_days = ; };\n"))

@@ -105,6 +105,17 @@ def main():
         r = run(c, p, "text")
         check(r.rc == 0 and "intact" in r.out and "3 file records" in r.out,
               "[%s] intact in text" % mode, r)
+        # the configured certificate named again under another spelling: checked once
+        cc = os.path.join(D, "conf-cert-%s.conf" % mode)
+        with open(c) as f:
+            text = f.read()
+        with open(cc, "w") as f:
+            f.write(text + 'wipe = { certificate = "%s"; };\n' % p if "wipe = {" not in text
+                    else text.replace("wipe = {", 'wipe = {\n  certificate = "%s";' % p))
+        spelled = os.path.join(os.path.dirname(p), ".", os.path.basename(p))
+        r2 = run(cc, spelled)
+        eq(len((r2.j or {}).get("certificates") or []), 1,
+           "[%s] the configured certificate under another spelling: listed once" % mode, r2)
         check(("anyone who can write the file can recompute it" in r.out) == (mode == "sha256"),
               "[%s] text: the plain chain's limit said only for a plain chain" % mode, r)
 

@@ -197,6 +197,10 @@ def bad_roots():
                     % (s.alf, s.d("w.lock") if key == "lock_file" else s.state + "/w.lock",
                        s.d("state") if key == "state_dir" else s.state, s.cert))
         refused("wipe.%s inside the root" % key, ["--no-db-check"], "wipe.%s" % key)
+        r = L.wipe(s, cmd="check")
+        eq(r.rc, 3, "wipe.%s inside the root: check refuses it too" % key, r)
+        ok("wipe.%s" % key in r.err and "lies inside the wipe root" in r.err,
+           "wipe.%s inside the root: check says why" % key, r)
     s.write_conf()
 
 
@@ -342,6 +346,8 @@ def live_store_missing(db):
         eq(r.rc, 3, "wipe.%s inside the live store: exit 3" % key, r)
         ok("lies inside the live content store" in r.err, "wipe.%s inside the live store: "
            "says so" % key, r)
+        r = L.wipe(s, cmd="check")
+        eq(r.rc, 3, "wipe.%s inside the live store: check refuses it too" % key, r)
     eq(L.sha(s.live), live_sum, "own files in the live store: the live file intact")
     eq(L.sha(victim), before, "own files in the live store: nothing wiped")
     s.write_conf()
