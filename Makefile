@@ -89,9 +89,14 @@ demo: deps
 	ALFWIPE=$(abspath $(BUILD)/alfwipe) DB=$(or $(DB),postgresql) sh scripts/demo.sh
 
 bench: deps
-	$(MAKE) all
-	ALFWIPE=$(abspath $(BUILD)/alfwipe) sh bench/run.sh
+	$(MAKE) all $(BUILD)/barewalk
+	ALFWIPE=$(abspath $(BUILD)/alfwipe) BAREWALK=$(abspath $(BUILD)/barewalk) sh bench/run.sh
 	ALFWIPE=$(abspath $(BUILD)/alfwipe) sh bench/wipe.sh
+
+# The bare disk walk bench/run.sh measures beside the report (not part of alfwipe).
+$(BUILD)/barewalk: bench/barewalk.c
+	@mkdir -p $(BUILD)
+	$(CC) -std=c17 -D_GNU_SOURCE $(WARN) $(CFLAGS) -o $@ $<
 
 asan:
 	$(MAKE) BUILD=build-asan SAN=1 all

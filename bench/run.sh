@@ -138,6 +138,39 @@ t1=$(now)
 t_floor=$(secs "$t0" "$t1")
 cpu_floor=$(echo "$c0 $(pg_cpu)" | awk '{printf "%.2f", $2 - $1}')
 
+# 3b. the least any report of these data can take here: the bare disk walk (getdents64 and
+# fstatat, nothing kept: bench/barewalk.c) beside the rows the report reads, streamed by psql
+# to /dev/null on two sessions as alfwipe reads them, with no processing at all. (The content
+# properties are only those with actual_type_n 21, which is all this data set has.)
+BAREWALK=${BAREWALK:-$src/build/barewalk}
+t_bare=""
+t_rows=""
+t_lower=""
+if [ -x "$BAREWALK" ]; then
+    rows_a() {
+        $psql -d alfresco -c "COPY (SELECT p.node_id, p.long_value, p.actual_type_n
+            FROM alf_node_properties p WHERE p.actual_type_n = 21) TO STDOUT" >/dev/null
+        $psql -d alfresco -c "COPY (SELECT n.id, n.store_id, n.uuid FROM alf_node n) TO STDOUT" >/dev/null
+        $psql -d alfresco -c "COPY (SELECT u.id, u.content_url, u.content_size, u.orphan_time
+            FROM alf_content_url u) TO STDOUT" >/dev/null
+    }
+    rows_b() {
+        $psql -d alfresco -c "COPY (SELECT d.id, d.content_url_id FROM alf_content_data d) TO STDOUT" >/dev/null
+    }
+    t0=$(now)
+    "$BAREWALK" "$cs" "$del" >/dev/null
+    t_bare=$(secs "$t0" "$(now)")
+    t0=$(now)
+    rows_b & rows_a
+    wait
+    t_rows=$(secs "$t0" "$(now)")
+    t0=$(now)
+    "$BAREWALK" "$cs" "$del" >/dev/null &
+    rows_b & rows_a
+    wait
+    t_lower=$(secs "$t0" "$(now)")
+fi
+
 # 4. alfwipe once more, after the others: the first timed run of a freshly loaded database can
 # pay for work the server still does after the load.
 c0=$(pg_cpu)
@@ -157,10 +190,20 @@ printf '%-44s %10s\n' "alfwipe report --format json" "$t_alfwipe"
 printf '%-44s %10s\n' "baseline: psql export + find + sort + join" "$t_base"
 printf '%-44s %10s\n' "floor: one classifying SQL query" "$t_floor"
 printf '%-44s %10s\n' "alfwipe report --format json, second run" "$t_alfwipe2"
+if [ -n "$t_lower" ]; then
+    printf '%-44s %10s\n' "bare walk alone (getdents64 + fstatat)" "$t_bare"
+    printf '%-44s %10s\n' "report's rows alone, streamed to /dev/null" "$t_rows"
+    printf '%-44s %10s\n' "both at once, no processing (lower bound)" "$t_lower"
+fi
 echo "$t_base $t_alfwipe $t_floor $rss_kib" | awk '{
     printf "speed-up over baseline: %.2fx (goal >= 2x)\n", $1 / $2;
     printf "alfwipe / SQL floor:    %.2fx (goal <= 1.5x)\n", $2 / $3;
     printf "alfwipe peak RSS:       %.0f MiB (goal < 300 MiB)\n", $4 / 1024 }'
+if [ -n "$t_lower" ]; then
+    echo "$t_lower $t_floor $t_alfwipe" | awk '{
+        printf "lower bound / SQL floor: %.2fx (the walk and the rows alone, before any work on them)\n", $1 / $2;
+        printf "alfwipe / lower bound:  %.2fx\n", $3 / $1 }'
+fi
 echo "CPU seconds: alfwipe report $cpu_alfwipe in alfwipe + $cpu_pg in PostgreSQL" \
     "(on $(nproc) CPUs); floor query $cpu_floor in PostgreSQL; second run $cpu_alfwipe2 +" \
     "$cpu_pg2"
