@@ -53,6 +53,7 @@ struct conf_alfresco {
 struct conf_db {
     enum db_type type;
     enum conf_source type_src;
+    char *type_origin;                     /* file:line or properties key, owned */
     struct conf_str host;
     struct conf_int port;
     struct conf_str name;

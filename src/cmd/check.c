@@ -258,7 +258,10 @@ static int connect_check(struct conf *conf, struct checks *ck)
     if (check_roots_apart(conf, ck) != 0)
         rc = AW_UNKNOWN;
     if (!conf->db.configured) {
-        check_line(ck, "database", NULL, "not configured", false);
+        check_line(ck, "database", NULL,
+                   "not configured: add a database group to alfwipe.conf, or db.url to the "
+                   "alfresco-global.properties it names (report, verify and wipe read it)",
+                   false);
         return AW_UNKNOWN;
     }
     struct db *db = NULL;

@@ -506,6 +506,8 @@ static int read_key(struct reader *r, const struct conf_group *g, const struct c
                              "alfwipe reads PostgreSQL, MySQL and MariaDB.");
         }
         c->db.type_src = SRC_CONFIG;
+        free(c->db.type_origin);
+        c->db.type_origin = origin_of(r, s);
         return 0;
     case CK_PATHLIST: {
         int t = config_setting_type(s);
@@ -725,6 +727,7 @@ void conf_release(struct conf *conf)
     for (size_t i = 0; i < conf->alfresco.n_extra_roots; i++)
         free(conf->alfresco.extra_roots[i]);
     free(conf->alfresco.extra_roots);
+    free(conf->db.type_origin);
     if (conf->db.password) {
         explicit_bzero(conf->db.password, strlen(conf->db.password));
         free(conf->db.password);

@@ -404,6 +404,7 @@ static int merge_db(struct conf *conf, bool has_db_group, struct err *err)
         }
         d->type = ju.type;
         d->type_src = usrc;
+        d->type_origin = xstrdup(uorigin);
     }
     if (d->socket.src == SRC_UNSET && d->host.src == SRC_UNSET && use_url && ju.socket &&
         d->type == DB_MYSQL)

@@ -78,6 +78,7 @@ static void describe(const struct conf *conf, const struct conf_key *k, char *bu
     case CK_DBTYPE:
         *val = engine_of(conf->db.type);
         *src = conf->db.type_src;
+        *origin = conf->db.type_origin;
         break;
     case CK_PATHLIST:
         *src = conf->alfresco.n_extra_roots ? SRC_CONFIG : SRC_UNSET;

@@ -10,6 +10,7 @@ that is not UTF-8 (value_base64), and the command line errors (no command, two m
 import base64
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -241,6 +242,14 @@ def no_database():
     eq(got, (False, None, None, None), "no database: check --format json", r)
     r = run("check", "--connect", conf=empty)
     eq(r.rc, 3, "no database: check --connect exit code", r)
+    check("not configured: add a database group to alfwipe.conf" in r.out,
+          "no database: check --connect says where to configure one", r)
+    r = run("check", "--connect", "--format", "json", conf=empty)
+    try:
+        got = json.loads(r.out)["checks"]["database"]["ok"]
+    except (ValueError, KeyError, TypeError) as e:
+        got = str(e)
+    eq((r.rc, got), (3, False), "no database: check --connect --format json", r)
     r = run("report", conf=empty)
     refused(r, "no database: report", "no database configured")
     # With a database group the database is configured, and Alfresco's defaults fill in.
@@ -248,6 +257,8 @@ def no_database():
     eq(r.rc, 0, "a database group: check exit code", r)
     check("localhost" in r.out and "3306" in r.out and "no database configured" not in r.out,
           "a database group: host and port from the defaults", r)
+    check(re.search(r"^  type +\= mysql +\(alfwipe\.conf: .*dbgroup\.conf:2\)$", r.out, re.M),
+          "a database group: check names the file and line of type", r)
     r = run("check", "--format", "json", conf=conf("dbgroup", 'database = { type = "mysql"; };\n'))
     eq(json.loads(r.out).get("database_configured") if r.rc == 0 else r.rc, True,
        "a database group: database_configured in JSON", r)
@@ -433,6 +444,9 @@ def options_misplaced():
                               "--quiet is a global option"),
                              (["wipe", "--config=/x"], "--config after wipe",
                               "--config is a global option"),
+                             (["wipe", "-q"], "-q after wipe", "-q is a global option"),
+                             (["purge", "--quiet"], "--quiet after purge",
+                              "--quiet is a global option"),
                              (["--format", "json", "report"], "--format before report",
                               "--format belongs to a command")):
         p = subprocess.run([ALFWIPE] + argv, capture_output=True, text=True, timeout=60)
