@@ -23,6 +23,12 @@ enum conf_source {
 /* "command line", "alfwipe.conf", "alfresco-global.properties", "default", ... */
 const char *conf_source_name(enum conf_source src);
 
+/* A content root that cannot be opened (errno e), in the same words for every command:
+ * "content root 'KEY' ('PATH', from ORIGIN) is not usable: REASON" and a hint for the cause,
+ * ending with also (when given). origin may be NULL. Returns -1. */
+int conf_root_unusable(struct err *err, int e, const char *key, const char *path,
+                       const char *origin, const char *also);
+
 struct conf_str {
     char *val;               /* owned; NULL when unset */
     enum conf_source src;

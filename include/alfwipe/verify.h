@@ -236,6 +236,7 @@ int verify_exit_code(const size_t counts[V_NVERDICTS], bool tampered, bool unusa
 
 struct vroot {
     char *name, *path;
+    const char *origin;        /* where the setting came from (borrowed from the conf), or NULL */
     enum vroot_kind kind;
     bool missing;              /* a missing contentstore.deleted (eager setups): no files */
 };

@@ -720,6 +720,11 @@ static bool prop_true(const struct conf *conf, const char *key)
     return v && strcasecmp(v, "true") == 0;
 }
 
+static const char *setting_origin(const struct conf_str *s)
+{
+    return s->origin ? s->origin : conf_source_name(s->src);
+}
+
 static int make_roots(const struct conf *conf, struct vroot **out, size_t *n, struct err *err)
 {
     const struct conf_alfresco *a = &conf->alfresco;
@@ -734,6 +739,7 @@ static int make_roots(const struct conf *conf, struct vroot **out, size_t *n, st
     size_t k = 0;
     v[k].name = xstrdup("contentstore");
     v[k].path = xstrdup(a->contentstore.val);
+    v[k].origin = setting_origin(&a->contentstore);
     v[k++].kind = VR_CONTENT;
     for (size_t i = 0; i < a->n_extra_roots; i++) {
         v[k].name = xasprintf("extra_roots[%zu]", i);
@@ -743,6 +749,7 @@ static int make_roots(const struct conf *conf, struct vroot **out, size_t *n, st
     if (a->contentstore_deleted.val) {
         v[k].name = xstrdup("contentstore_deleted");
         v[k].path = xstrdup(a->contentstore_deleted.val);
+        v[k].origin = setting_origin(&a->contentstore_deleted);
         v[k++].kind = VR_DELETED;
     }
     *out = v;
@@ -757,10 +764,7 @@ static int make_roots(const struct conf *conf, struct vroot **out, size_t *n, st
             v[i].missing = true;
             continue;
         }
-        err_sys(err, ERR_CONFIG, errno, "content root '%s' ('%s') is not usable", v[i].name,
-                v[i].path);
-        return err_hint(err, "Check that the volume is mounted and that alfwipe.conf names the "
-                             "path as seen from this machine.");
+        return conf_root_unusable(err, errno, v[i].name, v[i].path, v[i].origin, NULL);
     }
     return 0;
 }

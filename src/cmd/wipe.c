@@ -439,13 +439,10 @@ static int check_live_store(struct wrun *w, struct err *err)
                              "without knowing where it is.");
     }
     int e = stat(cs->val, &st) != 0 ? errno : !S_ISDIR(st.st_mode) ? ENOTDIR : 0;
-    if (e) {
-        err_sys(err, ERR_CONFIG, e, "the live contentstore '%s' (from "
-                "%s) is not a directory", cs->val,
-                cs->origin ? cs->origin : conf_source_name(cs->src));
-        return err_hint(err, "Mount the content store volume, or set alfresco.contentstore to "
-                             "where it is: a wipe never runs without the live store in view.");
-    }
+    if (e)
+        return conf_root_unusable(err, e, "contentstore", cs->val,
+                                  cs->origin ? cs->origin : conf_source_name(cs->src),
+                                  "A wipe never runs without the live contentstore in view.");
     return 0;
 }
 

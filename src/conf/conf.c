@@ -92,6 +92,26 @@ const struct conf_group conf_groups[] = {
 };
 const size_t conf_ngroups = sizeof conf_groups / sizeof conf_groups[0];
 
+int conf_root_unusable(struct err *err, int e, const char *key, const char *path,
+                       const char *origin, const char *also)
+{
+    if (origin)
+        err_sys(err, ERR_CONFIG, e, "content root '%s' ('%s', from %s) is not usable", key, path,
+                origin);
+    else
+        err_sys(err, ERR_CONFIG, e, "content root '%s' ('%s') is not usable", key, path);
+    const char *sep = also ? " " : "", *tail = also ? also : "";
+    if (e == ENOTDIR)
+        return err_hint(err, "Point alfresco.%s at the content store directory itself, not at "
+                             "a file.%s%s", key, sep, tail);
+    if (e == EACCES)
+        return err_hint(err, "Run alfwipe as a user that can read '%s' and every directory "
+                             "below it.%s%s", path, sep, tail);
+    return err_hint(err, "Check that the volume is mounted and that alfwipe.conf names the path "
+                         "as seen from this machine (containers often use other paths).%s%s",
+                    sep, tail);
+}
+
 const char *conf_source_name(enum conf_source src)
 {
     switch (src) {

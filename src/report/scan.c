@@ -1732,17 +1732,7 @@ static int open_roots(struct report *r, struct err *err)
             x->missing = true;
             continue;
         }
-        err_sys(err, ERR_CONFIG, e, "content root '%s' ('%s', from %s) is not usable", x->name,
-                x->path, x->source);
-        if (e == ENOTDIR)
-            return err_hint(err, "Point alfresco.%s at the content store directory itself, "
-                                 "not at a file.", x->name);
-        if (e == EACCES)
-            return err_hint(err, "Run alfwipe as a user that can read '%s' and every "
-                                 "directory below it.", x->path);
-        return err_hint(err, "Check that the volume is mounted and that alfwipe.conf names the "
-                             "path as seen from this machine (containers often use other "
-                             "paths).");
+        return conf_root_unusable(err, e, x->name, x->path, x->source, NULL);
     }
     return check_overlaps(r, err);
 }

@@ -324,6 +324,16 @@ def live_store_missing(db):
         eq(r.rc, 3, "missing live contentstore %s: exit 3" % extra, r)
         ok("live contentstore" in r.err and "hint: " in r.err,
            "missing live contentstore %s: says so" % extra, r)
+    # report and verify say it in the same words as wipe, from the same place
+    want = "content root 'contentstore' ('%s', from " % os.path.join(s.dir, "nowhere")
+    for cmd in (["wipe", "--dry-run"], ["report"],
+                ["verify", "--url", "store://2024/1/1/0/0/x.bin"]):
+        p = subprocess.run([L.ALFWIPE, "-c", s.conf] + cmd, capture_output=True, text=True,
+                           timeout=120)
+        first = p.stderr.splitlines()[0] if p.stderr else ""
+        ok(p.returncode == 3 and want in first and first.endswith(
+            ") is not usable: No such file or directory"),
+           "missing live contentstore: %s says it in the common words" % cmd[0], p.stderr)
     s.write_conf()
     os.remove(s.live)
     r = L.wipe(s, "--method", "zero")
