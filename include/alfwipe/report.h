@@ -122,6 +122,11 @@ struct db;
 struct err;
 int report_store_unmounted(struct db *db, const char *contentstore, long long *nurls,
                            struct err *err);
+/* The error for that case, in the same words for every command ("content root '...' is
+ * empty while the database references N store:// URLs; is it mounted?"); also, when given,
+ * follows the hint. Returns -1. */
+int report_unmounted_error(struct err *err, const char *contentstore, long long nurls,
+                           bool extra_roots, const char *also);
 
 /* Write bytes for text output (report, wipe): valid UTF-8 as is, a backslash as two, a
  * control byte (below 0x20, 0x7f) or a byte outside valid UTF-8 as \xNN. */

@@ -878,6 +878,25 @@ static int run_items(struct run *rn, struct conf *conf, struct err *err)
     if (conf_load_db_password(conf, err) != 0 || db_open(&db, &conf->db, err) != 0 ||
         db_check_schema(db, &info, err) != 0)
         goto out;
+    /* An empty contentstore (and no file in any extra root) while the database references
+     * content is an unmounted volume: every file would look unlinked, and the verdicts with
+     * it. */
+    long long nurls = 0;
+    if (report_store_unmounted(db, conf->alfresco.contentstore.val, &nurls, err) != 0)
+        goto out;
+    for (size_t i = 0; nurls > 0 && i < conf->alfresco.n_extra_roots; i++) {
+        long long n = 0;
+        if (report_store_unmounted(db, conf->alfresco.extra_roots[i], &n, err) != 0)
+            goto out;
+        if (n == 0)
+            nurls = 0;   /* that root holds a file: the content may live there */
+    }
+    if (nurls > 0) {
+        report_unmounted_error(err, conf->alfresco.contentstore.val, nurls,
+                               conf->alfresco.n_extra_roots > 0,
+                               "Nothing can be proven of files while the volume is not in view.");
+        goto out;
+    }
     struct vpolicy pol = {
         .now_ms = rn->ctx->now_ms,
         .protect_ms = conf->policy.orphan_protect_days.val * MS_PER_DAY,

@@ -554,11 +554,7 @@ static int check_live_mounted(struct wrun *w, struct db *db, struct err *err)
         return -1;
     if (n <= 0)
         return 0;
-    err_set(err, ERR_CONFIG, "the live contentstore '%s' is empty while the database references "
-            "%lld store:// URLs; is it mounted?", cs, n);
-    return err_hint(err, "Nothing was written. Mount the content store volume, or point "
-                         "alfresco.contentstore at the path where it is visible on this "
-                         "machine.");
+    return report_unmounted_error(err, cs, n, false, "Nothing was written.");
 }
 
 /* On btrfs and XFS the answer depends on each file: look at every candidate before any write. */

@@ -1094,8 +1094,6 @@ static void finish_url(struct scan *sc)
     sc->nrefs = 0;
 }
 
-static int empty_root_error(const struct report *r, long long n, struct err *err);
-
 /* contentstore is empty (R16): true when an extra root holds a file whose path a URL row
  * names, so the database's content is visible after all. */
 static bool extra_holds_urls(const struct scan *sc, const struct uindex *u)
@@ -1125,7 +1123,8 @@ static int walk_ready(struct scan *sc, struct uindex *u, struct err *err)
         return -1;
     uindex_match(u, &sc->wk->w);
     if (sc->r->cs_empty_urls > 0 && !extra_holds_urls(sc, u))
-        return empty_root_error(sc->r, sc->r->cs_empty_urls, err);
+        return report_unmounted_error(err, sc->r->roots[0].path, sc->r->cs_empty_urls, true,
+                                      NULL);
     if (rw_begin(sc->w, sc->r, sc->fp, err) != 0)
         return -1;
     index_links(sc);
@@ -1787,15 +1786,16 @@ int report_store_unmounted(struct db *db, const char *contentstore, long long *n
 
 /* ------------------------------------------------------------------ run */
 
-static int empty_root_error(const struct report *r, long long n, struct err *err)
+int report_unmounted_error(struct err *err, const char *contentstore, long long nurls,
+                           bool extra_roots, const char *also)
 {
-    bool extra = r->conf->alfresco.n_extra_roots > 0;
     err_set(err, ERR_CONFIG,
             "content root '%s' is empty while the database references %lld store:// URLs%s; "
-            "is it mounted?", r->roots[0].path, n,
-            extra ? ", and no extra root holds a file of any of them" : "");
+            "is it mounted?", contentstore, nurls,
+            extra_roots ? ", and no extra root holds a file of any of them" : "");
     return err_hint(err, "Mount the content store volume, or point alfresco.contentstore at "
-                         "the path where it is visible on this machine.");
+                         "the path where it is visible on this machine.%s%s", also ? " " : "",
+                    also ? also : "");
 }
 
 static void summarize_trash(struct report *r)
@@ -1911,7 +1911,7 @@ int report_run(struct report *r, struct rwriter *w, FILE *fp)
     if (report_store_unmounted(db, r->roots[0].path, &n, &err) != 0)
         goto fail;
     if (n > 0 && r->conf->alfresco.n_extra_roots == 0) {
-        empty_root_error(r, n, &err);
+        report_unmounted_error(&err, r->roots[0].path, n, false, NULL);
         goto fail;
     }
     r->cs_empty_urls = n;

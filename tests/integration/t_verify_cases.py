@@ -402,6 +402,22 @@ def run_engine(engine):
         r = L.verify(gone, "--url", d["u3"])
         check(r.rc == 3 and "contentstore" in r.err and "not usable" in r.err,
               pre + "unusable contentstore: exit 3", r)
+        # an empty contentstore (an unmounted volume) and an empty extra root: no verdict on
+        # files, exit 3; with a file in the extra root, the content may live there
+        for extra, want_rc in (("-empty", 3), ("", 1)):
+            os.makedirs(env.cs + "-empty", exist_ok=True)
+            os.makedirs(env.extra + "-empty", exist_ok=True)
+            unmounted = env.conf("unmounted")
+            txt = open(unmounted).read().replace(env.cs, env.cs + "-empty")
+            txt = txt.replace(env.extra, env.extra + extra)
+            open(unmounted, "w").write(txt)
+            r = L.verify(unmounted, "--url", d["u3"])
+            said = "is empty while the database references" in r.err
+            check(r.rc == want_rc and said == (want_rc == 3) and
+                  (want_rc != 3 or (r.out == "" and "is it mounted?" in r.err and
+                                    "\nhint: " in r.err)),
+                  pre + "an empty contentstore, extra root %s: exit %d" %
+                  ("empty" if extra else "with a file", want_rc), r)
         r = L.verify(base)
         check(r.rc == 3 and "nothing to verify" in r.err, pre + "no input: exit 3", r)
         empty = os.path.join(env.dir, "empty-list.txt")
