@@ -89,4 +89,11 @@ char *url_resolved_path(const char *url);
  * NULL when url is not store://. Caller frees. */
 char *url_lexical_path(const char *base, const char *url);
 
+/* The files a store:// URL may open from the live store root base, as absolute paths with
+ * their directory resolved by realpath(3): the one Alfresco's check reads (url_lexical_path)
+ * and the one the kernel opens, which follows a symbolic link before a later '..' (base/a/lnk/
+ * ../b is b beside lnk's target, not base/a/b). Writes up to two distinct paths to out (caller
+ * frees each); returns how many. None when a directory does not exist. */
+size_t url_reach_paths(const char *base, const char *url, char *out[2]);
+
 #endif

@@ -889,26 +889,24 @@ static int setup_schedule(struct wrun *w, struct err *err)
     return 0;
 }
 
-/* The absolute file a URL reaches from the live store, as its path is written (base) and
- * resolved (real): the text normalised as Alfresco checks it, then its directory resolved, as
- * the kernel opens it. */
+/* The absolute files a URL may open from a live store root, as the root is written (base)
+ * and resolved: as Alfresco checks the text, and as the kernel opens it. */
 static void add_odd_abs(struct wrun *w, const char *base, const char *url)
 {
-    char *lex = url_lexical_path(base, url);
-    if (!lex)
-        return;
-    char *slash = strrchr(lex, '/');
-    char dir[PATH_MAX];
-    if (slash && slash != lex) {
-        *slash = '\0';
-        if (realpath(lex, dir)) {
+    char real[PATH_MAX];
+    const char *bases[2] = {base, realpath(base, real) ? real : NULL};
+    for (size_t b = 0; b < 2; b++) {
+        if (!bases[b] || (b == 1 && strcmp(bases[1], base) == 0))
+            continue;
+        char *paths[2];
+        size_t n = url_reach_paths(bases[b], url, paths);
+        for (size_t k = 0; k < n; k++) {
             w->odd_abs = xgrow(w->odd_abs, &w->odd_abscap, w->nodd_abs + 1,
                                sizeof *w->odd_abs);
-            w->odd_abs[w->nodd_abs].path = xasprintf("%s/%s", dir, slash + 1);
+            w->odd_abs[w->nodd_abs].path = paths[k];
             w->odd_abs[w->nodd_abs++].url = xstrdup(url);
         }
     }
-    free(lex);
 }
 
 static int on_odd_url(void *arg, const struct db_value *c, int nc, struct err *err)
@@ -923,13 +921,12 @@ static int on_odd_url(void *arg, const struct db_value *c, int nc, struct err *e
         w->odd[w->nodd].path = path;
         w->odd[w->nodd++].url = xstrdup(c[0].s);
     }
-    const char *cs = w->conf->alfresco.contentstore.val;
-    char real[PATH_MAX];
-    if (cs && cs[0] == '/') {
-        add_odd_abs(w, cs, c[0].s);
-        if (realpath(cs, real) && strcmp(real, cs) != 0)
-            add_odd_abs(w, real, c[0].s);
-    }
+    /* every live store: contentstore and the extra roots (a store selector's stores) */
+    const struct conf_alfresco *a = &w->conf->alfresco;
+    if (a->contentstore.val)
+        add_odd_abs(w, a->contentstore.val, c[0].s);
+    for (size_t i = 0; i < a->n_extra_roots; i++)
+        add_odd_abs(w, a->extra_roots[i], c[0].s);
     return 0;
 }
 

@@ -1543,15 +1543,33 @@ static void odd_add(struct scan *sc, const char *rel, size_t len, int64_t url_id
     }
 }
 
+/* An absolute path a referenced URL reaches (directory resolved): the file of a deleted root
+ * it is, if any (dreal: each deleted root resolved, NULL for the others). */
+static void odd_in_deleted(struct scan *sc, const char *abs, int64_t url_id, char *const *dreal)
+{
+    for (size_t k = 0; k < sc->r->nroots; k++) {
+        const char *d = dreal[k];
+        size_t dl = d ? strlen(d) : 0;
+        if (d && strncmp(abs, d, dl) == 0 && abs[dl] == '/')
+            odd_add(sc, abs + dl + 1, strlen(abs + dl + 1), url_id);
+    }
+}
+
 /* The files of contentstore.deleted named by referenced URLs that are no plain path: such a
  * URL matches no walked path (it is among the loose ones), yet Alfresco opens it through
  * java.io.File as a path that may be a file in contentstore.deleted (store://a//b.bin as
  * a/b.bin; store://../contentstore.deleted/b.bin, which passes Alfresco's check of normalised
- * text, as that very file). */
+ * text, as that very file), from contentstore or an extra root, as the text reads and as the
+ * kernel opens it (store://a/lnk/../x.bin goes where the link lnk points, then up). */
 static void map_odd_urls(struct scan *sc, const struct uindex *u)
 {
     const struct report *r = sc->r;
-    const char *cs = r->nroots ? r->roots[0].path : NULL;
+    char **dreal = xcalloc(r->nroots + 1, sizeof *dreal);   /* deleted roots, resolved */
+    for (size_t k = 0; k < r->nroots; k++) {
+        char real[PATH_MAX];
+        if (r->roots[k].kind == RK_DELETED && realpath(r->roots[k].path, real))
+            dreal[k] = xstrdup(real);
+    }
     for (size_t i = 0; i < u->nloose; i++) {
         const char *url = u->strs.buf + u->loose[i].off;
         size_t len = u->loose[i].len;
@@ -1568,15 +1586,28 @@ static void map_odd_urls(struct scan *sc, const struct uindex *u)
             odd_add(sc, rel, strlen(rel), id);
             free(rel);
         }
-        char *lex = cs && cs[0] == '/' ? url_lexical_path(cs, url) : NULL;
-        for (size_t k = 0; lex && k < r->nroots; k++) {
-            const char *d = r->roots[k].path;
-            size_t dl = strlen(d);
-            if (r->roots[k].kind == RK_DELETED && strncmp(lex, d, dl) == 0 && lex[dl] == '/')
-                odd_add(sc, lex + dl + 1, strlen(lex + dl + 1), id);
+        /* from every live store (contentstore, the extra roots), as written and resolved */
+        for (size_t b = 0; b < r->nroots; b++) {
+            if (r->roots[b].kind == RK_DELETED)
+                continue;
+            char real[PATH_MAX];
+            const char *base = r->roots[b].path;
+            const char *bases[2] = {base, realpath(base, real) ? real : NULL};
+            for (size_t v = 0; v < 2; v++) {
+                if (!bases[v] || (v == 1 && strcmp(bases[1], base) == 0))
+                    continue;
+                char *paths[2];
+                size_t np = url_reach_paths(bases[v], url, paths);
+                for (size_t k = 0; k < np; k++) {
+                    odd_in_deleted(sc, paths[k], id, dreal);
+                    free(paths[k]);
+                }
+            }
         }
-        free(lex);
     }
+    for (size_t k = 0; k < r->nroots; k++)
+        free(dreal[k]);
+    free(dreal);
     if (sc->nodd > 1)
         qsort(sc->odd, sc->nodd, sizeof *sc->odd, cmp_odd_entry);
 }

@@ -362,3 +362,39 @@ char *url_lexical_path(const char *base, const char *url)
     free(joined);
     return out;
 }
+
+/* realpath(3) of path's directory joined with its last component; NULL when the directory
+ * cannot be resolved or the last component is empty, '.' or '..' (no file). */
+static char *resolve_dir_of(char *path)
+{
+    char *slash = strrchr(path, '/');
+    if (!slash || slash == path)
+        return NULL;
+    const char *last = slash + 1;
+    if (!*last || strcmp(last, ".") == 0 || strcmp(last, "..") == 0)
+        return NULL;
+    *slash = '\0';
+    char dir[PATH_MAX];
+    char *out = realpath(path, dir) ? xasprintf("%s/%s", dir, last) : NULL;
+    *slash = '/';
+    return out;
+}
+
+size_t url_reach_paths(const char *base, const char *url, char *out[2])
+{
+    size_t n = 0;
+    if (strncmp(url, "store://", 8) != 0 || base[0] != '/')
+        return 0;
+    char *lex = url_lexical_path(base, url);
+    if (lex && (out[n] = resolve_dir_of(lex)) != NULL)
+        n++;
+    free(lex);
+    char *raw = xasprintf("%s/%s", base, url + 8);
+    char *k = resolve_dir_of(raw);
+    free(raw);
+    if (k && (n == 0 || strcmp(k, out[0]) != 0))
+        out[n++] = k;
+    else
+        free(k);
+    return n;
+}

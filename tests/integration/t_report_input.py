@@ -640,6 +640,45 @@ def unnormalised_urls():
            "unnormalised %s: an orphaned URL of that shape protects nothing" % e, disk)
 
 
+def unnormalised_other_stores():
+    """A referenced URL that is no plain path, read from an extra root (a store selector's
+    second store, deeper than contentstore) or through a symbolic link in contentstore before
+    a '..' (the kernel goes up from the link's target), names a file of contentstore.deleted:
+    deleted_referenced, as the wipe refuses it."""
+    c = Case("unnormalised stores")
+    c.extra_roots.append(os.path.join("stores", "of", "second"))
+    files = {"extra": ("../../../contentstore.deleted/2024/11/5/0/0/x.bin", "2024/11/5/0/0/x.bin"),
+             "link": ("2024/lnk/../../contentstore.deleted/2024/11/6/0/0/y.bin",
+                      "2024/11/6/0/0/y.bin")}
+    for key, (url_rel, rel) in files.items():
+        c.u(key, "store://" + url_rel, 30)
+        c.d("d-" + key, key)
+        c.n("n-" + key, "workspace/SpacesStore", "uuid-unst-" + key)
+        c.p("n-" + key, "cm:content", "d-" + key)
+        c.f("del", rel, 30, "2024-05-02T09:01:00Z")
+    c.u("live", "store://2024/11/4/0/0/live.bin", 30)
+    c.d("d-live", "live")
+    c.n("n-live", "workspace/SpacesStore", "uuid-unst-live")
+    c.p("n-live", "cm:content", "d-live")
+    c.f("cs", "2024/11/4/0/0/live.bin", 30, "2024-05-02T09:01:00Z")
+    c.f("del", "2024/11/7/0/0/free.bin", 30, "2024-05-02T09:01:00Z")
+    # contentstore/2024/lnk -> <case>/sib/deeper: lnk/../.. is <case>
+    c._write_files()
+    os.makedirs(c.path("sib", "deeper"))
+    os.symlink(c.path("sib", "deeper"), c.path("contentstore", "2024", "lnk"))
+    for e, r in c.run().items():
+        its = (r.json or {}).get("items", [])
+        disk = {it.get("path"): it for it in its if it.get("root") == "contentstore_deleted"}
+        for key, (url_rel, rel) in files.items():
+            it = disk.get(rel, {})
+            eq((it.get("class"), it.get("node_refs")),
+               ("deleted_referenced", ["workspace://SpacesStore/uuid-unst-" + key]),
+               "unnormalised from %s %s: the file is deleted_referenced, naming the node"
+               % (key, e), it)
+        eq(disk.get("2024/11/7/0/0/free.bin", {}).get("class"), "deleted",
+           "unnormalised from other stores %s: a file no URL names stays deleted" % e, disk)
+
+
 def odd_db_urls():
     """Content URLs whose text holds what a row format must escape (a tab, a newline, a
     carriage return, a double quote, a backslash, non-ASCII) come back from the database byte
@@ -688,7 +727,7 @@ def main():
     for fn in (e1, e2, e3, e4, e5, e6, e7, e8, e9, schema_variants, other_input, interrupted,
                odd_names, relative_roots, overlapping_roots, odd_root_path, extreme_values,
                no_select_role, odd_db_urls, odd_deleted_names,
-               unnormalised_urls):
+               unnormalised_urls, unnormalised_other_stores):
         try:
             fn()
         except Exception:

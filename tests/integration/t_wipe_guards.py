@@ -400,6 +400,53 @@ def odd_db_urls(db, tag="pg"):
            "odd URL %s %s: refused, naming the URL" % (tag, url_rel), f)
 
 
+def odd_urls_other_stores(db, tag="pg"):
+    """A referenced odd URL protects the file it opens from an extra root too (a store
+    selector's second store, deeper than contentstore), and the file the kernel opens when a
+    symbolic link in the live store comes before a '..': store://2024/lnk/../x goes up from
+    the link's target, not from 2024."""
+    s = L.Store("oddstores-" + tag, db=db)
+    extra = os.path.join(s.dir, "stores", "of", "second")
+    os.makedirs(os.path.join(extra, "2020"), exist_ok=True)
+    with open(s.conf) as f:
+        text = f.read()
+    text = text.replace('alfresco = { dir_root = "%s"; };' % s.alf,
+                        'alfresco = { dir_root = "%s"; extra_roots = ["%s"]; };' % (s.alf, extra))
+    with open(s.conf, "w") as f:
+        f.write(text)
+    # from the extra root <dir>/stores/of/second, '../../../alf_data/contentstore.deleted' is
+    # the deleted store; from contentstore (<dir>/alf_data/contentstore) it is outside <dir>
+    via_extra = ("../../../alf_data/contentstore.deleted/2024/11/5/0/0/x.bin",
+                 "2024/11/5/0/0/x.bin")
+    # contentstore/2024/lnk -> <dir>/sib/deeper: lnk/.. is <dir>/sib, and
+    # <dir>/sib/../alf_data/contentstore.deleted is the deleted store
+    sib = os.path.join(s.dir, "sib", "deeper")
+    os.makedirs(sib, exist_ok=True)
+    os.makedirs(os.path.join(s.cs, "2024"), exist_ok=True)
+    os.symlink(sib, os.path.join(s.cs, "2024", "lnk"))
+    via_link = ("2024/lnk/../../alf_data/contentstore.deleted/2024/11/6/0/0/y.bin",
+                "2024/11/6/0/0/y.bin")
+    cases = [via_extra, via_link]
+    for url_rel, rel in cases:
+        db.add_url("store://" + url_rel)
+        L.put(s.d(rel), size=4096, age_days=30)
+    L.put(s.d("2024/11/7/0/0/free.bin"), size=4096, age_days=30)
+    sums = [L.sha(s.d(rel)) for _, rel in cases]
+    for extra_args in (["--dry-run"], []):
+        r = L.wipe(s, "--method", "zero", "--format", "json", *extra_args)
+        eq(r.rc, 1, "odd URLs in other stores %s %s: exit 1" % (tag, extra_args), r)
+    eq([L.sha(s.d(rel)) if os.path.exists(s.d(rel)) else None for _, rel in cases], sums,
+       "odd URLs in other stores %s: every file they open is intact" % tag)
+    ok(not os.path.exists(s.d("2024/11/7/0/0/free.bin")),
+       "odd URLs in other stores %s: an unreferenced file beside them is erased" % tag)
+    _, files, _ = L.last_run(s)
+    by = {f["path"]: f for f in files}
+    for url_rel, rel in cases:
+        f = by.get(rel, {})
+        ok(f.get("status") == "REFUSED" and ("store://" + url_rel) in (f.get("reason") or ""),
+           "odd URL in another store %s %s: refused, naming the URL" % (tag, url_rel), f)
+
+
 def moved_mid_run():
     """A file renamed out of its directory between two passes (into the live store, say) is
     not written to again."""
@@ -470,12 +517,14 @@ def main():
     non_ascii_urls(db)
     live_store_missing(db)
     odd_db_urls(db)
+    odd_urls_other_stores(db)
     moved_mid_run()
     live_links_into_root()
     # Alfresco's install guide creates its MySQL database in UTF-8
     my = L.MY("aw_guards_my", charset="utf8mb4")
     non_ascii_urls(my, "my")
     odd_db_urls(my, "my")
+    odd_urls_other_stores(my, "my")
     # a MariaDB database created in latin1: the URL column holds é as one byte
     non_ascii_urls(L.MY("aw_guards_latin1", charset="latin1"), "my-latin1", latin1=True)
     L.finish()
