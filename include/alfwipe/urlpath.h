@@ -92,8 +92,10 @@ char *url_lexical_path(const char *base, const char *url);
 /* The files a store:// URL may open from the live store root base, as absolute paths with
  * their directory resolved by realpath(3): the one Alfresco's check reads (url_lexical_path)
  * and the one the kernel opens, which follows a symbolic link before a later '..' (base/a/lnk/
- * ../b is b beside lnk's target, not base/a/b). Writes up to two distinct paths to out (caller
- * frees each); returns how many. None when a directory does not exist. */
-size_t url_reach_paths(const char *base, const char *url, char *out[2]);
+ * ../b is b beside lnk's target, not base/a/b), each from base as written and from base
+ * resolved. Writes up to URL_REACH_MAX distinct paths to out (caller frees each); returns how
+ * many. None where a directory does not exist. */
+#define URL_REACH_MAX 4
+size_t url_reach_paths(const char *base, const char *url, char *out[URL_REACH_MAX]);
 
 #endif

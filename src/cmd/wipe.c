@@ -889,23 +889,15 @@ static int setup_schedule(struct wrun *w, struct err *err)
     return 0;
 }
 
-/* The absolute files a URL may open from a live store root, as the root is written (base)
- * and resolved: as Alfresco checks the text, and as the kernel opens it. */
+/* The absolute files a URL may open from a live store root (url_reach_paths). */
 static void add_odd_abs(struct wrun *w, const char *base, const char *url)
 {
-    char real[PATH_MAX];
-    const char *bases[2] = {base, realpath(base, real) ? real : NULL};
-    for (size_t b = 0; b < 2; b++) {
-        if (!bases[b] || (b == 1 && strcmp(bases[1], base) == 0))
-            continue;
-        char *paths[2];
-        size_t n = url_reach_paths(bases[b], url, paths);
-        for (size_t k = 0; k < n; k++) {
-            w->odd_abs = xgrow(w->odd_abs, &w->odd_abscap, w->nodd_abs + 1,
-                               sizeof *w->odd_abs);
-            w->odd_abs[w->nodd_abs].path = paths[k];
-            w->odd_abs[w->nodd_abs++].url = xstrdup(url);
-        }
+    char *paths[URL_REACH_MAX];
+    size_t n = url_reach_paths(base, url, paths);
+    for (size_t k = 0; k < n; k++) {
+        w->odd_abs = xgrow(w->odd_abs, &w->odd_abscap, w->nodd_abs + 1, sizeof *w->odd_abs);
+        w->odd_abs[w->nodd_abs].path = paths[k];
+        w->odd_abs[w->nodd_abs++].url = xstrdup(url);
     }
 }
 

@@ -1586,22 +1586,14 @@ static void map_odd_urls(struct scan *sc, const struct uindex *u)
             odd_add(sc, rel, strlen(rel), id);
             free(rel);
         }
-        /* from every live store (contentstore, the extra roots), as written and resolved */
+        /* from every live store (contentstore, the extra roots) */
         for (size_t b = 0; b < r->nroots; b++) {
-            if (r->roots[b].kind == RK_DELETED)
-                continue;
-            char real[PATH_MAX];
-            const char *base = r->roots[b].path;
-            const char *bases[2] = {base, realpath(base, real) ? real : NULL};
-            for (size_t v = 0; v < 2; v++) {
-                if (!bases[v] || (v == 1 && strcmp(bases[1], base) == 0))
-                    continue;
-                char *paths[2];
-                size_t np = url_reach_paths(bases[v], url, paths);
-                for (size_t k = 0; k < np; k++) {
-                    odd_in_deleted(sc, paths[k], id, dreal);
-                    free(paths[k]);
-                }
+            char *paths[URL_REACH_MAX];
+            size_t np = r->roots[b].kind == RK_DELETED
+                ? 0 : url_reach_paths(r->roots[b].path, url, paths);
+            for (size_t k = 0; k < np; k++) {
+                odd_in_deleted(sc, paths[k], id, dreal);
+                free(paths[k]);
             }
         }
     }

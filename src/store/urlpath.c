@@ -380,21 +380,33 @@ static char *resolve_dir_of(char *path)
     return out;
 }
 
-size_t url_reach_paths(const char *base, const char *url, char *out[2])
+static size_t reach_add(char *out[URL_REACH_MAX], size_t n, char *p)
+{
+    for (size_t k = 0; p && k < n; k++)
+        if (strcmp(out[k], p) == 0) {
+            free(p);
+            return n;
+        }
+    if (p)
+        out[n++] = p;
+    return n;
+}
+
+size_t url_reach_paths(const char *base, const char *url, char *out[URL_REACH_MAX])
 {
     size_t n = 0;
     if (strncmp(url, "store://", 8) != 0 || base[0] != '/')
         return 0;
-    char *lex = url_lexical_path(base, url);
-    if (lex && (out[n] = resolve_dir_of(lex)) != NULL)
-        n++;
-    free(lex);
-    char *raw = xasprintf("%s/%s", base, url + 8);
-    char *k = resolve_dir_of(raw);
-    free(raw);
-    if (k && (n == 0 || strcmp(k, out[0]) != 0))
-        out[n++] = k;
-    else
-        free(k);
+    char real[PATH_MAX];
+    const char *bases[2] = {base, realpath(base, real) ? real : NULL};
+    for (size_t b = 0; b < 2 && bases[b]; b++) {
+        char *lex = url_lexical_path(bases[b], url);
+        if (lex)
+            n = reach_add(out, n, resolve_dir_of(lex));
+        free(lex);
+        char *raw = xasprintf("%s/%s", bases[b], url + 8);
+        n = reach_add(out, n, resolve_dir_of(raw));
+        free(raw);
+    }
     return n;
 }

@@ -1,6 +1,9 @@
 /* Content URL <-> relative path of the wipe, path containment of roots, and the safe relative
  * paths the walker produces (wipe_rel_ok). */
 #include <setjmp.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -101,6 +104,50 @@ static void url_lexical_path__may_leave_the_store(void **state)
     }
     assert_null(url_lexical_path("/a", "s3://b/x.bin"));
     assert_null(url_lexical_path("relative", "store://x.bin"));
+}
+
+/* A tree with a symbolic link: the kernel's path differs from the text's. */
+static void url_reach_paths__text_and_kernel(void **state)
+{
+    (void)state;
+    char tmpl[] = "/tmp/reachXXXXXX";
+    char *top = mkdtemp(tmpl);
+    assert_non_null(top);
+    char buf[512];
+    const char *dirs[] = {"cs", "cs/2024", "sib", "sib/deeper", "del", "del/x", "cs/del",
+                          "cs/del/x"};
+    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+        snprintf(buf, sizeof buf, "%s/%s", top, dirs[i]);
+        assert_int_equal(mkdir(buf, 0755), 0);
+    }
+    char target[512];
+    snprintf(target, sizeof target, "%s/sib/deeper", top);
+    snprintf(buf, sizeof buf, "%s/cs/2024/lnk", top);
+    assert_int_equal(symlink(target, buf), 0);
+    char cs[512];
+    snprintf(cs, sizeof cs, "%s/cs", top);
+    char *out[URL_REACH_MAX];
+    /* text: cs/2024/lnk/../../del/x/a.bin is cs/del/x/a.bin; kernel: lnk/.. is sib, then top */
+    size_t n = url_reach_paths(cs, "store://2024/lnk/../../del/x/a.bin", out);
+    assert_int_equal(n, 2);
+    char want_text[600], want_kernel[600];
+    snprintf(want_text, sizeof want_text, "%s/cs/del/x/a.bin", top);
+    snprintf(want_kernel, sizeof want_kernel, "%s/del/x/a.bin", top);
+    assert_string_equal(out[0], want_text);
+    assert_string_equal(out[1], want_kernel);
+    free(out[0]);
+    free(out[1]);
+    /* no link on the way: one path; a missing directory: none; not store://: none */
+    n = url_reach_paths(cs, "store://../del/x//b.bin", out);
+    assert_int_equal(n, 1);
+    snprintf(want_kernel, sizeof want_kernel, "%s/del/x/b.bin", top);
+    assert_string_equal(out[0], want_kernel);
+    free(out[0]);
+    assert_int_equal(url_reach_paths(cs, "store://nowhere/at/all.bin", out), 0);
+    assert_int_equal(url_reach_paths(cs, "s3://b/x.bin", out), 0);
+    assert_int_equal(url_reach_paths(cs, "store://2024/lnk/../nowhere/x.bin", out), 0);
+    snprintf(buf, sizeof buf, "rm -rf '%s'", top);
+    assert_int_equal(system(buf), 0);
 }
 
 static void url_short_certain__ascii_tail_without_capital_i(void **state)
@@ -214,6 +261,7 @@ int main(void)
         cmocka_unit_test(url_short_certain__ascii_tail_without_capital_i),
         cmocka_unit_test(url_file_name_ok__utf8_no_backslash),
         cmocka_unit_test(rel_of_url__other_protocols_and_escapes__refused),
+        cmocka_unit_test(url_reach_paths__text_and_kernel),
         cmocka_unit_test(path_overlaps__equal_inside_outside),
         cmocka_unit_test(rel_ok__components__checked),
         cmocka_unit_test(random_name__same_length_and_charset),
