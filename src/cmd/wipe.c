@@ -901,24 +901,43 @@ static void add_odd_abs(struct wrun *w, const char *base, const char *url)
     }
 }
 
-static int on_odd_url(void *arg, const struct db_value *c, int nc, struct err *err)
+/* One referenced URL row (q_wipe_url_marks): kept when it is no plain path or when the
+ * per-batch lookup by its short value and CRC would miss it. */
+static int on_url_mark(void *arg, const struct db_value *c, int nc, struct err *err)
 {
     (void)err;
     struct wrun *w = arg;
-    if (nc < 1 || c[0].null)
+    if (nc < 3 || c[0].null)
         return 0;
-    char *path = url_resolved_path(c[0].s);
+    const char *url = c[0].s;
+    size_t len = strlen(url);
+    bool odd = len <= 8 || !url_store_relpath_ok(url + 8, len - 8) ||
+               memchr(url + 8, '\\', len - 8) != NULL;
+    bool inconsistent = false;
+    if (!odd) {
+        char shortv[13];
+        url_short(url, len, shortv);
+        char *end = NULL;
+        long long crc = c[2].null ? -1 : strtoll(c[2].s, &end, 10);
+        inconsistent = c[2].null || !end || *end || crc != (long long)url_crc(url, len) ||
+                       (url_short_certain(url, len) && (c[1].null || strcmp(c[1].s, shortv) != 0));
+        if (!inconsistent)
+            return 0;
+    }
+    char *path = url_resolved_path(url);
     if (path) {
         w->odd = xgrow(w->odd, &w->oddcap, w->nodd + 1, sizeof *w->odd);
-        w->odd[w->nodd].path = path;
-        w->odd[w->nodd++].url = xstrdup(c[0].s);
+        w->odd[w->nodd++] = (struct odd_url){path, xstrdup(url), inconsistent};
     }
     /* every live store: contentstore and the extra roots (a store selector's stores) */
     const struct conf_alfresco *a = &w->conf->alfresco;
+    size_t from = w->nodd_abs;
     if (a->contentstore.val)
-        add_odd_abs(w, a->contentstore.val, c[0].s);
+        add_odd_abs(w, a->contentstore.val, url);
     for (size_t i = 0; i < a->n_extra_roots; i++)
-        add_odd_abs(w, a->extra_roots[i], c[0].s);
+        add_odd_abs(w, a->extra_roots[i], url);
+    for (size_t k = from; k < w->nodd_abs; k++)
+        w->odd_abs[k].inconsistent = inconsistent;
     return 0;
 }
 
@@ -927,12 +946,13 @@ static int cmp_odd(const void *a, const void *b)
     return strcmp(((const struct odd_url *)a)->path, ((const struct odd_url *)b)->path);
 }
 
-/* Referenced URLs such as store://2024/1//x.bin name a file no exact URL names: the batches
- * refuse those files (wipe_odd_url). Alfresco never writes such URLs itself (imports and
- * custom code may), so they are read once per run, not per batch. */
+/* Referenced URLs such as store://2024/1//x.bin name a file no exact URL names, and a row
+ * whose short value or CRC does not match its URL escapes the per-batch lookup: the batches
+ * refuse those files (odd_url_of). Alfresco never writes either itself (imports, custom code
+ * and hand-edited rows may), so they are read once per run, not per batch. */
 static int load_odd_urls(struct wrun *w, struct db *db, struct err *err)
 {
-    if (db_query(db, "q_wipe_odd_urls", NULL, 0, on_odd_url, w, err) != 0)
+    if (db_query(db, "q_wipe_url_marks", NULL, 0, on_url_mark, w, err) != 0)
         return err_prefix(err, "cannot check references");
     if (w->nodd > 1)
         qsort(w->odd, w->nodd, sizeof *w->odd, cmp_odd);

@@ -123,6 +123,7 @@ struct wrun {
 struct odd_url {
     char *path;                  /* owned, resolved (url_resolved_path), or absolute */
     char *url;                   /* owned, as in the database */
+    bool inconsistent;           /* a plain URL whose row's short or CRC does not match it */
 };
 
 /* The signal that asked the run to stop (SIGINT, SIGTERM), 0 while none: set by the handler,

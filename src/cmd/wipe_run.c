@@ -245,6 +245,15 @@ static int db_check_batch(struct wrun *w, struct batch *b)
             continue;
         }
         const struct odd_url *odd = odd_url_of(w, f, f->rec->url);
+        if (odd && odd->inconsistent) {
+            f->active = false;
+            f->rec->st = WST_REFUSED;
+            wrec_set_reason(f->rec, "deleted_referenced: the database holds the referenced URL "
+                            "'%s' in a row whose content_url_short or content_url_crc does not "
+                            "match the URL (Alfresco still reads it through its content data)",
+                            odd->url);
+            continue;
+        }
         if (odd) {
             f->active = false;
             f->rec->st = WST_REFUSED;

@@ -18,6 +18,7 @@ import json
 import os
 import subprocess
 import sys
+import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import wipelib as L  # noqa: E402
@@ -447,6 +448,36 @@ def odd_urls_other_stores(db, tag="pg"):
            "odd URL in another store %s %s: refused, naming the URL" % (tag, url_rel), f)
 
 
+def inconsistent_rows(db, tag="pg"):
+    """A referenced URL row whose content_url_crc or content_url_short does not match its text
+    is missed by a lookup through the (short, crc) index, yet Alfresco reads the content
+    through alf_content_data by id: the file in contentstore.deleted is refused."""
+    s = L.Store("inconsistent-" + tag, db=db)
+    bad_crc = "store://2024/11/8/0/0/crc-%s.bin" % tag
+    bad_short = "store://2024/11/8/0/0/short-%s.bin" % tag
+    db.add_url(bad_crc, crc=(zlib.crc32(bad_crc.encode()) + 1) & 0xFFFFFFFF)
+    db.add_url(bad_short, short="000000000000")
+    rels = [u[len("store://"):] for u in (bad_crc, bad_short)]
+    for rel in rels:
+        L.put(s.d(rel), size=4096, age_days=30)
+    L.put(s.d("2024/11/8/0/0/free-%s.bin" % tag), size=4096, age_days=30)
+    sums = [L.sha(s.d(rel)) for rel in rels]
+    for extra in (["--dry-run"], []):
+        r = L.wipe(s, "--method", "zero", "--format", "json", *extra)
+        eq(r.rc, 1, "inconsistent rows %s %s: exit 1" % (tag, extra), r)
+    eq([L.sha(s.d(rel)) if os.path.exists(s.d(rel)) else None for rel in rels], sums,
+       "inconsistent rows %s: the files they keep are intact" % tag)
+    ok(not os.path.exists(s.d("2024/11/8/0/0/free-%s.bin" % tag)),
+       "inconsistent rows %s: an unreferenced file beside them is erased" % tag)
+    _, files, _ = L.last_run(s)
+    by = {f["path"]: f for f in files}
+    for url, rel in zip((bad_crc, bad_short), rels):
+        f = by.get(rel, {})
+        ok(f.get("status") == "REFUSED" and url in (f.get("reason") or "") and
+           "content_url_short or content_url_crc" in (f.get("reason") or ""),
+           "inconsistent row %s %s: refused, naming the URL and why" % (tag, rel), f)
+
+
 def moved_mid_run():
     """A file renamed out of its directory between two passes (into the live store, say) is
     not written to again."""
@@ -518,6 +549,7 @@ def main():
     live_store_missing(db)
     odd_db_urls(db)
     odd_urls_other_stores(db)
+    inconsistent_rows(db)
     moved_mid_run()
     live_links_into_root()
     # Alfresco's install guide creates its MySQL database in UTF-8
@@ -525,6 +557,7 @@ def main():
     non_ascii_urls(my, "my")
     odd_db_urls(my, "my")
     odd_urls_other_stores(my, "my")
+    inconsistent_rows(my, "my")
     # a MariaDB database created in latin1: the URL column holds é as one byte
     non_ascii_urls(L.MY("aw_guards_latin1", charset="latin1"), "my-latin1", latin1=True)
     L.finish()

@@ -78,13 +78,14 @@ class PG:
     def sql(self, sql):
         return self.psql(self.name, sql)
 
-    def add_url(self, url, referenced=True, store_id=65, short=None):
+    def add_url(self, url, referenced=True, store_id=65, short=None, crc=None):
         """A content URL row; when referenced, an alf_content_data row and a live cm:content
-        node in workspace://SpacesStore pointing at it. Returns the node ref (or None)."""
+        node in workspace://SpacesStore pointing at it. short and crc override the values
+        Alfresco would write (an inconsistent row). Returns the node ref (or None)."""
         i = self.next_id
         self.next_id += 10
         short = short if short is not None else url.lower()[-12:]
-        crc = zlib.crc32(url.encode()) & 0xFFFFFFFF
+        crc = crc if crc is not None else zlib.crc32(url.encode()) & 0xFFFFFFFF
         url = url.replace("'", "''")
         short = short.replace("'", "''")
         stmts = ["INSERT INTO alf_content_url (id, content_url, content_url_short, "
