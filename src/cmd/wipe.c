@@ -239,12 +239,13 @@ static int parse_opts(struct wopts *o, int argc, char **argv)
         {"certificate", required_argument, NULL, O_CERT},
         {"format", required_argument, NULL, O_FORMAT},
         {"output", required_argument, NULL, O_OUTPUT},
+        {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     struct err err = ERR_INIT;
     int c;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "hq", opts, NULL)) != -1) {
         uint64_t v;
         switch (c) {
         case O_METHOD:
@@ -311,6 +312,9 @@ static int parse_opts(struct wopts *o, int argc, char **argv)
             break;
         case O_OUTPUT:
             o->output = optarg;
+            break;
+        case 'q':   /* also after the command: 'alfwipe wipe --dry-run -q' (cron) */
+            log_verbosity = -1;
             break;
         case 'h':
             wipe_usage(stdout);

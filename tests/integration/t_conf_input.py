@@ -444,7 +444,6 @@ def options_misplaced():
                               "--quiet is a global option"),
                              (["wipe", "--config=/x"], "--config after wipe",
                               "--config is a global option"),
-                             (["wipe", "-q"], "-q after wipe", "-q is a global option"),
                              (["purge", "--quiet"], "--quiet after purge",
                               "--quiet is a global option"),
                              (["--format", "json", "report"], "--format before report",
