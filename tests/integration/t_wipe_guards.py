@@ -478,6 +478,40 @@ def inconsistent_rows(db, tag="pg"):
            "inconsistent row %s %s: refused, naming the URL and why" % (tag, rel), f)
 
 
+def not_content_files():
+    """Alfresco names every content file <guid>.bin: a file named otherwise in a root (a --root
+    given by mistake, such as a database's data directory, or an administrator's file in
+    contentstore.deleted) is refused, never written to."""
+    s = L.Store("notcontent")
+    other = os.path.join(s.dir, "pgdata")
+    names = ["PG_VERSION", "base/1/112", "global/pg_control", "pg_wal/000000010000000000000001"]
+    for n in names:
+        L.put(os.path.join(other, n), size=8192, age_days=30)
+    L.put(s.d("2024/1/2/3/4/notes.txt"), size=100, age_days=30)
+    L.put(s.d("2024/1/2/3/4/.bin"), size=100, age_days=30)
+    L.put(s.d("2024/1/2/3/4/ok.bin"), size=100, age_days=30)
+    kept = [os.path.join(other, n) for n in names] + [s.d("2024/1/2/3/4/notes.txt"),
+                                                      s.d("2024/1/2/3/4/.bin")]
+    sums = [L.sha(p) for p in kept]
+    r = L.wipe(s, "--method", "zero", "--no-db-check", "--root", other, "--format", "json")
+    eq(r.rc, 1, "not content: a --root of other files: exit 1 (refusals)", r)
+    files = (r.json() or {}).get("files", [])
+    ok(len(files) == len(names) and all(
+        f.get("status") == "REFUSED" and "not named like Alfresco content" in
+        (f.get("reason") or "") for f in files),
+       "not content: every file of that root refused, saying why", files)
+    r = L.wipe(s, "--method", "zero", "--no-db-check", "--format", "json")
+    by = {f.get("path"): f for f in (r.json() or {}).get("files", [])}
+    eq((r.rc, by.get("2024/1/2/3/4/notes.txt", {}).get("status"),
+        by.get("2024/1/2/3/4/.bin", {}).get("status"),
+        by.get("2024/1/2/3/4/ok.bin", {}).get("status")),
+       (1, "REFUSED", "REFUSED", "ERASED"),
+       "not content: in contentstore.deleted a file not named *.bin is refused, ok.bin erased",
+       r)
+    eq([L.sha(p) if os.path.exists(p) else None for p in kept], sums,
+       "not content: every refused file intact")
+
+
 def moved_mid_run():
     """A file renamed out of its directory between two passes (into the live store, say) is
     not written to again."""
@@ -550,6 +584,7 @@ def main():
     odd_db_urls(db)
     odd_urls_other_stores(db)
     inconsistent_rows(db)
+    not_content_files()
     moved_mid_run()
     live_links_into_root()
     # Alfresco's install guide creates its MySQL database in UTF-8
