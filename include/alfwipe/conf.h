@@ -69,10 +69,15 @@ struct conf_db {
     struct conf_str sslmode;
     struct conf_str sslrootcert; /* CA certificates (PEM) that verify-ca / verify-full trust */
     struct conf_str schema;      /* PostgreSQL schema (db.schema.name); optional */
-    /* The password itself, from password_file, $ALFWIPE_DB_PASSWORD or db.password.
-     * Never printed; cleared with explicit_bzero in conf_release. */
+    /* The password itself, from password_file, $ALFWIPE_DB_PASSWORD, password= in db.url or
+     * db.password. Never printed; cleared with explicit_bzero in conf_release. */
     char *password;
     enum conf_source password_src;
+    char *password_origin;       /* where a password from the properties file is, owned */
+    /* password= of the db.url alfwipe uses, and where it is: a secret, kept for
+     * conf_load_db_password; cleared in conf_release. */
+    char *url_password;
+    char *url_password_origin;
     bool configured;             /* a database group or db.url was found */
 };
 

@@ -752,6 +752,12 @@ void conf_release(struct conf *conf)
         explicit_bzero(conf->db.password, strlen(conf->db.password));
         free(conf->db.password);
     }
+    if (conf->db.url_password) {
+        explicit_bzero(conf->db.url_password, strlen(conf->db.url_password));
+        free(conf->db.url_password);
+    }
+    free(conf->db.password_origin);
+    free(conf->db.url_password_origin);
     if (conf->api.password) {
         explicit_bzero(conf->api.password, strlen(conf->api.password));
         free(conf->api.password);

@@ -54,11 +54,37 @@ static void warn_trailing_blank(struct conf *conf, const char *key)
                   key, conf->props->path, props_line(conf->props, key));
 }
 
+/* A NUL character (from \u0000 or a NUL byte) in the value alfwipe would read for key: Java
+ * keeps it, but the C string alfwipe holds ends there, so the value would be read cut short
+ * (dir.root=/srv/\u0000x as /srv/). nul: the entry whose value holds it, key's own or one its
+ * placeholders name (props_nul, props_expand); NULL: nothing to refuse. conf_key names the
+ * alfwipe.conf setting that replaces the property (NULL: none does). */
+static int nul_refused(const struct conf *conf, const char *key, const struct props_entry *nul,
+                       const char *conf_key, struct err *err)
+{
+    if (!nul)
+        return 0;
+    const char *path = conf->props->path;
+    int line = props_line(conf->props, key);
+    if (nul == props_find(conf->props, key))
+        err_set(err, ERR_CONFIG, "'%s' in '%s' line %d holds a NUL character (\\u0000): "
+                                 "alfwipe would read its value cut short", key, path, line);
+    else
+        err_set(err, ERR_CONFIG, "'%s' in '%s' line %d takes a NUL character (\\u0000) from "
+                                 "'%s' (line %d): alfwipe would read its value cut short",
+                key, path, line, nul->key, nul->line);
+    if (!conf_key)
+        return err_hint(err, "Remove the \\u0000 escape (or NUL byte) from line %d of that "
+                             "file.", nul->line);
+    return err_hint(err, "Remove the \\u0000 escape (or NUL byte) from line %d of that file, "
+                         "or set %s in alfwipe.conf.", nul->line, conf_key);
+}
+
 /* A ${...} placeholder left in the expanded value of a key alfwipe uses: Alfresco would take
  * the text literally (or not start), so alfwipe cannot know what is meant. conf_key names the
  * alfwipe.conf setting that replaces the property. */
-static int unresolved(const struct conf *conf, const char *key, const char *value,
-                      const char *conf_key, struct err *err)
+static int placeholder_left(const struct conf *conf, const char *key, const char *value,
+                            const char *conf_key, struct err *err)
 {
     const char *p = value ? strstr(value, "${") : NULL;
     if (!p)
@@ -80,6 +106,18 @@ static int unresolved(const struct conf *conf, const char *key, const char *valu
                          "environment is invisible to alfwipe).", conf_key);
 }
 
+/* The value alfwipe reads for key (value: expanded, NULL when the file lacks key) as the
+ * file's own expansion gives it: no NUL in it, no placeholder left. */
+static int unresolved(const struct conf *conf, const char *key, const char *value,
+                      const char *conf_key, struct err *err)
+{
+    if (!value)
+        return 0;
+    if (nul_refused(conf, key, props_nul(conf->props, key), conf_key, err) != 0)
+        return -1;
+    return placeholder_left(conf, key, value, conf_key, err);
+}
+
 /* --- content roots --------------------------------------------------------------------- */
 
 static int merge_store(struct conf *conf, struct conf_str *dst, const char *key,
@@ -95,12 +133,15 @@ static int merge_store(struct conf *conf, struct conf_str *dst, const char *key,
         const char *ov[] = {"dir.root", a->dir_root.val, NULL};
         bool override = a->dir_root.src == SRC_CONFIG;
         char *v = NULL;
-        if (props_expand(conf->props, e->raw, override ? ov : NULL, &v, err) != 0)
+        const struct props_entry *nul = NULL;
+        const char *conf_key = strcmp(key, "dir.contentstore") == 0
+                                   ? "alfresco.contentstore"
+                                   : "alfresco.contentstore_deleted";
+        if (props_expand(conf->props, e->raw, override ? ov : NULL, &v, &nul, err) != 0)
             return -1;
-        if (unresolved(conf, key, v,
-                       strcmp(key, "dir.contentstore") == 0 ? "alfresco.contentstore"
-                                                            : "alfresco.contentstore_deleted",
-                       err) != 0) {
+        /* the expansion with alfwipe.conf's dir.root decides: not the file's own dir.root */
+        if (nul_refused(conf, key, e->raw_nul ? e : nul, conf_key, err) != 0 ||
+            placeholder_left(conf, key, v, conf_key, err) != 0) {
             free(v);
             return -1;
         }
@@ -340,6 +381,36 @@ static const char *engine_name(enum db_type t)
     return t == DB_PG ? "postgresql" : t == DB_MYSQL ? "mysql" : "none";
 }
 
+/* db.url parameters alfwipe does not apply (jdbc.h): each is refused unless alfwipe.conf
+ * gives the setting that replaces it. */
+static int unapplied_refused(const struct conf *conf, const struct conf_db *d,
+                             const struct jdbc_url *ju, const struct props_entry *ue,
+                             struct err *err)
+{
+    for (size_t i = 0; i < ju->n_unapplied; i++) {
+        const struct jdbc_unapplied *x = &ju->unapplied[i];
+        bool given = false;
+        switch (x->by) {
+        case JDBC_BY_SCHEMA:
+            given = d->schema.src == SRC_CONFIG;
+            break;
+        case JDBC_BY_ENDPOINT:
+            given = d->socket.src == SRC_CONFIG || d->host.src == SRC_CONFIG;
+            break;
+        case JDBC_BY_SSLMODE:
+            given = d->sslmode.src == SRC_CONFIG;
+            break;
+        }
+        if (given)
+            continue;
+        *err = x->err;
+        if (ue)
+            err_prefix(err, "'%s' line %d", conf->props->path, ue->line);
+        return -1;
+    }
+    return 0;
+}
+
 static int merge_db(struct conf *conf, bool has_db_group, struct err *err)
 {
     struct conf_db *d = &conf->db;
@@ -356,7 +427,7 @@ static int merge_db(struct conf *conf, bool has_db_group, struct err *err)
         d->configured = true;
         warn_trailing_blank(conf, "db.url");
     } else {
-        if (props_expand(conf->props, props_default("db.url"), NULL, &url, err) != 0)
+        if (props_expand(conf->props, props_default("db.url"), NULL, &url, NULL, err) != 0)
             return -1;
         usrc = SRC_DEFAULT;
         uorigin = xstrdup(ALFRESCO_DEFAULT " (db.url=jdbc:mysql:///${db.name})");
@@ -365,9 +436,14 @@ static int merge_db(struct conf *conf, bool has_db_group, struct err *err)
     struct jdbc_url ju = {0};
     struct err jerr = ERR_INIT;
     bool use_url = false;
-    if (jdbc_parse(url, &ju, &jerr) == 0) {
+    if (ue && ue->nul) {
+        nul_refused(conf, "db.url", ue->nul, "the database group (type, host, port, name)",
+                    &jerr);
+    } else if (jdbc_parse(url, &ju, &jerr) == 0) {
         use_url = true;
-    } else if (!has_db_group) {
+    } else if (!has_db_group || (ue && d->type_src == SRC_UNSET)) {
+        /* Without database.type alfwipe.conf does not say which server either: db.url's own
+         * problem is the cause to report, not the missing type. */
         *err = jerr;
         if (ue)
             err_prefix(err, "'%s' line %d", conf->props->path, ue->line);
@@ -377,22 +453,16 @@ static int merge_db(struct conf *conf, bool has_db_group, struct err *err)
                           "db.url is overridden elsewhere (JVM -D options, JNDI), set the "
                           "database group in alfwipe.conf.");
         goto out;
-    } else {
+    }
+    if (!use_url && (!has_db_group || (ue && d->type_src == SRC_UNSET))) {
+        *err = jerr; /* the NUL in db.url */
+        goto out;
+    }
+    if (!use_url)
         conf_warn(conf, "ignoring db.url (%s) because alfwipe.conf has a database group: %s",
                   uorigin, jerr.msg);
-    }
-    /* With a database group, Alfresco's built-in db.url (MySQL on localhost) is no evidence
-     * of anything: the engine must come from alfwipe.conf or from a db.url in the file. */
-    if (use_url && usrc == SRC_DEFAULT && has_db_group)
-        use_url = false;
-    if (use_url && d->type_src == SRC_CONFIG && d->type != ju.type) {
-        char *shown = url_redact(url);
-        conf_warn(conf, "database.type '%s' in alfwipe.conf differs from db.url '%s' (%s); the "
-                        "host, port, name and ssl mode of db.url are ignored",
-                  engine_name(d->type), shown, uorigin);
-        free(shown);
-        use_url = false;
-    }
+    if (use_url && unapplied_refused(conf, d, &ju, ue, err) != 0)
+        goto out;
     if (d->type_src == SRC_UNSET) {
         if (!use_url) {
             err_set(err, ERR_CONFIG, "database.type is not set%s%s%s",
@@ -460,6 +530,13 @@ static int merge_db(struct conf *conf, bool has_db_group, struct err *err)
             conf_str_set(&d->user, "alfresco", SRC_DEFAULT,
                          xstrdup(ALFRESCO_DEFAULT " (db.username=alfresco)"));
     }
+    if (use_url && ju.password && *ju.password) {
+        /* the password the drivers send; conf_load_db_password decides whether it is used */
+        d->url_password = ju.password;
+        ju.password = NULL;
+        d->url_password_origin = xasprintf("password= in db.url in '%s' line %d",
+                                           conf->props->path, ue->line);
+    }
     if (d->sslmode.src == SRC_UNSET && use_url && ju.sslmode)
         conf_str_set(&d->sslmode, ju.sslmode, usrc, xstrdup(uorigin));
     if (d->sslrootcert.src == SRC_UNSET && use_url && ju.sslrootcert)
@@ -522,8 +599,40 @@ static void merge_wipe_api(struct conf *conf)
     a->configured = a->url.src != SRC_UNSET;
 }
 
+/* Every key of alfresco-global.properties that alfwipe reads. */
+static const char *const keys_read[] = {
+    "dir.root", "dir.contentstore", "dir.contentstore.deleted", "db.url", "db.username",
+    "db.password", "db.name", "db.schema.name", "system.content.orphanProtectDays",
+    "system.content.eagerOrphanCleanup", "trashcan-cleaner.keepPeriod", "trashcan.daysToKeep",
+    "system.content.orphanCleanup.cronExpression", "rm.content.cleansing.enabled", NULL,
+};
+
+/* NULs that the merge below does not meet: a key alfwipe reads followed by a NUL (Java reads
+ * 'db.url\u0000' as another key, so what was meant is anybody's guess), and the values that
+ * verify and purge read straight from the file. */
+static int nul_elsewhere(const struct conf *conf, struct err *err)
+{
+    const struct props_entry *e = props_nul_key(conf->props, keys_read);
+    if (e) {
+        err_set(err, ERR_CONFIG, "the key '%s\\u0000...' in '%s' line %d holds a NUL character, "
+                                 "which makes it a key other than '%s'", e->key,
+                conf->props->path, e->line, e->key);
+        return err_hint(err, "Remove the \\u0000 escape (or NUL byte) from the key on line %d.",
+                        e->line);
+    }
+    if (nul_refused(conf, "system.content.orphanCleanup.cronExpression",
+                    props_nul(conf->props, "system.content.orphanCleanup.cronExpression"),
+                    NULL, err) != 0)
+        return -1;
+    return nul_refused(conf, "rm.content.cleansing.enabled",
+                       props_nul(conf->props, "rm.content.cleansing.enabled"),
+                       NULL, err);
+}
+
 int conf_merge(struct conf *conf, bool has_db_group, struct err *err)
 {
+    if (conf->props && nul_elsewhere(conf, err) != 0)
+        return -1;
     if (merge_alfresco(conf, err) != 0 || merge_policy(conf, err) != 0 ||
         merge_db(conf, has_db_group, err) != 0)
         return -1;

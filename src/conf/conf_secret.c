@@ -115,7 +115,33 @@ int conf_load_db_password(struct conf *conf, struct err *err)
         set_secret(&d->password, &d->password_src, env, SRC_ENV);
         return 0;
     }
+    if (d->url_password) {
+        /* password= in the db.url alfwipe reads: the PostgreSQL driver takes it before
+         * db.password; MySQL's and MariaDB's drivers disagree on the order, as for user= */
+        const char *pv = conf->props ? props_get(conf->props, "db.password") : NULL;
+        if (d->type == DB_MYSQL && pv && *pv && strcmp(pv, d->url_password) != 0) {
+            err_set(err, ERR_CONFIG, "%s and db.password (line %d) differ",
+                    d->url_password_origin, props_line(conf->props, "db.password"));
+            return err_hint(err, "Set database.password_file in alfwipe.conf to a file (mode "
+                                 "0600) holding the password Alfresco connects with (MySQL and "
+                                 "MariaDB drivers differ on which of the two they use).");
+        }
+        set_secret(&d->password, &d->password_src, d->url_password, SRC_PROPERTIES);
+        free(d->password_origin);
+        d->password_origin = xstrdup(d->url_password_origin);
+        return 0;
+    }
     const char *pv = conf->props ? props_get(conf->props, "db.password") : NULL;
+    const struct props_entry *nul = conf->props ? props_nul(conf->props, "db.password") : NULL;
+    if (nul) {
+        /* a secret: named by key and line only */
+        err_set(err, ERR_CONFIG, "db.password in '%s' line %d holds a NUL character "
+                                 "(\\u0000): alfwipe would read it cut short", conf->props->path,
+                props_line(conf->props, "db.password"));
+        return err_hint(err, "Remove the \\u0000 escape (or NUL byte) from line %d, set "
+                             "database.password_file in alfwipe.conf (a file only you can read), "
+                             "or export ALFWIPE_DB_PASSWORD.", nul->line);
+    }
     if (pv && strstr(pv, "${")) {
         /* the value is a secret: named by key and line only */
         err_set(err, ERR_CONFIG, "db.password in '%s' line %d holds an unresolved ${...} "
@@ -126,6 +152,9 @@ int conf_load_db_password(struct conf *conf, struct err *err)
     }
     if (pv && *pv) {
         set_secret(&d->password, &d->password_src, pv, SRC_PROPERTIES);
+        free(d->password_origin);
+        d->password_origin = xasprintf("db.password in '%s' line %d", conf->props->path,
+                                       props_line(conf->props, "db.password"));
         return 0;
     }
     /* No password: libpq may still find ~/.pgpass or use peer/trust authentication. */

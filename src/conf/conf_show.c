@@ -86,7 +86,9 @@ static void describe(const struct conf *conf, const struct conf_key *k, char *bu
     }
 }
 
-static const char *secret_state(const char *pw, enum conf_source src, const char *file)
+/* buf receives the text when it names the place in alfresco-global.properties. */
+static const char *secret_state(const char *pw, enum conf_source src, const char *file,
+                                const char *origin, char *buf, size_t n)
 {
     if (!pw)
         return file ? "in password_file (not read)" : "not set";
@@ -94,10 +96,19 @@ static const char *secret_state(const char *pw, enum conf_source src, const char
     case SRC_ENV:
         return "set (from the environment)";
     case SRC_PROPERTIES:
-        return "set (db.password in alfresco-global.properties)";
+        if (!origin)
+            return "set (db.password in alfresco-global.properties)";
+        snprintf(buf, n, "set (%s)", origin);
+        return buf;
     default:
         return "set (from password_file)";
     }
+}
+
+static const char *db_secret_state(const struct conf_db *d, char *buf, size_t n)
+{
+    return secret_state(d->password, d->password_src, d->password_file.val, d->password_origin,
+                        buf, n);
 }
 
 static void show_text(const struct conf *conf, FILE *fp)
@@ -134,15 +145,16 @@ static void show_text(const struct conf *conf, FILE *fp)
                     origin && strcmp(origin, conf_source_name(src)) ? origin : "");
             free(owned);
         }
+        char sbuf[1024];
         if (strcmp(g->name, "database") == 0)
             fprintf(fp, "  %-24s : %s\n", "password",
-                    secret_state(conf->db.password, conf->db.password_src,
-                                 conf->db.password_file.val));
+                    db_secret_state(&conf->db, sbuf, sizeof sbuf));
         if (strcmp(g->name, "api") == 0)
             fprintf(fp, "  %-24s : %s\n", "password",
                     conf->api.password
                         ? secret_state(conf->api.password,
-                                       conf->api.password_file.val ? SRC_CONFIG : SRC_ENV, NULL)
+                                       conf->api.password_file.val ? SRC_CONFIG : SRC_ENV, NULL,
+                                       NULL, sbuf, sizeof sbuf)
                     : conf->api.password_file.val ? "in password_file (not read)"
                                                   : "not set (or $ALFWIPE_API_PASSWORD)");
     }
@@ -228,10 +240,9 @@ json_t *conf_show_json(const struct conf *conf)
                 set_text(o, "origin", origin);
             json_object_set_new(grp, k->name, o);
         }
+        char sbuf[1024];
         if (strcmp(g->name, "database") == 0)
-            json_object_set_new(grp, "password",
-                                json_string(secret_state(conf->db.password, conf->db.password_src,
-                                                         conf->db.password_file.val)));
+            set_text(grp, "password", db_secret_state(&conf->db, sbuf, sizeof sbuf));
         json_object_set_new(settings, g->name, grp);
     }
     json_object_set_new(root, "settings", settings);

@@ -49,8 +49,9 @@ static bool is_false(const char *v)
     return strcasecmp(v, "false") == 0 || strcasecmp(v, "no") == 0 || strcmp(v, "0") == 0;
 }
 
-/* Map a driver's sslmode / sslMode value onto libpq's vocabulary. */
-static const char *map_sslmode(const char *v)
+/* Map a driver's sslmode / sslMode value onto libpq's vocabulary. pgjdbc knows only libpq's
+ * six names; the MySQL and MariaDB drivers have their own. */
+static const char *map_sslmode(enum db_type type, const char *v)
 {
     static const char *const map[][2] = {
         {"disable", "disable"},         {"allow", "allow"},
@@ -60,16 +61,99 @@ static const char *map_sslmode(const char *v)
         {"required", "require"},        {"verify_ca", "verify-ca"},
         {"verify_identity", "verify-full"}, {"trust", "require"},
     };
-    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+    size_t n = type == DB_PG ? 6 : sizeof map / sizeof map[0];
+    for (size_t i = 0; i < n; i++)
         if (strcasecmp(map[i][0], v) == 0)
             return map[i][1];
     return NULL;
+}
+
+/* Record a parameter alfwipe does not apply; the message and hint follow, as err_set's. */
+static struct err *unapplied(struct jdbc_url *u, enum jdbc_override by)
+{
+    u->unapplied = xrealloc(u->unapplied, (u->n_unapplied + 1) * sizeof *u->unapplied);
+    struct jdbc_unapplied *x = &u->unapplied[u->n_unapplied++];
+    x->by = by;
+    err_init(&x->err);
+    return &x->err;
+}
+
+/* pgjdbc 42.2.5+ (SslMode.of): without sslmode, ssl=true or a bare ssl means verify-full,
+ * anything else (ssl=false, ssl=yes) the default, prefer. A value other than true or false
+ * is refused rather than read as prefer: whoever wrote ssl=yes meant encryption. */
+static void pg_ssl_flag(const char *url, const char *val, struct jdbc_url *u)
+{
+    if (strcasecmp(val, "true") == 0 || *val == '\0') {
+        u->sslmode = xstrdup("verify-full");
+    } else if (strcasecmp(val, "false") == 0) {
+        u->sslmode = xstrdup("prefer");
+    } else {
+        struct err *e = unapplied(u, JDBC_BY_SSLMODE);
+        err_set(e, ERR_CONFIG, "ssl '%s' in db.url '%s' is neither true nor false (the "
+                               "PostgreSQL driver takes it as false: sslmode prefer)", val, url);
+        err_hint(e, "Write ssl=true (the driver then verifies the certificate and host name, "
+                    "as sslmode=verify-full) or an explicit sslmode= in db.url, or set "
+                    "database.sslmode in alfwipe.conf.");
+    }
+}
+
+/* PostgreSQL parameters that move the connection or the schema, which alfwipe does not apply:
+ * 1 when key is one (recorded in u), else 0. */
+static int pg_unapplied(const char *url, const char *key, const char *val, struct jdbc_url *u)
+{
+    struct err *e;
+    if (strcmp(key, "options") == 0) {
+        /* startup options: -c search_path=... chooses the schema the tables are read from */
+        e = unapplied(u, JDBC_BY_SCHEMA);
+        err_set(e, ERR_CONFIG, "db.url '%s' sets options '%s', which alfwipe does not apply "
+                               "(a search_path there chooses the schema Alfresco reads)", url,
+                val);
+        err_hint(e, "Set database.schema in alfwipe.conf to the schema that holds the alf_ "
+                    "tables (the first of the search_path).");
+        return 1;
+    }
+    if (strcmp(key, "socketFactory") == 0 || strcmp(key, "socketFactoryArg") == 0) {
+        /* junixsocket's AFUNIXSocketFactory and its socket path: a Unix socket, not host:port */
+        e = unapplied(u, JDBC_BY_ENDPOINT);
+        err_set(e, ERR_CONFIG, "db.url '%s' sets %s '%s': Alfresco's driver connects through "
+                               "it, not to the host and port of the URL, and alfwipe cannot",
+                url, key, val);
+        err_hint(e, "Set database.socket in alfwipe.conf to the directory of the server's Unix "
+                    "socket (for /run/postgresql/.s.PGSQL.5432: /run/postgresql), or "
+                    "database.host to where alfwipe should connect.");
+        return 1;
+    }
+    if (strcmp(key, "sslfactory") == 0 && strcmp(val, "org.postgresql.ssl.LibPQFactory") != 0 &&
+        strcmp(val, "org.postgresql.ssl.DefaultJavaSSLFactory") != 0) {
+        e = unapplied(u, JDBC_BY_SSLMODE);
+        if (strcmp(val, "org.postgresql.ssl.NonValidatingFactory") == 0)
+            err_set(e, ERR_CONFIG, "db.url '%s' sets sslfactory '%s': Alfresco does not verify "
+                                   "the server's certificate, and alfwipe will not guess "
+                                   "whether to", url, val);
+        else
+            err_set(e, ERR_CONFIG, "db.url '%s' sets sslfactory '%s', a Java class alfwipe "
+                                   "cannot use", url, val);
+        err_hint(e, "Set database.sslmode in alfwipe.conf: verify-full, with "
+                    "database.sslrootcert naming the server's CA certificate (recommended), or "
+                    "require to encrypt without verifying the server.");
+        return 1;
+    }
+    if (strcmp(key, "currentSchema") == 0 && (!*val || strchr(val, ','))) {
+        /* the driver sets search_path to it: a list is not the one schema alfwipe reads */
+        e = unapplied(u, JDBC_BY_SCHEMA);
+        err_set(e, ERR_CONFIG, "currentSchema '%s' in db.url '%s' is not one schema", val, url);
+        err_hint(e, "alfwipe reads the alf_ tables of one schema: set database.schema in "
+                    "alfwipe.conf to the schema that holds them.");
+        return 1;
+    }
+    return 0;
 }
 
 static int parse_params(const char *url, const char *q, struct jdbc_url *u, struct err *err)
 {
     const char *explicit_mode = NULL;
     const char *flag_mode = NULL;
+    char *pg_ssl = NULL;
     int ret = 0;
     char *copy = xstrdup(q);
     char *save = NULL;
@@ -83,13 +167,19 @@ static int parse_params(const char *url, const char *q, struct jdbc_url *u, stru
         } else {
             val = xstrdup("");
         }
-        if (strcasecmp(key, "sslmode") == 0) {
-            explicit_mode = map_sslmode(val);
+        if (u->type == DB_PG && pg_unapplied(url, key, val, u)) {
+            /* recorded in u->unapplied */
+        } else if (strcasecmp(key, "sslmode") == 0) {
+            explicit_mode = map_sslmode(u->type, val);
             if (!explicit_mode) {
                 err_set(err, ERR_CONFIG, "unknown ssl mode '%s' in db.url '%s'", val, url);
-                err_hint(err, "Use one of disable, allow, prefer, require, verify-ca, "
-                              "verify-full (or the driver's own DISABLED, PREFERRED, REQUIRED, "
-                              "VERIFY_CA, VERIFY_IDENTITY).");
+                if (u->type == DB_PG)
+                    err_hint(err, "Use one of disable, allow, prefer, require, verify-ca, "
+                                  "verify-full (the PostgreSQL driver knows no other).");
+                else
+                    err_hint(err, "Use one of disable, allow, prefer, require, verify-ca, "
+                                  "verify-full (or the driver's own DISABLED, PREFERRED, "
+                                  "REQUIRED, VERIFY_CA, VERIFY_IDENTITY).");
                 free(val);
                 ret = -1;
                 break;
@@ -121,20 +211,20 @@ static int parse_params(const char *url, const char *q, struct jdbc_url *u, stru
             *dst = xstrdup(val);
         } else if (u->type == DB_PG && strcmp(key, "currentSchema") == 0) {
             /* the driver sets search_path to it: the schema the alf_ tables are read from */
-            if (!*val || strchr(val, ',')) {
-                err_set(err, ERR_CONFIG, "currentSchema '%s' in db.url '%s' is not one schema",
-                        val, url);
-                err_hint(err, "alfwipe reads the alf_ tables of one schema: set database.schema "
-                              "in alfwipe.conf to the schema that holds them.");
-                free(val);
-                ret = -1;
-                break;
-            }
             free(u->schema);
             u->schema = xstrdup(val);
         } else if (strcmp(key, "user") == 0) {
             free(u->user);
             u->user = xstrdup(val);
+        } else if (strcmp(key, "password") == 0) {
+            /* used as the drivers use it, like db.password (conf_merge decides the order) */
+            if (u->password)
+                explicit_bzero(u->password, strlen(u->password));
+            free(u->password);
+            u->password = xstrdup(val);
+        } else if (u->type == DB_PG && strcasecmp(key, "ssl") == 0) {
+            free(pg_ssl);
+            pg_ssl = xstrdup(val);
         } else if (strcasecmp(key, "ssl") == 0 || strcasecmp(key, "useSSL") == 0 ||
                    strcasecmp(key, "requireSSL") == 0) {
             if (is_true(val) || (strcasecmp(key, "ssl") == 0 && *val == '\0'))
@@ -142,14 +232,20 @@ static int parse_params(const char *url, const char *q, struct jdbc_url *u, stru
             else if (is_false(val) && strcasecmp(key, "requireSSL") != 0 && !flag_mode)
                 flag_mode = "disable";
         }
+        if (strcmp(key, "password") == 0)
+            explicit_bzero(val, strlen(val));
         free(val);
     }
+    explicit_bzero(copy, strlen(q));
     free(copy);
     if (ret == 0) {
         const char *mode = explicit_mode ? explicit_mode : flag_mode;
         if (mode)
             u->sslmode = xstrdup(mode);
+        else if (pg_ssl)
+            pg_ssl_flag(url, pg_ssl, u);
     }
+    free(pg_ssl);
     return ret;
 }
 
@@ -331,6 +427,12 @@ void jdbc_url_release(struct jdbc_url *u)
     free(u->sslrootcert);
     free(u->schema);
     free(u->user);
+    if (u->password)
+        explicit_bzero(u->password, strlen(u->password));
+    free(u->password);
+    if (u->params)
+        explicit_bzero(u->params, strlen(u->params));
     free(u->params);
+    free(u->unapplied);
     memset(u, 0, sizeof *u);
 }

@@ -188,29 +188,34 @@ static int unescape(const char *s, size_t len, struct sbuf *out)
     return 0;
 }
 
+/* An entry whose key holds a NUL is a key no lookup names (Java keeps the NUL in the key), so
+ * it is never found: not even by the text before its NUL. */
 static struct props_entry *find_entry(const struct props *p, const char *key)
 {
     if (!p)
         return NULL;
     for (size_t i = p->n; i-- > 0;)
-        if (strcmp(p->v[i].key, key) == 0)
+        if (!p->v[i].key_nul && strcmp(p->v[i].key, key) == 0)
             return &p->v[i];
     return NULL;
 }
 
-static void put_entry(struct props *p, char *key, char *raw, int line)
+static void put_entry(struct props *p, char *key, bool key_nul, char *raw, bool raw_nul,
+                      int line)
 {
-    struct props_entry *e = find_entry(p, key);
+    struct props_entry *e = key_nul ? NULL : find_entry(p, key);
     if (e) {
         /* java.util.Properties: the later definition replaces the earlier one */
         free(key);
         free(e->raw);
         e->raw = raw;
+        e->raw_nul = raw_nul;
         e->line = line;
         return;
     }
     p->v = xgrow(p->v, &p->cap, p->n + 1, sizeof *p->v);
-    p->v[p->n++] = (struct props_entry){key, raw, NULL, line};
+    p->v[p->n++] = (struct props_entry){.key = key, .raw = raw, .line = line,
+                                        .key_nul = key_nul, .raw_nul = raw_nul};
 }
 
 /* Split one logical line (continuations already joined) into key and value as
@@ -252,7 +257,12 @@ static int add_logical_line(struct props *p, const char *l, size_t len, int line
         return err_hint(err, "Write a backslash-u escape with exactly four hexadecimal "
                              "digits, or '\\\\' for a literal backslash.");
     }
-    put_entry(p, sb_take(&k), sb_take(&v), line);
+    /* A NUL (from \u0000 or a NUL byte) would end the C string early: the key is kept up to
+     * it (and marked, so that it never matches a key alfwipe reads), the value is marked so
+     * that a key alfwipe uses refuses it instead of reading it cut short. */
+    bool key_nul = k.len && memchr(k.s, '\0', k.len) != NULL;
+    bool raw_nul = v.len && memchr(v.s, '\0', v.len) != NULL;
+    put_entry(p, sb_take(&k), key_nul, sb_take(&v), raw_nul, line);
     return 0;
 }
 
@@ -328,18 +338,22 @@ struct xstate {
     const char *const *overrides;
     const char *chain[PROPS_MAX_DEPTH];
     size_t depth;
+    const struct props_entry *nul; /* the first entry expanded whose value holds a NUL */
     struct err *err;
 };
 
-static const char *lookup(const struct xstate *x, const char *key)
+static const char *lookup(struct xstate *x, const char *key)
 {
     if (x->overrides)
         for (const char *const *o = x->overrides; o[0]; o += 2)
             if (strcmp(o[0], key) == 0)
                 return o[1];
     const struct props_entry *e = find_entry(x->p, key);
-    if (e)
+    if (e) {
+        if (e->raw_nul && !x->nul)
+            x->nul = e;
         return e->raw;
+    }
     return props_default(key);
 }
 
@@ -474,7 +488,7 @@ static int expand_into(struct xstate *x, const char *t, size_t len, struct sbuf 
 }
 
 int props_expand(const struct props *p, const char *text, const char *const *overrides,
-                 char **out, struct err *err)
+                 char **out, const struct props_entry **nul, struct err *err)
 {
     struct xstate x = {.p = p, .overrides = overrides, .err = err};
     struct sbuf b = {0};
@@ -483,6 +497,8 @@ int props_expand(const struct props *p, const char *text, const char *const *ove
         return -1;
     }
     *out = sb_take(&b);
+    if (nul)
+        *nul = x.nul;
     return 0;
 }
 
@@ -510,11 +526,14 @@ int props_parse(struct props *p, const char *text, size_t len, const char *name,
         struct xstate x = {.p = p, .err = err};
         struct sbuf b = {0};
         x.chain[x.depth++] = e->key;
+        x.nul = e->raw_nul ? e : NULL;
         if (expand_into(&x, e->raw, strlen(e->raw), &b) != 0) {
             sb_release(&b);
             goto fail;
         }
         e->value = sb_take(&b);
+        /* p->v no longer moves: the entries are all in */
+        e->nul = x.nul;
     }
     return 0;
 fail:
@@ -585,6 +604,21 @@ int props_line(const struct props *p, const char *key)
 {
     const struct props_entry *e = find_entry(p, key);
     return e ? e->line : 0;
+}
+
+const struct props_entry *props_nul(const struct props *p, const char *key)
+{
+    const struct props_entry *e = find_entry(p, key);
+    return e ? e->nul : NULL;
+}
+
+const struct props_entry *props_nul_key(const struct props *p, const char *const *keys)
+{
+    for (size_t i = 0; p && i < p->n; i++)
+        for (const char *const *k = keys; p->v[i].key_nul && *k; k++)
+            if (strcmp(p->v[i].key, *k) == 0)
+                return &p->v[i];
+    return NULL;
 }
 
 void props_free(struct props *p)

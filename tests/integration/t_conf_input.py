@@ -2,8 +2,11 @@
 """The configuration as a new administrator writes it, and what 'alfwipe check' and the other
 commands make of it: numbers beyond 32 bits are refused as written (libconfig 1.5 would wrap
 them), check refuses what the commands refuse and never prints a password, an unresolved
-${...} in alfresco-global.properties is an error, no database means no database everywhere,
-db.url's currentSchema= and user= are honoured (PostgreSQL) or refused, JSON keeps a value
+${...} in alfresco-global.properties is an error, and so is a NUL (\\u0000) in a value alfwipe
+reads, no database means no database everywhere, db.url's currentSchema=, user= and password=
+are honoured (PostgreSQL) or refused, ssl=true is verify-full, parameters alfwipe does not
+apply (options=, socketFactory=, sslfactory=) are refused unless alfwipe.conf replaces them,
+a partial database group does not hide db.url's problem, JSON keeps a value
 that is not UTF-8 (value_base64), and the command line errors (no command, two method names,
 --output '' / /dev/full / a symbolic link) say what is wrong.
 """
@@ -224,6 +227,58 @@ def unresolved_placeholders():
     eq(run("check", conf=c).rc, 0, "an unresolved property alfwipe.conf overrides: exit 0")
 
 
+def nul_escapes():
+    """A NUL (\\u0000, or a NUL byte) in a value alfwipe reads: Java keeps it, a C string ends
+    there; refused naming the file, line and key, never read cut short."""
+    pg = "db.url=jdbc:postgresql://127.0.0.1/alfresco\n"
+    for name, text, key, line, conf_key in (
+            ("root", "dir.root=/srv/\\u0000x\n" + pg, "'dir.root'", "line 1",
+             "alfresco.dir_root"),
+            ("url", "db.url=jdbc:postgresql://h/alf\\u0000resco\n", "'db.url'", "line 1",
+             "database group"),
+            ("user", pg + "db.username=bob\\u0000x\n", "'db.username'", "line 2",
+             "database.user"),
+            ("byte", pg + "db.schema.name=alf\0x\n", "'db.schema.name'", "line 2",
+             "database.schema"),
+            ("keep", pg + "trashcan-cleaner.keepPeriod=P1\\u0000D\n",
+             "'trashcan-cleaner.keepPeriod'", "line 2", "policy.trashcan_keep_days"),
+            ("via", pg + "base=/srv/\\u0000\ndir.contentstore=${base}/cs\n",
+             "'dir.contentstore'", "line 3", "alfresco.contentstore"),
+            ("cron", pg + "system.content.orphanCleanup.cronExpression=0 0 4 * * ?\\u0000\n",
+             "'system.content.orphanCleanup.cronExpression'", "line 2", "Remove"),
+            ("key", pg + "dir.root\\u0000=/srv\n", "'dir.root\\u0000...'", "line 2",
+             "Remove")):
+        props = write("nul-%s.properties" % name, text)
+        c = conf("nul-" + name, 'alfresco = { global_properties = "%s"; };\n' % props)
+        for cmd in ("check", "report"):
+            r = run(cmd, conf=c)
+            err = refused(r, "a NUL in %s: %s" % (name, cmd), key, props, line, "NUL character")
+            check("\\u0000" in r.err and conf_key in (first_error(r.err)[1] or ""),
+                  "a NUL in %s: %s: the hint says what to remove or set (%s)"
+                  % (name, cmd, conf_key), r)
+            check(err is not None and "\0" not in err, "a NUL in %s: no raw NUL printed" % name,
+                  r)
+    # through a placeholder: the key used and the key (and line) that holds the NUL
+    r = run("check", conf=os.path.join(BASE, "nul-via.conf"))
+    check("from 'base' (line 2)" in r.err, "a NUL through ${base}: names base and its line", r)
+    # alfwipe.conf sets the value itself: the property is not read, so no error
+    props = write("nul-over.properties", pg + "dir.root=/srv/\\u0000x\ndb.username=b\\u0000\n")
+    c = conf("nul-over", 'alfresco = { global_properties = "%s"; dir_root = "%s"; };\n'
+             'database = { user = "alice"; };\n' % (props, BASE))
+    r = run("check", conf=c)
+    eq(r.rc, 0, "a NUL in properties alfwipe.conf overrides: exit 0", r)
+    # db.password: a secret; the message names the key and line only
+    props = write("nul-pw.properties", pg + "db.password=%s\\u0000x\n" % SECRET)
+    c = conf("nul-pw", 'alfresco = { global_properties = "%s"; };\n' % props)
+    r = run("check", conf=c)
+    refused(r, "a NUL in db.password", "db.password", props, "line 2", "NUL character")
+    check(SECRET not in r.out + r.err, "a NUL in db.password: nothing of it printed", r)
+    # a key alfwipe does not read may hold one: Java and alfwipe both ignore it
+    props = write("nul-other.properties", pg + "mail.from.default=a\\u0000b\nx\\u0000y=1\n")
+    c = conf("nul-other", 'alfresco = { global_properties = "%s"; };\n' % props)
+    eq(run("check", conf=c).rc, 0, "a NUL in keys alfwipe does not read: exit 0")
+
+
 def no_database():
     empty = write("empty.conf", "")
     r = run("check", conf=empty)
@@ -305,6 +360,94 @@ def jdbc_parameters():
             "'alfresco'", props)
     c, props = props_conf("myuser2", "db.url=jdbc:mysql://h/alf?user=bob\ndb.username=bob\n")
     eq(run("check", conf=c).rc, 0, "MySQL user= equal to db.username: exit 0")
+
+    # ssl=true without sslmode: pgjdbc 42.2.5+ verifies certificate and host (verify-full);
+    # ssl=false is its default, prefer; an explicit sslmode wins either way.
+    for params, want in (("ssl=true", "verify-full"), ("ssl", "verify-full"),
+                         ("ssl=false", "prefer"), ("ssl=true&sslmode=require", "require"),
+                         ("sslmode=disable&ssl=true", "disable")):
+        c, props = props_conf("ssl", "db.url=jdbc:postgresql://h/alf?%s\n" % params)
+        r = run("check", "--format", "json", conf=c)
+        try:
+            got = json.loads(r.out)["settings"]["database"]["sslmode"]["value"]
+        except (ValueError, KeyError) as e:
+            got = str(e)
+        eq(got, want, "PostgreSQL db.url ?%s: sslmode" % params, r)
+    c, props = props_conf("sslyes", "db.url=jdbc:postgresql://h/alf?ssl=yes\n")
+    r = run("check", conf=c)
+    refused(r, "ssl=yes (pgjdbc reads it as false)", "ssl 'yes'", props, "line 1")
+    check("database.sslmode" in r.err, "ssl=yes: the hint names database.sslmode", r)
+
+    # Parameters that move the connection or the schema and that alfwipe does not apply: refused
+    # naming db.url's file and line and the parameter, with the alfwipe.conf key to use instead;
+    # that key given, the rest of db.url is still read.
+    for name, params, shown, conf_key, given in (
+            ("options", "options=-c%20search_path%3Dfoo", "options '-c search_path=foo'",
+             "database.schema", 'schema = "foo";'),
+            ("sockf", "socketFactory=org.newsclub.net.unix.AFUNIXSocketFactory$FactoryArg"
+             "&socketFactoryArg=/run/postgresql/.s.PGSQL.5432", "socketFactory",
+             "database.socket", 'socket = "/run/postgresql";'),
+            ("sockarg", "socketFactoryArg=/run/postgresql/.s.PGSQL.5432", "socketFactoryArg",
+             "database.socket", 'host = "127.0.0.1";'),
+            ("nonval", "ssl=true&sslfactory=org.postgresql.ssl.NonValidatingFactory",
+             "does not verify the server's certificate", "database.sslmode",
+             'sslmode = "require";'),
+            ("cslist", "currentSchema=a,public", "not one schema", "database.schema",
+             'schema = "a";')):
+        c, props = props_conf("un-" + name, "db.url=jdbc:postgresql://dbh:5433/alf?%s\n" % params)
+        for cmd in ("check", "report"):
+            r = run(cmd, conf=c)
+            refused(r, "db.url ?%s: %s" % (params, cmd), shown, props, "line 1", "db.url")
+            check(conf_key in (first_error(r.err)[1] or ""),
+                  "db.url ?%s: %s: the hint names %s" % (params, cmd, conf_key), r)
+        c2 = conf("un2-" + name, 'alfresco = { global_properties = "%s"; };\n'
+                  'database = { %s };\n' % (props, given))
+        r = run("check", "--format", "json", conf=c2)
+        try:
+            d = json.loads(r.out)["settings"]["database"]
+            got = (r.rc, d["type"]["value"], d["name"]["value"], d["port"]["value"])
+        except (ValueError, KeyError) as e:
+            got = str(e)
+        eq(got, (0, "postgresql", "alf", "5433"),
+           "db.url ?%s with %s in alfwipe.conf: the rest of db.url is read" % (params, given), r)
+
+    # password= in db.url: used as the PostgreSQL driver uses it (before db.password), never
+    # shown; check says where it comes from. On MySQL one that differs from db.password is
+    # refused, as the drivers disagree on the order.
+    c, props = props_conf("urlpw", "db.url=jdbc:postgresql://127.0.0.1/alf?password=%s\n"
+                                   "db.password=other\n" % SECRET)
+    for fmt in ("text", "json"):
+        r = run("check", "--format", fmt, conf=c)
+        eq(r.rc, 0, "password= in db.url: check --format %s exit 0" % fmt, r)
+        check("set (password= in db.url in '%s' line 1)" % props in r.out,
+              "password= in db.url: check --format %s says where it comes from" % fmt, r)
+        check(SECRET not in r.out + r.err, "password= in db.url: %s: not printed" % fmt, r)
+    r = run("check", conf=c, env_extra={"ALFWIPE_DB_PASSWORD": "x"})
+    check("set (from the environment)" in r.out, "$ALFWIPE_DB_PASSWORD comes before password=",
+          r)
+    c, props = props_conf("urlpwmy", "db.url=jdbc:mysql://127.0.0.1/alf?password=%s\n"
+                                     "db.password=other\n" % SECRET)
+    r = run("check", conf=c)
+    refused(r, "MySQL password= differing from db.password", "password= in db.url", props,
+            "line 1", "db.password")
+    check("database.password_file" in r.err and SECRET not in r.out + r.err,
+          "MySQL password= differing: the hint names password_file; nothing printed", r)
+
+    # A partial database group (no type) does not hide what is wrong with db.url.
+    for name, url, shown in (
+            ("pcs", "jdbc:postgresql://h/alf?currentSchema=public,x", "not one schema"),
+            ("pfo", "jdbc:postgresql://pg1:5432,pg2:5432/alf", "several hosts"),
+            ("pnul", "jdbc:postgresql://h/alf\\u0000x", "NUL character")):
+        props = write("partial-%s.properties" % name, "db.url=%s\n" % url)
+        c = conf("partial-" + name, 'alfresco = { global_properties = "%s"; };\n'
+                 'database = { host = "127.0.0.1"; };\n' % props)
+        for cmd in ("check", "report"):
+            r = run(cmd, conf=c)
+            line = refused(r, "a partial database group and db.url %s: %s" % (name, cmd),
+                           shown, props, "line 1")
+            check(line is not None and "database.type is not set" not in line,
+                  "a partial database group: %s: db.url's problem, not the missing type" % cmd,
+                  r)
 
     # End to end on PostgreSQL: the tables in schema 'alfs', reached through db.url alone
     # (currentSchema= and user=), with a decoy alf_store in public that must not be read.
@@ -472,6 +615,7 @@ def main():
     big_integers()
     check_refuses_like_the_commands()
     unresolved_placeholders()
+    nul_escapes()
     no_database()
     case = jdbc_parameters()
     not_utf8()

@@ -133,11 +133,18 @@ static void jdbc_parse__ssl_params__mapped_to_libpq_modes(void **state)
 {
     (void)state;
     static const char *const cases[][2] = {
-        {"jdbc:postgresql://h/d?ssl=true", "require"},
-        {"jdbc:postgresql://h/d?ssl", "require"},
-        {"jdbc:postgresql://h/d?ssl=false", "disable"},
+        /* pgjdbc 42.2.5+: ssl=true (or a bare ssl) without sslmode verifies the certificate
+         * and the host name; ssl=false is the default, prefer; an explicit sslmode wins */
+        {"jdbc:postgresql://h/d?ssl=true", "verify-full"},
+        {"jdbc:postgresql://h/d?ssl=TRUE", "verify-full"},
+        {"jdbc:postgresql://h/d?ssl", "verify-full"},
+        {"jdbc:postgresql://h/d?ssl=", "verify-full"},
+        {"jdbc:postgresql://h/d?ssl=false", "prefer"},
         {"jdbc:postgresql://h/d?ssl=true&sslmode=verify-ca", "verify-ca"},
+        {"jdbc:postgresql://h/d?ssl=true&sslmode=require", "require"},
         {"jdbc:postgresql://h/d?sslmode=disable&ssl=true", "disable"},
+        {"jdbc:postgresql://h/d?ssl=false&sslmode=verify-full", "verify-full"},
+        {"jdbc:postgresql://h/d?ssl=yes&sslmode=require", "require"},
         {"jdbc:mysql://h/d?useSSL=true", "require"},
         {"jdbc:mysql://h/d?useSSL=false", "disable"},
         {"jdbc:mysql://h/d?useSSL=false&requireSSL=true", "require"},
@@ -254,9 +261,78 @@ static void jdbc_parse__schema_and_user__kept(void **state)
     assert_null(u.schema);
     assert_string_equal(u.user, "carol");
     jdbc_url_release(&u);
-    struct err e = refused("jdbc:postgresql://h/alfresco?currentSchema=a,public");
-    assert_non_null(strstr(e.msg, "not one schema"));
-    refused("jdbc:postgresql://h/alfresco?currentSchema=");
+}
+
+/* Parameters alfwipe does not apply: the URL parses, and each is recorded with its refusal
+ * (naming the parameter and the URL, with a hint) and the alfwipe.conf setting that would
+ * replace it; conf_merge refuses the URL unless that setting is given. */
+static void unapplied1(const char *url, enum jdbc_override by, const char *param,
+                       const char *hint_key)
+{
+    struct jdbc_url u = ok(url);
+    if (u.n_unapplied != 1)
+        fail_msg("'%s': %zu parameters not applied, expected 1", url, u.n_unapplied);
+    const struct err *e = &u.unapplied[0].err;
+    assert_int_equal(u.unapplied[0].by, by);
+    assert_int_equal(e->kind, ERR_CONFIG);
+    if (!strstr(e->msg, param) || !strstr(e->msg, "db.url '"))
+        fail_msg("'%s': message '%s' does not name %s and the URL", url, e->msg, param);
+    if (!strstr(e->hint, hint_key))
+        fail_msg("'%s': hint '%s' does not name %s", url, e->hint, hint_key);
+    jdbc_url_release(&u);
+}
+
+static void jdbc_parse__unapplied_parameters__recorded(void **state)
+{
+    (void)state;
+    unapplied1("jdbc:postgresql://h/alfresco?currentSchema=a,public", JDBC_BY_SCHEMA,
+               "not one schema", "database.schema");
+    unapplied1("jdbc:postgresql://h/alfresco?currentSchema=", JDBC_BY_SCHEMA, "currentSchema",
+               "database.schema");
+    unapplied1("jdbc:postgresql://h/alfresco?options=-c%20search_path%3Dfoo", JDBC_BY_SCHEMA,
+               "options '-c search_path=foo'", "database.schema");
+    unapplied1("jdbc:postgresql://h/alfresco?socketFactory=org.newsclub.net.unix."
+               "AFUNIXSocketFactory$FactoryArg", JDBC_BY_ENDPOINT, "socketFactory",
+               "database.socket");
+    unapplied1("jdbc:postgresql://h/alfresco?socketFactoryArg=/run/postgresql/.s.PGSQL.5432",
+               JDBC_BY_ENDPOINT, "socketFactoryArg", "database.socket");
+    unapplied1("jdbc:postgresql://h/alfresco?ssl=true&sslfactory=org.postgresql.ssl."
+               "NonValidatingFactory", JDBC_BY_SSLMODE, "does not verify", "database.sslmode");
+    unapplied1("jdbc:postgresql://h/alfresco?sslfactory=com.example.MyFactory",
+               JDBC_BY_SSLMODE, "sslfactory 'com.example.MyFactory'", "database.sslmode");
+    unapplied1("jdbc:postgresql://h/alfresco?ssl=yes", JDBC_BY_SSLMODE, "ssl 'yes'",
+               "database.sslmode");
+    /* the driver's own factories verify as libpq does: nothing to refuse */
+    struct jdbc_url u = ok("jdbc:postgresql://h/alfresco?ssl=true&sslfactory=org.postgresql.ssl."
+                           "LibPQFactory&ApplicationName=alfresco");
+    assert_int_equal(u.n_unapplied, 0);
+    assert_string_equal(u.sslmode, "verify-full");
+    jdbc_url_release(&u);
+    /* MySQL's drivers have no such parameters; Connector/J's socketFactory with a
+     * junixsocket.file is the socket (jdbc_parse__local_socket__socket_path) */
+    u = ok("jdbc:mysql://h/alfresco?options=x&currentSchema=a,b");
+    assert_int_equal(u.n_unapplied, 0);
+    jdbc_url_release(&u);
+    /* the MySQL vocabulary is not pgjdbc's */
+    struct err e = refused("jdbc:postgresql://h/d?sslmode=VERIFY_IDENTITY");
+    assert_null(strstr(e.hint, "VERIFY_IDENTITY"));
+}
+
+/* password= is kept (a secret for the connection), never shown: the URL in a message has it
+ * masked. */
+static void jdbc_parse__password__kept_and_masked(void **state)
+{
+    (void)state;
+    struct jdbc_url u = ok("jdbc:postgresql://h/alfresco?user=bob&password=s%3Dcret&ssl=maybe");
+    assert_string_equal(u.password, "s=cret");
+    assert_int_equal(u.n_unapplied, 1);
+    assert_null(strstr(u.unapplied[0].err.msg, "cret"));
+    assert_non_null(strstr(u.unapplied[0].err.msg, "password=***"));
+    jdbc_url_release(&u);
+    assert_null(u.password);
+    u = ok("jdbc:mariadb://h/alfresco?password=pw");
+    assert_string_equal(u.password, "pw");
+    jdbc_url_release(&u);
 }
 
 int main(void)
@@ -277,6 +353,8 @@ int main(void)
         cmocka_unit_test(jdbc_parse__malformed__refused),
         cmocka_unit_test(jdbc_parse__credentials__not_in_the_message),
         cmocka_unit_test(jdbc_parse__schema_and_user__kept),
+        cmocka_unit_test(jdbc_parse__unapplied_parameters__recorded),
+        cmocka_unit_test(jdbc_parse__password__kept_and_masked),
     };
     return cmocka_run_group_tests_name("jdbc", tests, NULL, NULL);
 }

@@ -250,15 +250,77 @@ static void props_expand__overrides__win_over_file(void **state)
     const char *ov[] = {"dir.root", "/srv/alf_data", NULL};
     char *out = NULL;
     struct err err = ERR_INIT;
-    assert_int_equal(props_expand(p, props_find(p, "dir.contentstore")->raw, ov, &out, &err), 0);
+    const char *raw = props_find(p, "dir.contentstore")->raw;
+    assert_int_equal(props_expand(p, raw, ov, &out, NULL, &err), 0);
     assert_string_equal(out, "/srv/alf_data/contentstore");
     free(out);
-    assert_int_equal(props_expand(NULL, "${dir.contentstore.deleted}", NULL, &out, &err), 0);
+    assert_int_equal(props_expand(NULL, "${dir.contentstore.deleted}", NULL, &out, NULL, &err), 0);
     assert_string_equal(out, "./alf_data/contentstore.deleted");
     free(out);
-    assert_int_equal(props_expand(NULL, "jdbc:mysql:///${db.name}", NULL, &out, &err), 0);
+    assert_int_equal(props_expand(NULL, "jdbc:mysql:///${db.name}", NULL, &out, NULL, &err), 0);
     assert_string_equal(out, "jdbc:mysql:///alfresco");
     free(out);
+    props_free(p);
+}
+
+/* Java keeps a NUL (\u0000 or a NUL byte) in the value; a C string would end there, so the
+ * entry says so, for the value itself and for every value whose ${...} brings it in. */
+static void props_parse__nul_in_value__marked_not_hidden(void **state)
+{
+    (void)state;
+    static const char t[] = "dir.root=/srv/\\u0000x\n"
+                            "db.username=bob\0x\n"
+                            "dir.contentstore=${dir.root}/contentstore\n"
+                            "plain=/srv/u0000\n"
+                            "escaped=a\\\\u0000\n";
+    struct props *p = xcalloc(1, sizeof *p);
+    struct err err = ERR_INIT;
+    assert_int_equal(props_parse(p, t, sizeof t - 1, "n.properties", &err), 0);
+    const struct props_entry *root = props_find(p, "dir.root");
+    assert_non_null(root);
+    assert_true(root->raw_nul);
+    assert_ptr_equal(props_nul(p, "dir.root"), root);
+    assert_true(props_find(p, "db.username")->raw_nul);
+    assert_ptr_equal(props_nul(p, "db.username"), props_find(p, "db.username"));
+    /* through the placeholder: the entry that holds the NUL, with its line */
+    assert_false(props_find(p, "dir.contentstore")->raw_nul);
+    assert_ptr_equal(props_nul(p, "dir.contentstore"), root);
+    assert_int_equal(props_nul(p, "dir.contentstore")->line, 1);
+    /* no NUL: "u0000" as text, and an escaped backslash before it */
+    assert_null(props_nul(p, "plain"));
+    assert_null(props_nul(p, "escaped"));
+    assert_string_equal(props_get(p, "escaped"), "a\\u0000");
+    /* an expansion with alfwipe.conf's dir.root does not take the file's NUL */
+    const char *ov[] = {"dir.root", "/data", NULL};
+    const struct props_entry *nul = root;
+    char *out = NULL;
+    assert_int_equal(props_expand(p, "${dir.root}/cs", ov, &out, &nul, &err), 0);
+    assert_null(nul);
+    assert_string_equal(out, "/data/cs");
+    free(out);
+    assert_int_equal(props_expand(p, "${dir.root}/cs", NULL, &out, &nul, &err), 0);
+    assert_ptr_equal(nul, root);
+    free(out);
+    props_free(p);
+}
+
+/* A key holding a NUL is another key for Java: never found under the text before its NUL,
+ * and it replaces nothing; props_nul_key finds it for a key alfwipe reads. */
+static void props_parse__nul_in_key__never_found(void **state)
+{
+    (void)state;
+    struct props *p = parse_ok("db.url=jdbc:postgresql://h/alfresco\n"
+                               "db.url\\u0000x=jdbc:mysql://other/alfresco\n"
+                               "mail\\u0000=1\n");
+    assert_string_equal(props_get(p, "db.url"), "jdbc:postgresql://h/alfresco");
+    assert_int_equal(props_line(p, "db.url"), 1);
+    assert_null(props_get(p, "mail"));
+    static const char *const read[] = {"dir.root", "db.url", NULL};
+    const struct props_entry *e = props_nul_key(p, read);
+    assert_non_null(e);
+    assert_int_equal(e->line, 2);
+    static const char *const other[] = {"dir.root", NULL};
+    assert_null(props_nul_key(p, other));
     props_free(p);
 }
 
@@ -319,6 +381,8 @@ int main(void)
         cmocka_unit_test(props_parse__unresolvable__left_as_written),
         cmocka_unit_test(props_parse__cycle__error_names_key),
         cmocka_unit_test(props_expand__overrides__win_over_file),
+        cmocka_unit_test(props_parse__nul_in_value__marked_not_hidden),
+        cmocka_unit_test(props_parse__nul_in_key__never_found),
         cmocka_unit_test(props_default__known_keys__alfresco_values),
         cmocka_unit_test(props_load__file__read_with_path),
     };
