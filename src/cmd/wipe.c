@@ -664,6 +664,10 @@ static void count(const struct wrun *w, size_t n[WST_N])
 
 static int exit_code(const struct wrun *w)
 {
+    /* Files were erased (or may have been) that the certificate does not record: that needs
+     * action, it is no mere failure to start. */
+    if (w->cert_failed)
+        return AW_CRITICAL;
     if (w->fatal)
         return AW_UNKNOWN;
     if (wipe_stop_signal)
@@ -1152,7 +1156,7 @@ int cmd_wipe(struct ctx *ctx, int argc, char **argv)
                 w.fatal = 1;
                 w.fatal_err = e2;
             }
-            rc = AW_UNKNOWN;
+            rc = AW_CRITICAL;   /* the run is over: its certificate is incomplete */
         }
         w.cert = NULL;
         json_decref(f);

@@ -103,6 +103,8 @@ struct wrun {
     const char *stopped;         /* why the run stopped early, or NULL */
     uint64_t stop_size;          /* stopped by max-bytes: the size of the file not started */
     int fatal;                   /* set when the run could not go on (exit 3) */
+    bool cert_failed;            /* records could not be appended to the certificate: files
+                                  * may be erased without a record (exit 2) */
     struct err fatal_err;
     uint64_t files_started, bytes_started;
     uint64_t bytes_durable;      /* bytes written and synced: the rate counts only these */

@@ -1222,6 +1222,7 @@ static void flush_records(struct wrun *w, size_t limit)
         w->recs_final = limit;
     struct err err = ERR_INIT;
     if (wipe_cert_flush(w, limit, &err) != 0 && !w->fatal) {
+        w->cert_failed = true;
         w->fatal = 1;
         w->fatal_err = err;
     }

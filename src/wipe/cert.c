@@ -385,14 +385,32 @@ int cert_append(struct cert_writer *w, json_t *rec, struct err *err)
     memcpy(line + blen + SIG_PREFIX_LEN, sig, CERT_HASH_HEX);
     memcpy(line + blen + SIG_PREFIX_LEN + CERT_HASH_HEX, "\"}\n", 3);
     free(body);
-    ssize_t n;
-    do
-        n = write(w->fd, line, llen + 1);
-    while (n < 0 && errno == EINTR);
-    if (n != (ssize_t)(llen + 1)) {
-        int e = n < 0 ? errno : EIO;
+    /* All of the line or none of it: a partial line (a full disk) is cut off again, so the
+     * chain stays intact and verifiable up to the last whole record. */
+    off_t end = lseek(w->fd, 0, SEEK_END);
+    size_t done = 0;
+    int e = 0;
+    while (done < llen + 1) {
+        ssize_t n = write(w->fd, line + done, llen + 1 - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            e = n < 0 ? errno : EIO;
+            break;
+        }
+        done += (size_t)n;
+    }
+    if (e) {
         free(line);
-        return err_sys(err, ERR_IO, e, "could not append to certificate '%s'", w->path);
+        bool cut = done == 0 || (end >= 0 && ftruncate(w->fd, end) == 0);
+        err_sys(err, ERR_IO, e, "could not append to certificate '%s'", w->path);
+        return err_hint(err, "%s the records of this run from here on are missing from it "
+                             "(the run's output lists every file and its status). Free space "
+                             "on its filesystem (or fix the error above) before the next wipe.",
+                        cut ? "The certificate ends with its last whole record, still "
+                              "verifiable;"
+                            : "A partial record could not be cut off the certificate's end "
+                              "(verify reports it as tampered there);");
     }
     line[llen] = '\0';
     free(w->last);

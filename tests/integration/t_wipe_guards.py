@@ -512,6 +512,40 @@ def not_content_files():
        "not content: every refused file intact")
 
 
+def certificate_full():
+    """The certificate's filesystem fills up during a run: the error says why (no space), the
+    partial record is cut off so the certificate stays verifiable up to its last whole record,
+    the run stops there (files not reached untouched) and exits 2: erased files lack a
+    record."""
+    s = L.Store("certfull")
+    mnt = os.path.join(s.dir, "small")
+    os.makedirs(mnt)
+    L.sh(["mount", "-t", "tmpfs", "-o", "size=12k", "tmpfs", mnt])
+    try:
+        cert = os.path.join(mnt, "certificate.jsonl")
+        n = 60
+        for i in range(n):
+            L.put(s.d("2024/2/%d/0/0/f%02d.bin" % (1 + i // 20, i)), size=4096, age_days=30)
+        # batches of 10 files: the first batches' records fit, a later one's do not
+        r = L.wipe(s, "--method", "zero", "--no-db-check", "--certificate", cert,
+                   env={"ALFWIPE_TEST_BATCH": "10"})
+        eq(r.rc, 2, "certificate full: exit 2 (erased files without a record)", r)
+        ok("could not append to certificate" in r.err and "No space left on device" in r.err
+           and "hint: " in r.err, "certificate full: says why, with a hint", r)
+        left = sum(len(fs) for _, _, fs in os.walk(s.dl))
+        ok(0 < left < n, "certificate full: the run stopped there (%d of %d files left)"
+           % (left, n), r)
+        data = open(cert, "rb").read()
+        ok(data.endswith(b"}\n"), "certificate full: no partial record at its end", data[-80:])
+        v = subprocess.run([L.ALFWIPE, "-c", s.conf, "verify", "--certificate", cert],
+                           capture_output=True, text=True, timeout=120)
+        ok(v.returncode == 1 and "tampered" not in v.stdout + v.stderr,
+           "certificate full: verify finds it intact, its last run without a footer (exit 1)",
+           v.stdout + v.stderr)
+    finally:
+        subprocess.run(["umount", mnt], check=False)
+
+
 def moved_mid_run():
     """A file renamed out of its directory between two passes (into the live store, say) is
     not written to again."""
@@ -585,6 +619,7 @@ def main():
     odd_urls_other_stores(db)
     inconsistent_rows(db)
     not_content_files()
+    certificate_full()
     moved_mid_run()
     live_links_into_root()
     # Alfresco's install guide creates its MySQL database in UTF-8
