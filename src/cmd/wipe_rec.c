@@ -161,7 +161,9 @@ json_t *wipe_header_json(const struct wrun *w, const char *prev_open_run)
     json_object_set_new(o, "final_zero", json_boolean(w->sched.final_zero));
     json_object_set_new(o, "passes", wipe_passes_json(&w->sched));
     json_object_set_new(o, "verify", json_string(wipe_verify_name(w->sched.verify)));
-    json_object_set_new(o, "key_id", json_string(w->key_id));
+    /* the id of the run's own random key (random passes), never the key: not key_id, which
+     * names the HMAC key of a keyed chain */
+    json_object_set_new(o, "stream_key_id", json_string(w->key_id));
     /* The first root's filesystem; every root's details follow in "roots". */
     const struct wroot *r0 = &w->roots[0];
     bool all_safe = true;

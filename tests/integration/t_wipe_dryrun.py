@@ -6,6 +6,7 @@ bound with candidates left is not OK (exit 1); the HMAC key file holds raw bytes
 a minimum length, one-line text keys as before)."""
 import json
 import os
+import re
 import sys
 import time
 
@@ -208,6 +209,16 @@ def hmac_keys():
     import hmac
     kid = hmac.new(key, b"alfwipe certificate key id", hashlib.sha256).hexdigest()[:16]
     eq(hdr.get("key_id"), kid, "the key is the file's bytes, all of them")
+    ok(re.fullmatch(r"[0-9a-f]{16}", hdr.get("stream_key_id") or "") and
+       hdr.get("stream_key_id") != kid, "a keyed header: the random key's id apart", hdr)
+    # a plain chain names no key_id: that name is the HMAC key's alone
+    sp = L.Store("plainkeyid")
+    L.put(sp.d("p.bin"), size=4096, age_days=30)
+    r = L.wipe(sp, NO_DB)
+    hp = L.records(sp)[0] if r.rc == 0 else {}
+    ok(hp.get("chain") == "sha256" and "key_id" not in hp and
+       re.fullmatch(r"[0-9a-f]{16}", hp.get("stream_key_id") or ""),
+       "a plain header: no key_id, the random key's id as stream_key_id", (r, hp))
     v = L.wipe(s, "--certificate", cert, cmd="verify")
     eq(v.rc, 0, "verify checks the binary-keyed certificate intact", v)
     # mode 0600 is still required
