@@ -578,8 +578,10 @@ static void release_prepare(const struct ctx *ctx, struct conf *conf, struct res
 {
     struct release_info *ri = &res->rel;
     ri->used = conf->db.configured;
+    /* A real purge marks the URLs when Alfresco deletes them, on the clock, whatever --now
+     * says (it only moves the age cut-off); a dry run previews a purge at --now. */
     if (ri->used)
-        purge_release_when(conf, ctx->now_ms, &ri->when);
+        purge_release_when(conf, res->o->dry_run ? ctx->now_ms : time_now_ms(), &ri->when);
 }
 
 /* Before any delete: read what the selected items reference. Failure only loses the release

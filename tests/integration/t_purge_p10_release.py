@@ -19,11 +19,13 @@ Rows (sizes in bytes), in archive://SpacesStore unless said otherwise:
   b  uuid-b  Ub 2000 (kept: archived 20 days ago)
 """
 import csv
+import datetime
 import io
 import json
 import os
 import subprocess
 import sys
+import time
 import uuid
 import zlib
 
@@ -303,10 +305,22 @@ def test_engine(eng, tmp, pki, start):
     m.eq((t["available"], t["bytes"], t["urls"], t["kept_urls"]),
          (True, 500000 + 66 + 7000 + 1234 + 40000 + 9, 6, 3),
          "%s: total released, a URL shared by two purged items counted once" % n, r)
-    m.eq((t["eager_cleanup"], t["orphan_protect_days"], t["orphan_time"], t["cleaner_after"],
-          t["copied_to_contentstore_deleted"]),
-         (False, 14, "2024-06-30T00:00:00Z", "2024-07-14T00:00:00Z", True),
-         "%s: marked at purge time, taken after orphan_time + 14 days" % n, r)
+    # a real purge marks the URLs on the clock, whatever --now says (it moves the cut-off)
+    def instant(v):
+        for fmt in ("%Y-%m-%dT%H:%M:%S.%fZ", "%Y-%m-%dT%H:%M:%SZ"):
+            try:
+                return datetime.datetime.strptime(v, fmt).replace(
+                    tzinfo=datetime.timezone.utc).timestamp()
+            except (TypeError, ValueError):
+                pass
+        return None
+    marked, after = instant(t["orphan_time"]), instant(t["cleaner_after"])
+    m.check(marked is not None and abs(marked - time.time()) < 600 and after is not None and
+            abs(after - marked - 14 * 86400) < 0.01,
+            "%s: marked at purge time (the clock, not --now), taken after orphan_time + 14 "
+            "days: %s, %s" % (n, t["orphan_time"], t["cleaner_after"]), r)
+    m.eq((t["eager_cleanup"], t["orphan_protect_days"], t["copied_to_contentstore_deleted"]),
+         (False, 14, True), "%s: the cleaner's settings" % n, r)
     m.eq(snapshot(eng), before, "%s: the database is unchanged" % n, r)
 
     # Text: the summary says how many bytes and when.
@@ -316,10 +330,17 @@ def test_engine(eng, tmp, pki, start):
     m.eq(r.rc, 0, "%s text: exit code" % n, r)
     m.check("releases 548309 bytes in 6 content URLs to the orphan cleaner; 3 URLs stay "
             "referenced from outside the purged items" in r.out, "%s text: release total" % n, r)
-    m.check("marked at purge time (2024-06-30T00:00:00Z); the cleaner takes them at its first "
-            "run after 2024-07-14T00:00:00Z (orphanProtectDays 14, cron '0 0 4 * * ?': 04:00 "
-            "server time)" in r.out and "contentstore.deleted" in r.out,
+    today = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
+    m.check(("marked at purge time (%s" % today) in r.out and "(orphanProtectDays 14, cron "
+            "'0 0 4 * * ?': 04:00 server time)" in r.out and "contentstore.deleted" in r.out,
             "%s text: when the cleaner takes them" % n, r)
+    # a dry run previews the purge at --now
+    mk = start({"items": trashcan(), "page_size": 2})
+    conf = m.write_conf(tmp, mk.url, pki["ca"], name=n + "-dry.conf", extra=eng.conf_group())
+    r = m.run(conf, "--dry-run")
+    m.check("marked at purge time (2024-06-30T00:00:00Z); the cleaner takes them at its first "
+            "run after 2024-07-14T00:00:00Z" in r.out,
+            "%s dry run: the release dated at --now" % n, r)
     m.check("[releases 0 bytes; shared with workspace://SpacesStore/%s]" % ids["live_c"]
             in r.out, "%s text: c shared with the live copy" % n, r)
     m.check("[release: not in the database]" in r.out, "%s text: h not in the database" % n, r)
@@ -331,9 +352,11 @@ def test_engine(eng, tmp, pki, start):
     m.eq(r.rc, 0, "%s csv: exit code" % n, r)
     recs = list(csv.DictReader(io.StringIO(r.out)))
     relrow = [x for x in recs if x["record"] == "summary" and x["status"] == "release"]
-    m.eq([(x["size_bytes"], x["count"], x["reason"]) for x in relrow],
-         [("548309", "6", "taken by the first cleaner run after 2024-07-14T00:00:00Z")],
-         "%s csv: release row" % n, r)
+    fortnight = (datetime.datetime.now(datetime.timezone.utc) +
+                 datetime.timedelta(days=14)).strftime("%Y-%m-%d")
+    m.check([(x["size_bytes"], x["count"]) for x in relrow] == [("548309", "6")] and
+            relrow[0]["reason"].startswith("taken by the first cleaner run after " + fortnight),
+            "%s csv: release row (cleaner 14 days after the real purge)" % n, r)
     m.eq({x["id"]: x["release_bytes"] for x in recs if x["record"] == "item"},
          {"uuid-e": "500000", "uuid-g": "66", "uuid-h": "", "uuid-d": "48309", "uuid-c": "0"},
          "%s csv: release bytes per item" % n, r)
@@ -374,7 +397,8 @@ def test_engine(eng, tmp, pki, start):
         mk = start({"items": trashcan(), "page_size": 2})
         conf = m.write_conf(tmp, mk.url, pki["ca"], name=n + "-props.conf", extra=eng.conf_group(),
                             global_properties=pf)
-        r = m.run(conf, "--format", "json")
+        # a dry run: the release is dated at --now
+        r = m.run(conf, "--format", "json", "--dry-run")
         m.eq(r.rc, 0, "%s %s: exit code" % (n, label), r)
         t = json.loads(r.out)["release"]
         m.eq((t["eager_cleanup"], t["orphan_time"], t["cleaner_after"],
