@@ -147,11 +147,20 @@ static void attach(struct uindex *u, const struct walk *w)
 int uindex_row(void *arg, const struct db_value *c, int nc, struct err *err)
 {
     struct uindex *u = arg;
-    if (nc < 4 || c[0].null || c[1].null || c[2].null)
+    if (nc < 4 || c[0].null)
         return err_set(err, ERR_DATA, "alf_content_url: unexpected row shape");
     struct urow r = {0};
     if (db_int64(&c[0], &r.id) != 0)
         return err_set(err, ERR_DATA, "alf_content_url: id '%s' is not an integer", c[0].s);
+    if (c[1].null || c[2].null) {
+        /* NOT NULL in Alfresco's schema: a row Alfresco did not write this way */
+        err_set(err, ERR_DATA, "alf_content_url %" PRId64 ": %s is NULL, which Alfresco never "
+                "writes (the column is NOT NULL in its schema)", r.id,
+                c[1].null ? "content_url" : "content_size");
+        return err_hint(err, "Look at that row (SELECT * FROM alf_content_url WHERE id = %" PRId64
+                        ") and at what changed the table; alfwipe only reads the database and "
+                        "reports nothing it cannot classify.", r.id);
+    }
     if (db_int64(&c[2], &r.size) != 0)
         return err_set(err, ERR_DATA, "alf_content_url %" PRId64 ": content_size '%s' is not "
                        "an integer", r.id, c[2].s);

@@ -15,7 +15,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fixture import Case, check, eq, finish  # noqa: E402
+from fixture import ENGINES, Case, check, eq, finish  # noqa: E402
 
 
 def no_output(label, c, res, out):
@@ -256,6 +256,28 @@ def no_select_role():
         eq(r.rc, 0, "no SELECT pg: with the grant the same role's report runs", r)
     finally:
         _run(pg_cmd(db), stdin=("DROP OWNED BY %s; DROP ROLE %s;" % (role, role)).encode())
+
+
+def null_url_rows():
+    """A URL row with NULL in a column Alfresco declares NOT NULL (the table altered by hand):
+    exit 3 naming the row, the column and a hint, nothing printed."""
+    alter = {"pg": ("ALTER TABLE alf_content_url ALTER COLUMN %s DROP NOT NULL;"),
+             "my": ("ALTER TABLE alf_content_url MODIFY %s %s NULL;")}
+    for col, mytype in (("content_url", "VARCHAR(255)"), ("content_size", "BIGINT")):
+        for e in ENGINES:
+            c = simple_case("nullrow %s %s" % (col, e))
+            stmt = alter[e] % ((col,) if e == "pg" else (col, mytype))
+            vals = ("NULL, 'x', 1, 5" if col == "content_url"
+                    else "'store://2024/6/1/9/0/n.bin', 'n.bin', 1, NULL")
+            c.extra_sql.append(stmt)
+            c.extra_sql.append("INSERT INTO alf_content_url (id, content_url, content_url_short, "
+                               "content_url_crc, content_size, orphan_time) VALUES (990001, %s, "
+                               "NULL);" % vals)
+            r = c.run(engines=(e,))[e]
+            check(r.rc == 3 and r.out == "" and
+                  ("alf_content_url 990001: %s is NULL" % col) in r.err and
+                  "\nhint: " in r.err and "WHERE id = 990001" in r.err,
+                  "a NULL %s %s: exit 3 naming the row and the column, with a hint" % (col, e), r)
 
 
 def other_input():
@@ -727,7 +749,7 @@ def main():
     for fn in (e1, e2, e3, e4, e5, e6, e7, e8, e9, schema_variants, other_input, interrupted,
                odd_names, relative_roots, overlapping_roots, odd_root_path, extreme_values,
                no_select_role, odd_db_urls, odd_deleted_names,
-               unnormalised_urls, unnormalised_other_stores):
+               unnormalised_urls, unnormalised_other_stores, null_url_rows):
         try:
             fn()
         except Exception:
