@@ -28,6 +28,9 @@ const char *conf_source_name(enum conf_source src);
  * ending with also (when given). origin may be NULL. Returns -1. */
 int conf_root_unusable(struct err *err, int e, const char *key, const char *path,
                        const char *origin, const char *also);
+/* A content root given as a relative path (Alfresco's default dir.root ./alf_data is one):
+ * what it names would depend on the directory alfwipe is started from. Returns -1. */
+int conf_root_relative(struct err *err, const char *key, const char *path, const char *origin);
 
 struct conf_str {
     char *val;               /* owned; NULL when unset */

@@ -755,6 +755,8 @@ static int make_roots(const struct conf *conf, struct vroot **out, size_t *n, st
     *out = v;
     *n = k;
     for (size_t i = 0; i < k; i++) {
+        if (v[i].path[0] != '/')
+            return conf_root_relative(err, v[i].name, v[i].path, v[i].origin);
         int fd = open(v[i].path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd >= 0) {
             close(fd);

@@ -112,6 +112,16 @@ int conf_root_unusable(struct err *err, int e, const char *key, const char *path
                     sep, tail);
 }
 
+int conf_root_relative(struct err *err, const char *key, const char *path, const char *origin)
+{
+    err_set(err, ERR_CONFIG, "content root '%s' ('%s'%s%s) is a relative path: what it names "
+            "would depend on the directory alfwipe is started from", key, path,
+            origin ? ", from " : "", origin ? origin : "");
+    return err_hint(err, "Set alfresco.dir_root (or alfresco.%s) in alfwipe.conf to the "
+                         "absolute path of Alfresco's data directory as seen from this machine.",
+                    key);
+}
+
 const char *conf_source_name(enum conf_source src)
 {
     switch (src) {

@@ -1741,6 +1741,8 @@ static int open_roots(struct report *r, struct err *err)
                  r->conf->policy.eager_orphan_cleanup.val);
     for (size_t i = 0; i < r->nroots; i++) {
         struct rroot *x = &r->roots[i];
+        if (x->path[0] != '/')
+            return conf_root_relative(err, x->name, x->path, x->source);
         int fd = open(x->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd >= 0) {
             struct stat st;

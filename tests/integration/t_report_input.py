@@ -587,6 +587,21 @@ def relative_roots():
     r = subprocess.run([alfwipe, "-c", d, "check"], capture_output=True, text=True, env=env)
     check(r.returncode == 3 and "is not a regular file" in r.stderr and "\nhint: " in r.stderr,
           "-c naming a directory: exit 3 with a hint", r.stderr)
+    # the commands that read the stores refuse the default's relative path, even where it
+    # exists below the directory they are started from
+    dbconf = os.path.join(d, "db-only.conf")
+    with open(dbconf, "w") as fp:
+        fp.write('database = { type = "postgresql"; host = "%s"; port = %s; user = "%s"; };\n'
+                 % (os.environ["AW_PG_HOST"], os.environ["AW_PG_PORT"], os.environ["AW_PG_USER"]))
+    os.makedirs(os.path.join(d, "alf_data", "contentstore"))
+    for cmd in (["report"], ["verify", "--url", "store://2024/1/1/0/0/a.bin"]):
+        r = subprocess.run([alfwipe, "-c", dbconf] + cmd, capture_output=True, text=True,
+                           env=env, cwd=d)
+        check(r.returncode == 3 and r.stdout == "" and
+              "content root 'contentstore' ('./alf_data/contentstore'" in r.stderr and
+              "is a relative path" in r.stderr and "alfresco.dir_root" in r.stderr,
+              "defaults only: %s refuses the relative ./alf_data, with the fix" % cmd[0],
+              r.stderr)
     props = os.path.join(d, "alfresco-global.properties")
     with open(props, "w") as fp:
         fp.write("dir.root=alf_data\n")
