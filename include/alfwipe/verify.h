@@ -20,7 +20,8 @@ enum vtok_kind { VTOK_UUID = 0, VTOK_NODE_REF, VTOK_URL };
 
 /* Classify one token: a node uuid (1-36 characters of letters, digits, '-' and '_'), a node
  * ref (<workspace|archive|user|system>://<store>/<uuid>) or a content URL (<protocol>://<rest>;
- * a store:// URL must name a path inside the store). On success *uuid_out (owned) is the uuid
+ * a store:// URL must resolve, as Alfresco opens it, to a file inside the store: empty, '.' and
+ * '..' components are allowed while they stay inside). On success *uuid_out (owned) is the uuid
  * for a uuid or node ref, NULL for a URL. -1 with err (ERR_DATA, message naming the token)
  * otherwise. */
 int verify_classify(const char *tok, enum vtok_kind *kind, char **uuid_out, struct err *err);
@@ -178,6 +179,9 @@ struct vurl {
     char *url;
     bool given;                /* named in the input (not only found through the node) */
     bool local;                /* a store:// URL alfwipe can look for on disk */
+    char *rel;                 /* owned: the path below each root that Alfresco opens for it
+                                * (url_resolved_path; empty, '.' and '..' components resolved),
+                                * NULL when not local */
     bool db_known;
     int64_t id, size;
     bool has_orphan_time;

@@ -548,6 +548,7 @@ static json_t *url_json(const struct vurl *u)
     json_object_set_new(o, "given", json_boolean(u->given));
     json_object_set_new(o, "verdict", json_string(verify_verdict_name(u->verdict)));
     json_object_set_new(o, "orphan_state", json_string(u->orphan_state));
+    json_object_set_new(o, "path", jstr(u->rel));
     json_object_set_new(o, "why", jstr(u->why));
     if (u->db_known) {
         json_t *row = json_object();

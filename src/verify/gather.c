@@ -107,10 +107,10 @@ static struct vurl *add_url(struct vresult *r, const char *url, bool given)
     memset(u, 0, sizeof *u);
     u->url = xstrdup(url);
     u->given = given;
-    size_t off;
-    char proto[16];
-    u->local = url_split(url, strlen(url), proto, sizeof proto, &off) == 0 &&
-               strcmp(proto, "store") == 0 && url_store_relpath_ok(url + off, strlen(url + off));
+    /* Where Alfresco opens it: store://2024//x.bin and store://2024/a/../x.bin are 2024/x.bin,
+     * as report and wipe read them. */
+    u->rel = url_resolved_path(url);
+    u->local = u->rel != NULL;
     return u;
 }
 
@@ -236,7 +236,7 @@ void verify_gather_files(const struct vroot *roots, size_t nroots, struct vresul
         struct vurl *u = &r->urls[i];
         if (!u->local)
             continue;
-        const char *rel = u->url + strlen("store://");
+        const char *rel = u->rel;
         for (size_t k = 0; k < nroots; k++) {
             struct stat st;
             if (roots[k].missing)
@@ -265,6 +265,18 @@ void verify_gather_files(const struct vroot *roots, size_t nroots, struct vresul
     }
 }
 
+/* Whether a certificate record is about u's file: it names u's URL, or (for a URL that is not a
+ * plain path) the plain URL of the file that u resolves to, which is what a wipe records. */
+static bool rec_names(const struct vcertrec *rec, const struct vurl *u)
+{
+    const char *cu = rec->content_url;
+    if (!cu)
+        return false;
+    if (strcmp(cu, u->url) == 0)
+        return true;
+    return u->rel && strncmp(cu, "store://", 8) == 0 && strcmp(cu + 8, u->rel) == 0;
+}
+
 void verify_gather_certs(const struct vcert *certs, size_t ncerts, struct vresult *r)
 {
     for (size_t i = 0; i < r->nurls; i++) {
@@ -279,7 +291,7 @@ void verify_gather_certs(const struct vcert *certs, size_t ncerts, struct vresul
                 continue;
             }
             for (size_t j = 0; j < c->nrecs; j++) {
-                if (!c->recs[j].content_url || strcmp(c->recs[j].content_url, u->url) != 0)
+                if (!rec_names(&c->recs[j], u))
                     continue;
                 u->recs = xrealloc(u->recs, (u->nrecs + 1) * sizeof *u->recs);
                 u->recs[u->nrecs++] = &c->recs[j];
@@ -306,6 +318,7 @@ void verify_result_release(struct vresult *r)
     for (size_t i = 0; i < r->nurls; i++) {
         struct vurl *u = &r->urls[i];
         free(u->url);
+        free(u->rel);
         for (size_t j = 0; j < u->nrefs; j++) {
             struct vref *f = &u->refs[j];
             free(f->node_ref);

@@ -293,6 +293,11 @@ void verify_judge_url(const struct vpolicy *pol, const struct vresult *r, struct
                               "records can be relied on", u->untrusted[i]->path,
                               verify_cert_state_name(u->untrusted[i]->state),
                               u->untrusted[i]->bad_line));
+    /* u->rel is set only for store:// URLs */
+    if (u->rel && strcmp(u->url + strlen("store://"), u->rel) != 0)
+        why_add(&w, xasprintf("not a plain path: Alfresco opens this URL as the file %s (empty "
+                              "and '.' components dropped, '..' resolved), so that file is the "
+                              "one looked for", u->rel));
     if (u->nrefs > 0) {
         u->verdict = V_NOT_DESTROYED;
         judge_referenced(r, u, &w);

@@ -105,6 +105,16 @@ def setup(db, env, tag):
     db.child(rec, rend, "rn:rendition", "cm:doclib")
     db.content(rend, db.url(d["u17"], 90))
     L.put(env.cs, d["u17"][8:], 90)
+    # URLs that are not plain paths but stay inside the store (report and wipe accept them):
+    # a file with no row where store://2024/8/1/1/1//x20 resolves; a row with such a text,
+    # referenced by a live node; a file wiped under its plain URL
+    d["u20"] = "store://2024/8/1/1/1/x20-%s.bin" % tag
+    L.put(env.cs, d["u20"][8:], 20)
+    d["u21"] = "store://2024/8/2/2/2/./x21-%s.bin" % tag
+    live21 = db.node("workspace://SpacesStore", "uuid-live21", "cm:content")
+    db.content(live21, db.url(d["u21"], 21))
+    L.put(env.cs, "2024/8/2/2/2/x21-%s.bin" % tag, 21)
+    d["u22"] = "store://2024/8/3/3/3/x22-%s.bin" % tag
     return d
 
 
@@ -288,6 +298,38 @@ def run_engine(engine):
         check("no file in contentstore, the extra roots or contentstore.deleted" in
               (url_of(item(r), "store://2023/1/1/1/1/nope.bin").get("why") or ""),
               pre + "V8 names what was searched", r)
+
+        # URLs that are not plain paths: accepted, looked up by their exact text, their file
+        # looked for where Alfresco opens it
+        rel20 = d["u20"][8:]
+        for odd in (d["u20"].replace("/x20", "//x20"), d["u20"].replace("/x20", "/./x20"),
+                    d["u20"].replace("/x20", "/a/../x20")):
+            r = L.verify(base, "--url", odd, "--format", "json")
+            u = url_of(item(r), odd)
+            eq((r.rc, item(r).get("verdict"), u.get("path"),
+                [(f["root"], f["path"]) for f in u.get("files", [])]),
+               (1, "pending", rel20, [("contentstore", os.path.join(env.cs, rel20))]),
+               pre + "%s: accepted, its file found where Alfresco opens it" % odd, r)
+            check("Alfresco opens this URL as the file " + rel20 in (u.get("why") or ""),
+                  pre + "%s: the explanation names the file Alfresco opens" % odd, r)
+        r = L.verify(base, "--url", d["u21"], "--format", "json")
+        u = url_of(item(r), d["u21"])
+        eq((r.rc, item(r).get("verdict"), (u.get("row") or {}).get("content_size"),
+            [x["node_ref"] for x in u.get("referenced_by", [])], len(u.get("files", []))),
+           (2, "not_destroyed", 21, ["workspace://SpacesStore/uuid-live21"], 1),
+           pre + "a row whose URL is not a plain path is found by its exact text", r)
+        c22 = L.certgen(os.path.join(env.dir, "u22.cert"), [L.file_rec(d["u22"])])
+        odd22 = d["u22"].replace("/3/x22", "/3/./x22")
+        r = L.verify(base, "--url", odd22, "--certificate", c22, "--format", "json")
+        recs = url_of(item(r), odd22).get("certificate_records", [])
+        eq((r.rc, item(r).get("verdict"), [x.get("proof") for x in recs]),
+           (0, "destroyed", [True]),
+           pre + "the wipe record of the file a URL resolves to is its proof", r)
+        for bad, words in (("store://2024/../../x.bin", "resolves to a path outside the content "
+                                                         "store"),
+                           ("store://2024/..", "the content store's root itself")):
+            r = L.verify(base, "--url", bad)
+            check(r.rc == 3 and words in r.err, pre + "%s refused: %s" % (bad, words), r)
 
         # Issue: purged document whose version history still holds its content
         r = L.verify(base, "--node", "uuid-doc10", "--format", "json")

@@ -195,6 +195,21 @@ static void judge_url__nothing_known__unknown_unless_node_known(void **state)
     clear(&rn, &u);
 }
 
+static void judge_url__not_plain_path__names_the_file_alfresco_opens(void **state)
+{
+    (void)state;
+    struct vurl u = {.url = S("store://2024//x.bin"), .local = true, .rel = S("2024/x.bin")};
+    struct vresult r = {.item = &item_url};
+    judge(&r, &u, NULL);
+    assert_non_null(strstr(u.why, "Alfresco opens this URL as the file 2024/x.bin"));
+    clear(&r, &u);
+    /* a plain URL gets no such note */
+    u.url = S("store://2024/x.bin");
+    judge(&r, &u, NULL);
+    assert_null(strstr(u.why, "opens this URL as"));
+    clear(&r, &u);
+}
+
 static void judge_item__node_states(void **state)
 {
     (void)state;
@@ -245,6 +260,7 @@ int main(void)
         cmocka_unit_test(judge_url__orphan_boundaries__protected_eligible_overdue),
         cmocka_unit_test(judge_url__certificate__destroyed_only_when_erased_verified_guaranteed),
         cmocka_unit_test(judge_url__nothing_known__unknown_unless_node_known),
+        cmocka_unit_test(judge_url__not_plain_path__names_the_file_alfresco_opens),
         cmocka_unit_test(judge_item__node_states),
         cmocka_unit_test(verify_exit_code__order_of_precedence),
     };
