@@ -184,6 +184,15 @@ struct vurl {
                                 * NULL when not local */
     bool db_known;
     int64_t id, size;
+    bool by_text;              /* the row was found by its full text, not through the (short,
+                                * crc) index */
+    bool short_mismatch;       /* ... and its content_url_short, */
+    bool crc_mismatch;         /* ... or its content_url_crc, does not match its text */
+    char *row_short;           /* owned: the row's content_url_short, when by_text */
+    int64_t row_crc;
+    int64_t *more_ids;         /* owned: further rows holding the same text (only by text, when
+                                * some are inconsistent): their references count too */
+    size_t nmore;
     bool has_orphan_time;
     int64_t orphan_time;
     struct vref *refs;

@@ -556,6 +556,13 @@ static json_t *url_json(const struct vurl *u)
         json_object_set_new(row, "content_size", json_integer(u->size));
         json_object_set_new(row, "orphan_time",
                             u->has_orphan_time ? json_integer(u->orphan_time) : json_null());
+        json_object_set_new(row, "found_by", json_string(u->by_text ? "text" : "index"));
+        json_object_set_new(row, "consistent",
+                            json_boolean(!u->short_mismatch && !u->crc_mismatch));
+        json_t *more = json_array();
+        for (size_t i = 0; i < u->nmore; i++)
+            json_array_append_new(more, json_integer(u->more_ids[i]));
+        json_object_set_new(row, "same_url_rows", more);
         json_object_set_new(o, "row", row);
     } else {
         json_object_set_new(o, "row", json_null());

@@ -133,6 +133,40 @@ static int on_url_row(void *arg, const struct db_value *c, int nc, struct err *e
     return 0;
 }
 
+/* A row found by the full text (q_verify_url_text): the first fills u, the others (rows of the
+ * same text, possible only when some are inconsistent) are kept by id. */
+struct text_lookup {
+    struct vurl *u;
+    const char *shortv;
+    uint32_t crc;
+    bool certain;
+};
+
+static int on_url_text_row(void *arg, const struct db_value *c, int nc, struct err *err)
+{
+    struct text_lookup *t = arg;
+    struct vurl *u = t->u;
+    int64_t id, size, crc;
+    if (nc < 5 || db_int64(&c[0], &id) != 0 || db_int64(&c[1], &size) != 0)
+        return bad_row(err, "q_verify_url_text");
+    if (u->db_known) {
+        u->more_ids = xrealloc(u->more_ids, (u->nmore + 1) * sizeof *u->more_ids);
+        u->more_ids[u->nmore++] = id;
+        return 0;
+    }
+    u->db_known = true;
+    u->by_text = true;
+    u->id = id;
+    u->size = size;
+    u->has_orphan_time = db_int64(&c[2], &u->orphan_time) == 0;
+    u->row_short = vdup(&c[3]);
+    u->row_crc = db_int64(&c[4], &crc) == 0 ? crc : -1;
+    /* An uncertain short value is Java's to tell, not ours: only a certain one is compared. */
+    u->short_mismatch = t->certain && (!u->row_short || strcmp(u->row_short, t->shortv) != 0);
+    u->crc_mismatch = u->row_crc != (int64_t)t->crc;
+    return 0;
+}
+
 struct top {
     struct vref *f;
 };
@@ -175,6 +209,15 @@ static int on_ref(void *arg, const struct db_value *c, int nc, struct err *err)
     return 0;
 }
 
+/* The references of URL row id, appended to u->refs. */
+static int query_refs(struct db *db, int64_t row_id, struct vurl *u, struct err *err)
+{
+    char id[24];
+    snprintf(id, sizeof id, "%lld", (long long)row_id);
+    const char *pi[] = {id};
+    return db_query(db, "q_verify_url_refs", pi, 1, on_ref, u, err);
+}
+
 int verify_gather_db(struct db *db, struct vresult *r, struct err *err)
 {
     const struct vitem *it = r->item;
@@ -198,22 +241,28 @@ int verify_gather_db(struct db *db, struct vresult *r, struct err *err)
     for (size_t i = 0; db && i < r->nurls; i++) {
         struct vurl *u = &r->urls[i];
         char shortv[13], crc[16];
+        uint32_t crcv = url_crc(u->url, strlen(u->url));
         url_short(u->url, strlen(u->url), shortv);
-        snprintf(crc, sizeof crc, "%lu", (unsigned long)url_crc(u->url, strlen(u->url)));
+        snprintf(crc, sizeof crc, "%lu", (unsigned long)crcv);
         const char *pu[] = {u->url, shortv, crc};
-        const char *ps[] = {u->url, crc};
-        /* Through the (short, crc) index where the short value is certain, else by CRC. */
+        /* Through the (short, crc) index where the short value is certain. On a miss, or for
+         * an uncertain short value, by the full text alone (a scan, so only then): a row whose
+         * short or CRC does not match its text is missed by the index but may still be
+         * referenced, and no row must not read as evidence of destruction when there is one. */
         bool certain = url_short_certain(u->url, strlen(u->url));
-        if (db_query(db, certain ? "q_verify_url" : "q_verify_url_scan", certain ? pu : ps,
-                     certain ? 3 : 2, on_url_row, u, err) != 0)
+        if (certain && db_query(db, "q_verify_url", pu, 3, on_url_row, u, err) != 0)
+            return -1;
+        struct text_lookup tl = {u, shortv, crcv, certain};
+        if (!u->db_known &&
+            db_query(db, "q_verify_url_text", pu, 1, on_url_text_row, &tl, err) != 0)
             return -1;
         if (!u->db_known)
             continue;
-        char id[24];
-        snprintf(id, sizeof id, "%lld", (long long)u->id);
-        const char *pi[] = {id};
-        if (db_query(db, "q_verify_url_refs", pi, 1, on_ref, u, err) != 0)
+        if (query_refs(db, u->id, u, err) != 0)
             return -1;
+        for (size_t k = 0; k < u->nmore; k++)
+            if (query_refs(db, u->more_ids[k], u, err) != 0)
+                return -1;
         /* A descendant in the trashcan: date and user live on its item's top node. */
         for (size_t k = 0; k < u->nrefs; k++) {
             struct vref *f = &u->refs[k];
@@ -319,6 +368,8 @@ void verify_result_release(struct vresult *r)
         struct vurl *u = &r->urls[i];
         free(u->url);
         free(u->rel);
+        free(u->row_short);
+        free(u->more_ids);
         for (size_t j = 0; j < u->nrefs; j++) {
             struct vref *f = &u->refs[j];
             free(f->node_ref);

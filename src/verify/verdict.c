@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "alfwipe/timeutil.h"
+#include "alfwipe/urlpath.h"
 #include "alfwipe/verify.h"
 #include "alfwipe/xalloc.h"
 
@@ -283,6 +284,46 @@ static void judge_pending(const struct vpolicy *pol, struct vurl *u, struct why 
     }
 }
 
+/* A row found by its full text whose lookup columns do not match it: Alfresco's own (short,
+ * crc) lookup misses it, yet it is there and may be referenced. */
+static void explain_row_lookup(const struct vurl *u, struct why *w)
+{
+    if (!u->db_known || !u->by_text)
+        return;
+    if (u->short_mismatch || u->crc_mismatch) {
+        char want_short[13];
+        size_t len = strlen(u->url);
+        url_short(u->url, len, want_short);
+        char *shortp = u->short_mismatch
+            ? xasprintf("content_url_short '%s', not '%s'",
+                        u->row_short ? u->row_short : "NULL", want_short)
+            : NULL;
+        char *crcp = u->crc_mismatch
+            ? xasprintf("content_url_crc %lld, not %lu", (long long)u->row_crc,
+                        (unsigned long)url_crc(u->url, len))
+            : NULL;
+        why_add(w, xasprintf("its alf_content_url row %lld does not match its URL (%s%s%s): "
+                             "the (short, crc) index Alfresco looks URLs up by misses it, so "
+                             "it was found by the full URL", (long long)u->id,
+                             shortp ? shortp : "", shortp && crcp ? " and " : "",
+                             crcp ? crcp : ""));
+        free(shortp);
+        free(crcp);
+    }
+    if (u->nmore) {
+        char *ids = xasprintf("%lld", (long long)u->more_ids[0]);
+        for (size_t i = 1; i < u->nmore; i++) {
+            char *n = xasprintf("%s, %lld", ids, (long long)u->more_ids[i]);
+            free(ids);
+            ids = n;
+        }
+        why_add(w, xasprintf("%zu more alf_content_url row%s hold%s the same URL (id %s): "
+                             "their references count too", u->nmore, u->nmore == 1 ? "" : "s",
+                             u->nmore == 1 ? "s" : "", ids));
+        free(ids);
+    }
+}
+
 void verify_judge_url(const struct vpolicy *pol, const struct vresult *r, struct vurl *u)
 {
     struct why w = {NULL};
@@ -298,6 +339,7 @@ void verify_judge_url(const struct vpolicy *pol, const struct vresult *r, struct
         why_add(&w, xasprintf("not a plain path: Alfresco opens this URL as the file %s (empty "
                               "and '.' components dropped, '..' resolved), so that file is the "
                               "one looked for", u->rel));
+    explain_row_lookup(u, &w);
     if (u->nrefs > 0) {
         u->verdict = V_NOT_DESTROYED;
         judge_referenced(r, u, &w);

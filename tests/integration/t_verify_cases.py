@@ -6,6 +6,7 @@ and bootstrap.sql; the case rows are inserted with qname, store and root ids loo
 Certificates come from tests/integration/certgen.c (the real certificate writer)."""
 import os
 import sys
+import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import verifylib as L  # noqa: E402
@@ -115,6 +116,22 @@ def setup(db, env, tag):
     db.content(live21, db.url(d["u21"], 21))
     L.put(env.cs, "2024/8/2/2/2/x21-%s.bin" % tag, 21)
     d["u22"] = "store://2024/8/3/3/3/x22-%s.bin" % tag
+    # Inconsistent rows (content_url_crc or content_url_short not matching the text): one with a
+    # wrong CRC referenced by a live node, its file present; one with a wrong short value,
+    # unreferenced and orphaned; two rows of one URL, the referenced one inconsistent
+    crc = lambda u: zlib.crc32(u.encode()) & 0xffffffff  # noqa: E731
+    d["u23"] = "store://2024/8/4/4/4/x23-%s.bin" % tag
+    live23 = db.node("workspace://SpacesStore", "uuid-live23", "cm:content")
+    d["id23"] = db.url(d["u23"], 23, crc=(crc(d["u23"]) + 1) & 0xffffffff)
+    db.content(live23, d["id23"])
+    L.put(env.cs, d["u23"][8:], 23)
+    d["u24"] = "store://2024/8/5/5/5/x24-%s.bin" % tag
+    d["id24"] = db.url(d["u24"], 24, ORPHANED_0625, short="wrong-short")
+    d["u25"] = "store://2024/8/6/6/6/x25-%s.bin" % tag
+    d["id25a"] = db.url(d["u25"], 25, ORPHANED_0625, crc=7)
+    live25 = db.node("workspace://SpacesStore", "uuid-live25", "cm:content")
+    d["id25b"] = db.url(d["u25"], 25, short="other-short")
+    db.content(live25, d["id25b"])
     return d
 
 
@@ -330,6 +347,38 @@ def run_engine(engine):
                            ("store://2024/..", "the content store's root itself")):
             r = L.verify(base, "--url", bad)
             check(r.rc == 3 and words in r.err, pre + "%s refused: %s" % (bad, words), r)
+
+        # Inconsistent rows: found by the full URL when the (short, crc) index misses them,
+        # and judged as usual (never "no row left")
+        r = L.verify(base, "--url", d["u23"], "--format", "json")
+        u = url_of(item(r), d["u23"])
+        row = u.get("row") or {}
+        eq((r.rc, item(r).get("verdict"), row.get("id"), row.get("found_by"),
+            row.get("consistent"), [x["node_ref"] for x in u.get("referenced_by", [])]),
+           (2, "not_destroyed", d["id23"], "text", False, ["workspace://SpacesStore/uuid-live23"]),
+           pre + "a row with a wrong content_url_crc is found and is still referenced", r)
+        check("content_url_crc" in (u.get("why") or "") and "misses it" in (u.get("why") or ""),
+              pre + "the explanation says the row does not match its URL", r)
+        r = L.verify(base, "--url", d["u24"], "--format", "json")
+        u = url_of(item(r), d["u24"])
+        row = u.get("row") or {}
+        eq((r.rc, item(r).get("verdict"), row.get("id"), u.get("orphan_state"),
+            row.get("consistent")),
+           (1, "destroyed_unverified", d["id24"], "orphan_protected", False),
+           pre + "a row with a wrong content_url_short is found: not unknown, not no_row", r)
+        check("content_url_short 'wrong-short'" in (u.get("why") or ""),
+              pre + "the explanation names the wrong short value", r)
+        r = L.verify(base, "--url", d["u25"], "--format", "json")
+        u = url_of(item(r), d["u25"])
+        row = u.get("row") or {}
+        eq((r.rc, item(r).get("verdict"), row.get("id"), row.get("same_url_rows"),
+            [x["node_ref"] for x in u.get("referenced_by", [])]),
+           (2, "not_destroyed", d["id25a"], [d["id25b"]], ["workspace://SpacesStore/uuid-live25"]),
+           pre + "two rows of one URL: the references of both count", r)
+        r = L.verify(base, "--url", d["u14"], "--format", "json")
+        row = url_of(item(r), d["u14"]).get("row") or {}
+        eq((row.get("found_by"), row.get("consistent"), row.get("same_url_rows")),
+           ("index", True, []), pre + "a consistent row is found through the index", r)
 
         # Issue: purged document whose version history still holds its content
         r = L.verify(base, "--node", "uuid-doc10", "--format", "json")

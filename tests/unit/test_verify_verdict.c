@@ -210,6 +210,31 @@ static void judge_url__not_plain_path__names_the_file_alfresco_opens(void **stat
     clear(&r, &u);
 }
 
+static void judge_url__inconsistent_row__says_the_index_misses_it(void **state)
+{
+    (void)state;
+    int64_t more[] = {77};
+    struct vurl u = {.url = S("store://a/b.bin"), .local = true, .db_known = true, .id = 12,
+                     .by_text = true, .crc_mismatch = true, .row_crc = 5,
+                     .short_mismatch = true, .row_short = S("wrong")};
+    struct vresult r = {.item = &item_url};
+    judge(&r, &u, NULL);
+    assert_int_equal(u.verdict, V_DESTROYED_UNVERIFIED);
+    assert_non_null(strstr(u.why, "row 12 does not match its URL"));
+    assert_non_null(strstr(u.why, "content_url_short 'wrong', not 're://a/b.bin'"));
+    assert_non_null(strstr(u.why, "content_url_crc 5, not "));
+    assert_null(strstr(u.why, "more alf_content_url row"));
+    clear(&r, &u);
+    /* found by text and consistent (an uncertain short value): nothing said; a second row is */
+    u.crc_mismatch = u.short_mismatch = false;
+    u.more_ids = more;
+    u.nmore = 1;
+    judge(&r, &u, NULL);
+    assert_null(strstr(u.why, "does not match"));
+    assert_non_null(strstr(u.why, "1 more alf_content_url row holds the same URL (id 77)"));
+    clear(&r, &u);
+}
+
 static void judge_item__node_states(void **state)
 {
     (void)state;
@@ -261,6 +286,7 @@ int main(void)
         cmocka_unit_test(judge_url__certificate__destroyed_only_when_erased_verified_guaranteed),
         cmocka_unit_test(judge_url__nothing_known__unknown_unless_node_known),
         cmocka_unit_test(judge_url__not_plain_path__names_the_file_alfresco_opens),
+        cmocka_unit_test(judge_url__inconsistent_row__says_the_index_misses_it),
         cmocka_unit_test(judge_item__node_states),
         cmocka_unit_test(verify_exit_code__order_of_precedence),
     };
