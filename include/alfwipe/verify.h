@@ -161,6 +161,9 @@ struct vref {
     char *archived_date, *archived_by, *frozen_ref;
     int64_t node_id;
     char *archived_item;       /* node ref of the trashcan item a descendant belongs to */
+    enum vfrozen { VF_UNKNOWN = 0, VF_GONE, VF_TRASH, VF_LIVE } frozen_state;
+                               /* a version node: where the node it freezes is now (in the
+                                * trashcan, purging it deletes its version history too) */
 };
 
 enum vroot_kind { VR_CONTENT = 0, VR_EXTRA, VR_DELETED };

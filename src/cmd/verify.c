@@ -583,6 +583,8 @@ static json_t *url_json(const struct vurl *u)
                                                                              : f->node_ref)
                                                          : NULL));
         json_object_set_new(j, "frozen_node_ref", jstr(f->frozen_ref));
+        static const char *const frozen[] = {NULL, "gone", "in_trashcan", "live"};
+        json_object_set_new(j, "frozen_node_state", jstr(frozen[f->frozen_state]));
         json_array_append_new(refs, j);
     }
     json_object_set_new(o, "referenced_by", refs);

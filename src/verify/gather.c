@@ -209,6 +209,29 @@ static int on_ref(void *arg, const struct db_value *c, int nc, struct err *err)
     return 0;
 }
 
+/* Where the node a version node freezes is now, from its rows in every store: in the trashcan,
+ * live elsewhere, or gone (placeholders at most). */
+static int frozen_state(struct db *db, struct vref *f, struct err *err)
+{
+    const char *slash = strrchr(f->frozen_ref, '/');
+    const char *p1[] = {slash ? slash + 1 : f->frozen_ref};
+    struct vnode n = {0};
+    int rc = db_query(db, "q_verify_node_rows", p1, 1, on_node_row, &n, err);
+    f->frozen_state = VF_GONE;
+    for (size_t i = 0; i < n.nrows; i++) {
+        const struct vnoderow *x = &n.rows[i];
+        if (x->deleted)
+            continue;
+        if (x->kind == VS_ARCHIVE)
+            f->frozen_state = VF_TRASH;
+        else if (f->frozen_state != VF_TRASH)
+            f->frozen_state = VF_LIVE;
+    }
+    struct vresult tmp = {.node = n};
+    verify_result_release(&tmp);
+    return rc;
+}
+
 /* The references of URL row id, appended to u->refs. */
 static int query_refs(struct db *db, int64_t row_id, struct vurl *u, struct err *err)
 {
@@ -263,9 +286,13 @@ int verify_gather_db(struct db *db, struct vresult *r, struct err *err)
         for (size_t k = 0; k < u->nmore; k++)
             if (query_refs(db, u->more_ids[k], u, err) != 0)
                 return -1;
-        /* A descendant in the trashcan: date and user live on its item's top node. */
+        /* A descendant in the trashcan: date and user live on its item's top node. A version
+         * node: whether the node it freezes is in the trashcan. */
         for (size_t k = 0; k < u->nrefs; k++) {
             struct vref *f = &u->refs[k];
+            if (f->has_node && f->kind == VS_VERSION && f->frozen_ref &&
+                frozen_state(db, f, err) != 0)
+                return -1;
             if (!f->has_node || f->kind != VS_ARCHIVE || f->archived_date)
                 continue;
             char nid[24];

@@ -104,6 +104,48 @@ static bool has_kind(const struct vurl *u, enum vstore_kind k)
     return false;
 }
 
+static bool item_in_trash(const struct vresult *r)
+{
+    for (size_t i = 0; i < r->node.nrows; i++)
+        if (!r->node.rows[i].deleted && !r->node.rows[i].ghosted &&
+            r->node.rows[i].kind == VS_ARCHIVE)
+            return true;
+    return false;
+}
+
+/* Version nodes holding the URL. Purging a node from the trashcan deletes its version history
+ * too (facts 5.1), so for a node in the trashcan the purge releases them; for a live node, or
+ * a history whose node is gone, the versions themselves must go. */
+static void explain_versions(const struct vresult *r, const struct vurl *u, struct why *w)
+{
+    bool trash = false, live = false, gone = false;
+    for (size_t i = 0; i < u->nrefs; i++) {
+        const struct vref *f = &u->refs[i];
+        if (!f->has_node || f->kind != VS_VERSION)
+            continue;
+        enum vfrozen st = f->frozen_state;
+        if (st == VF_UNKNOWN)   /* not looked up: the item's own node tells, if any */
+            st = item_in_trash(r) ? VF_TRASH : VF_GONE;
+        trash |= st == VF_TRASH;
+        live |= st == VF_LIVE;
+        gone |= st == VF_GONE;
+    }
+    if (trash)
+        why_add(w, xstrdup("the version history in workspace://version2Store still holds this "
+                           "content, but it goes with the node: purging the item from the "
+                           "trashcan (for example with 'alfwipe purge') deletes its version "
+                           "history too and so releases it"));
+    if (live)
+        why_add(w, xstrdup("the version history of a live node in workspace://version2Store "
+                           "still holds this content: delete those versions (or the version "
+                           "history), or delete the node and purge it from the trashcan, to "
+                           "release it"));
+    if (gone)
+        why_add(w, xstrdup("the version history in workspace://version2Store still holds this "
+                           "content though its node is gone: delete those versions (or the "
+                           "version history) to release it"));
+}
+
 static void judge_referenced(const struct vresult *r, struct vurl *u, struct why *w)
 {
     char *all = ref_list(u, -1);
@@ -113,10 +155,7 @@ static void judge_referenced(const struct vresult *r, struct vurl *u, struct why
         why_add(w, xstrdup("it is still in the trashcan: purge it first (for example with "
                            "'alfwipe purge'), then the orphan cleaner and 'alfwipe wipe' can "
                            "remove it"));
-    if (has_kind(u, VS_VERSION))
-        why_add(w, xstrdup("the version history in workspace://version2Store still holds this "
-                           "content: delete those versions (or the version history) to release "
-                           "it"));
+    explain_versions(r, u, w);
     bool other = false, copy = false;
     for (size_t i = 0; i < u->nrefs; i++) {
         const struct vref *f = &u->refs[i];
@@ -479,8 +518,10 @@ void verify_judge_item(const struct vpolicy *pol, struct vresult *r)
         else
             why_add(&w, xasprintf("node %s: only sys:deleted placeholders remain", r->item->uuid));
         if (r->node.nvers)
-            why_add(&w, xasprintf("%zu version node%s in workspace://version2Store", r->node.nvers,
-                                  r->node.nvers == 1 ? "" : "s"));
+            why_add(&w, xasprintf("%zu version node%s in workspace://version2Store%s",
+                                  r->node.nvers, r->node.nvers == 1 ? "" : "s",
+                                  trash ? " (purging the node from the trashcan deletes "
+                                          "them with it)" : ""));
         if (trash || live || other)
             v = V_NOT_DESTROYED;
     }

@@ -132,6 +132,18 @@ def setup(db, env, tag):
     live25 = db.node("workspace://SpacesStore", "uuid-live25", "cm:content")
     d["id25b"] = db.url(d["u25"], 25, short="other-short")
     db.content(live25, d["id25b"])
+    # A document in the trashcan with versions: an older version holds other content; and a
+    # live document whose old version holds content
+    d["u26"] = "store://2024/8/7/7/7/x26-%s.bin" % tag
+    d["u26v"] = "store://2024/8/7/7/8/x26v-%s.bin" % tag
+    db.node("workspace://SpacesStore", "uuid-doc26", "sys:deleted")
+    db.trashcan("uuid-doc26", "2024-06-15T09:00:00Z", "dave", db.url(d["u26"], 26))
+    db.version("uuid-doc26", db.url(d["u26v"], 27), label="1.0", vuuid="ver-doc26")
+    L.put(env.cs, d["u26v"][8:], 27)
+    d["u27v"] = "store://2024/8/7/7/9/x27v-%s.bin" % tag
+    live27 = db.node("workspace://SpacesStore", "uuid-live27", "cm:content")
+    db.content(live27, db.url("store://2024/8/7/7/9/x27-%s.bin" % tag, 28))
+    db.version("uuid-live27", db.url(d["u27v"], 29), label="1.0", vuuid="ver-live27")
     return d
 
 
@@ -390,7 +402,28 @@ def run_engine(engine):
         check(len(refs) == 1 and refs[0]["node_ref"] == "workspace://version2Store/ver-doc10" and
               refs[0]["frozen_node_ref"] == "workspace://SpacesStore/uuid-doc10",
               pre + "version history: the URL was found through ver2:frozenNodeRef", r)
-        check("version history" in (u.get("why") or ""), pre + "version history explanation", r)
+        check("though its node is gone" in (u.get("why") or ""),
+              pre + "version history explanation: its node is gone, the versions must go", r)
+        # a node in the trashcan: purging it deletes its version history too (facts 5.1)
+        for args in (("--node", "uuid-doc26"), ("--url", d["u26v"])):
+            r = L.verify(base, *(args + ("--format", "json")))
+            u = url_of(item(r), d["u26v"])
+            why = u.get("why") or ""
+            eq((r.rc, item(r).get("verdict"),
+                [x.get("frozen_node_state") for x in u.get("referenced_by", [])]),
+               (2, "not_destroyed", ["in_trashcan"]),
+               pre + "%s %s: a version of a trashcan node holds the URL" % args, r)
+            check("purging the item from the trashcan" in why and
+                  "deletes its version history too" in why and
+                  "delete those versions" not in why,
+                  pre + "%s %s: purging the trashcan item releases the versions" % args, why)
+        r = L.verify(base, "--node", "uuid-doc26", "--format", "json")
+        check("purging the node from the trashcan deletes them with it" in
+              (item(r).get("why") or ""), pre + "the node's versions go with the purge", r)
+        r = L.verify(base, "--url", d["u27v"], "--format", "json")
+        why = url_of(item(r), d["u27v"]).get("why") or ""
+        check(r.rc == 2 and "of a live node" in why and "delete those versions" in why,
+              pre + "a live node's version: delete the versions, or the node and purge it", r)
         eq(len(it.get("node", {}).get("versions", [])), 1, pre + "version node listed", r)
 
         # contentstore.deleted copy with no wipe yet

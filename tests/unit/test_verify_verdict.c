@@ -235,6 +235,40 @@ static void judge_url__inconsistent_row__says_the_index_misses_it(void **state)
     clear(&r, &u);
 }
 
+static void judge_url__version_of_trashcan_node__released_by_the_purge(void **state)
+{
+    (void)state;
+    struct vref ref = {.data_id = 5, .has_node = true,
+                       .node_ref = S("workspace://version2Store/v1"), .kind = VS_VERSION,
+                       .prop = S("cm:content"), .frozen_ref = S("workspace://SpacesStore/uuid-1"),
+                       .frozen_state = VF_TRASH};
+    struct vurl u = {.url = S("store://a/b.bin"), .local = true, .db_known = true,
+                     .refs = &ref, .nrefs = 1};
+    struct vresult r = {.item = &item_url};
+    judge(&r, &u, NULL);
+    assert_int_equal(u.verdict, V_NOT_DESTROYED);
+    assert_non_null(strstr(u.why, "purging the item from the trashcan"));
+    assert_null(strstr(u.why, "delete those versions"));
+    clear(&r, &u);
+    ref.frozen_state = VF_LIVE;
+    judge(&r, &u, NULL);
+    assert_non_null(strstr(u.why, "of a live node"));
+    assert_null(strstr(u.why, "purging the item from the trashcan"));
+    clear(&r, &u);
+    ref.frozen_state = VF_GONE;
+    judge(&r, &u, NULL);
+    assert_non_null(strstr(u.why, "though its node is gone"));
+    clear(&r, &u);
+    /* not looked up: the item's own node in the trashcan tells */
+    ref.frozen_state = VF_UNKNOWN;
+    struct vnoderow arch = {.store = S("archive://SpacesStore"), .kind = VS_ARCHIVE};
+    struct vresult rn = {.item = &item_node, .node_known = true, .node = {.rows = &arch,
+                                                                          .nrows = 1}};
+    judge(&rn, &u, NULL);
+    assert_non_null(strstr(u.why, "purging the item from the trashcan"));
+    clear(&rn, &u);
+}
+
 static void judge_item__node_states(void **state)
 {
     (void)state;
@@ -287,6 +321,7 @@ int main(void)
         cmocka_unit_test(judge_url__nothing_known__unknown_unless_node_known),
         cmocka_unit_test(judge_url__not_plain_path__names_the_file_alfresco_opens),
         cmocka_unit_test(judge_url__inconsistent_row__says_the_index_misses_it),
+        cmocka_unit_test(judge_url__version_of_trashcan_node__released_by_the_purge),
         cmocka_unit_test(judge_item__node_states),
         cmocka_unit_test(verify_exit_code__order_of_precedence),
     };
