@@ -114,10 +114,11 @@ struct vcert {
  * configured is true). */
 void verify_cert_load(struct vcert *c, const char *path, bool configured, const uint8_t *key,
                       size_t keylen);
-/* For an intact certificate whose last run has no footer, whether a wipe is running now:
- * someone holds an flock on lock_file (looked up in /proc/locks, without taking any lock).
- * Sets c->in_progress. */
-void verify_cert_check_open(struct vcert *c, const char *lock_file);
+/* For an intact certificate whose last run has no footer, whether that run is a wipe running
+ * now: c is the file wipe_cert (wipe.certificate, the same device and inode however the path
+ * is spelled) and someone holds an flock on lock_file (looked up in /proc/locks, without taking
+ * any lock). Sets c->in_progress. */
+void verify_cert_check_open(struct vcert *c, const char *lock_file, const char *wipe_cert);
 void verify_cert_release(struct vcert *c);
 const char *verify_cert_state_name(enum vcert_state s);
 const struct vrun *verify_cert_run(const struct vcert *c, const char *run);

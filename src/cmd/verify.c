@@ -83,8 +83,8 @@ static void usage(FILE *fp)
             "                         with a header naming the columns (node_ref, content_url)\n"
             "      --certificate FILE a wipe certificate to take records from; given alone,\n"
             "                         check its integrity (exit 0 intact, 1 last run\n"
-            "                         without footer and no wipe running, 2 tampered,\n"
-            "                         3 unreadable)\n"
+            "                         without footer and no running wipe writing that\n"
+            "                         file, 2 tampered, 3 unreadable)\n"
             "      --format FMT       text (default), csv (one row per item) or json\n"
             "      --output FILE      write the result to FILE (appears only when complete)\n"
             "  -h, --help             this help\n"
@@ -122,7 +122,7 @@ struct certs {
     struct vcert *v;
     size_t n;
     bool tampered, unusable;
-    bool cut;                  /* some last run without footer, no wipe running */
+    bool cut;                  /* some last run without footer that no running wipe writes */
 };
 
 static int load_key(const struct conf *conf, uint8_t **key, size_t *keylen, struct err *err)
@@ -170,7 +170,8 @@ static void load_certs(struct certs *cs, const struct conf *conf, const struct o
         verify_cert_load(&cs->v[cs->n++], o->certs[i], false, key, keylen);
     }
     for (size_t i = 0; i < cs->n; i++) {
-        verify_cert_check_open(&cs->v[i], conf->wipe.lock_file.val);
+        verify_cert_check_open(&cs->v[i], conf->wipe.lock_file.val,
+                               conf->wipe.certificate.val);
         if (cs->v[i].state == VC_INTACT && cs->v[i].last_open && !cs->v[i].in_progress)
             cs->cut = true;
         if (cs->v[i].state == VC_TAMPERED)
@@ -207,9 +208,10 @@ static void cert_text(FILE *fp, const struct vcert *c)
             fprintf(fp, "  the last run (line %ld) has no footer yet: a wipe holds the lock, it "
                         "is still running\n", c->last_open_line);
         else if (c->last_open)
-            fprintf(fp, "  the last run (line %ld) has no footer and no wipe is running: it "
-                        "was killed, or lines were cut off the end of the file (records after "
-                        "line %ld may be missing)\n", c->last_open_line, c->lines);
+            fprintf(fp, "  the last run (line %ld) has no footer and no running wipe writes "
+                        "this file: it was killed, or lines were cut off the end of the file "
+                        "(records after line %ld may be missing)\n", c->last_open_line,
+                    c->lines);
         for (size_t i = 0; i < c->nruns; i++) {
             const struct vrun *r = &c->runv[i];
             fprintf(fp, "  run %s at line %ld: method %s, verify %s, filesystem %s, assurance "
@@ -276,7 +278,7 @@ static json_t *cert_json(const struct vcert *c)
     return o;
 }
 
-/* A last run without footer, no wipe running: killed, or the end of the file cut off, which
+/* A last run without footer that no running wipe writes: killed, or the end of the file cut off, which
  * the chain cannot tell apart. Not tampering, but not intact either. */
 static int integrity_code(const struct certs *cs)
 {
