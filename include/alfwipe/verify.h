@@ -242,6 +242,10 @@ struct vresult {
 /* The rules: decide u->verdict, u->orphan_state, u->why (owned) and u->proof from the evidence
  * in u and the item's node (r->node). Then the item's verdict and why. Pure. */
 void verify_judge_url(const struct vpolicy *pol, const struct vresult *r, struct vurl *u);
+/* An explanation (why) holds findings joined with "; ". The length of the first finding of s:
+ * up to the first "; " outside parentheses (a finding's own parenthesis may hold "; "), else
+ * all of s. Pure. */
+size_t verify_why_finding_len(const char *s);
 void verify_judge_item(const struct vpolicy *pol, struct vresult *r);
 
 /* Exit code of a run: 2 when any item is not_destroyed or a certificate is tampered with;

@@ -459,21 +459,20 @@ static void print_csv(FILE *fp, const struct run *rn)
     }
 }
 
-/* The explanation, one finding per line. */
+/* The explanation, one finding per line (a "; " inside a finding's parenthesis stays). */
 static void print_why(FILE *fp, const char *indent, const char *why)
 {
     if (!why)
         return;
     const char *p = why;
     for (;;) {
-        const char *e = strstr(p, "; ");
-        size_t n = e ? (size_t)(e - p) : strlen(p);
+        size_t n = verify_why_finding_len(p);
         fputs(indent, fp);
         text_escape(fp, p, n);
         fputc('\n', fp);
-        if (!e)
+        if (!p[n])
             break;
-        p = e + 2;
+        p += n + 2;
     }
 }
 

@@ -49,6 +49,21 @@ static void why_add(struct why *w, char *part)
     w->s = n;
 }
 
+size_t verify_why_finding_len(const char *s)
+{
+    int depth = 0;
+    size_t i = 0;
+    for (; s[i]; i++) {
+        if (s[i] == '(')
+            depth++;
+        else if (s[i] == ')' && depth > 0)
+            depth--;
+        else if (depth == 0 && s[i] == ';' && s[i + 1] == ' ')
+            break;
+    }
+    return i;
+}
+
 static bool node_ghosted(const struct vresult *r)
 {
     for (size_t i = 0; i < r->node.nrows; i++)

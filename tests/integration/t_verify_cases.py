@@ -314,6 +314,13 @@ def run_engine(engine):
         eq((r.rc, item(r).get("verdict")), (1, "destroyed_unverified"), pre + "V7a", r)
         check("eager cleanup never copies to contentstore.deleted" in
               (url_of(item(r), d["u7"]).get("why") or ""), pre + "V7a explanation", r)
+        # text: a finding's parenthesis that holds "; " stays on one line
+        r = L.verify(base, "--node", "uuid-doc7", "--url", d["u7"])
+        lines = [l for l in r.out.splitlines() if "no wipe record" in l]
+        check(r.rc == 1 and len(lines) == 1 and lines[0].startswith("    - no wipe record:") and
+              lines[0].endswith("that copy is gone without a certificate record)") and
+              not any(l.lstrip("- ").startswith("that copy is gone") for l in r.out.splitlines()),
+              pre + "text: the cleaner's explanation is one bullet, its parenthesis whole", r)
         r = L.verify(eg, "--node", "uuid-doc7b", "--url", d["u7b"], "--format", "json")
         eq((r.rc, item(r).get("verdict")), (1, "pending"), pre + "V7b", r)
         check("nothing in Alfresco will ever remove this file" in

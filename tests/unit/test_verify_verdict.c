@@ -269,6 +269,22 @@ static void judge_url__version_of_trashcan_node__released_by_the_purge(void **st
     clear(&rn, &u);
 }
 
+static void verify_why_finding_len__parenthesis__not_split(void **state)
+{
+    (void)state;
+    const char *why = "no wipe record: unlinked (the cleaner copies it; that copy is gone); "
+                      "next";
+    size_t n = verify_why_finding_len(why);
+    assert_int_equal(n, strlen("no wipe record: unlinked (the cleaner copies it; that copy is "
+                               "gone)"));
+    assert_string_equal(why + n + 2, "next");
+    assert_int_equal(verify_why_finding_len("next"), 4);
+    assert_int_equal(verify_why_finding_len("a; b"), 1);
+    assert_int_equal(verify_why_finding_len(""), 0);
+    /* a stray ')' does not make the depth negative */
+    assert_int_equal(verify_why_finding_len("a) b; c"), 4);
+}
+
 static void judge_item__node_states(void **state)
 {
     (void)state;
@@ -322,6 +338,7 @@ int main(void)
         cmocka_unit_test(judge_url__not_plain_path__names_the_file_alfresco_opens),
         cmocka_unit_test(judge_url__inconsistent_row__says_the_index_misses_it),
         cmocka_unit_test(judge_url__version_of_trashcan_node__released_by_the_purge),
+        cmocka_unit_test(verify_why_finding_len__parenthesis__not_split),
         cmocka_unit_test(judge_item__node_states),
         cmocka_unit_test(verify_exit_code__order_of_precedence),
     };
