@@ -278,8 +278,8 @@ static json_t *cert_json(const struct vcert *c)
     return o;
 }
 
-/* A last run without footer that no running wipe writes: killed, or the end of the file cut off, which
- * the chain cannot tell apart. Not tampering, but not intact either. */
+/* A last run without footer that no running wipe writes: killed, or the end of the file cut
+ * off, which the chain cannot tell apart. Not tampering, but not intact either. */
 static int integrity_code(const struct certs *cs)
 {
     return cs->tampered ? AW_CRITICAL : cs->unusable ? AW_UNKNOWN : cs->cut ? AW_WARNING : AW_OK;
