@@ -139,7 +139,8 @@ struct vnoderow {
     enum vstore_kind kind;
     char *type;                /* prefixed when known: cm:content, sys:deleted, or {uri}local */
     bool deleted, ghosted, record;
-    char *archived_date, *archived_by;
+    char *archived_date, *archived_by;  /* archived_date as time_format_iso8601 writes it */
+    char *archived_raw;        /* sys:archivedDate as stored, when it does not parse */
     bool has_commit;
     int64_t commit_ms;
     int64_t ncontent;          /* content properties it still has */
@@ -160,6 +161,7 @@ struct vref {
     char *type;                /* the node's type local name */
     bool ghosted;
     char *archived_date, *archived_by, *frozen_ref;
+    char *archived_raw;        /* sys:archivedDate as stored, when it does not parse */
     int64_t node_id;
     char *archived_item;       /* node ref of the trashcan item a descendant belongs to */
     enum vfrozen { VF_UNKNOWN = 0, VF_GONE, VF_TRASH, VF_LIVE } frozen_state;

@@ -509,8 +509,10 @@ static void print_text(FILE *fp, const struct run *rn)
                         n->ghosted ? ", rma:ghosted" : "", n->record ? ", rma:record" : "");
                 if (n->ncontent == 0 && !n->deleted)
                     fprintf(fp, ", holds no content");
-                if (n->archived_date)
-                    fprintf(fp, ", deleted %s by %s", E(n->archived_date), E(n->archived_by));
+                if (n->archived_date || n->archived_raw)
+                    fprintf(fp, ", deleted %s by %s",
+                            E(n->archived_date ? n->archived_date : n->archived_raw),
+                            E(n->archived_by));
                 if (n->has_commit)
                     fprintf(fp, ", transaction committed %s",
                             time_format_iso8601(n->commit_ms, t));
@@ -578,6 +580,8 @@ static json_t *url_json(const struct vurl *u)
         json_object_set_new(j, "node_type", jstr(f->type));
         json_object_set_new(j, "ghosted", json_boolean(f->ghosted));
         json_object_set_new(j, "archived_date", jstr(f->archived_date));
+        if (f->archived_raw)
+            json_object_set_new(j, "archived_date_raw", json_string(f->archived_raw));
         json_object_set_new(j, "archived_by", jstr(f->archived_by));
         json_object_set_new(j, "trashcan_item", jstr(f->kind == VS_ARCHIVE && f->has_node
                                                          ? (f->archived_item ? f->archived_item
@@ -651,6 +655,8 @@ static json_t *node_json(const struct vresult *r)
         json_object_set_new(j, "record", json_boolean(n->record));
         json_object_set_new(j, "content_properties", json_integer(n->ncontent));
         json_object_set_new(j, "archived_date", jstr(n->archived_date));
+        if (n->archived_raw)
+            json_object_set_new(j, "archived_date_raw", json_string(n->archived_raw));
         json_object_set_new(j, "archived_by", jstr(n->archived_by));
         json_object_set_new(j, "committed",
                             n->has_commit ? json_string(time_format_iso8601(n->commit_ms, t))

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "alfwipe/timeutil.h"
 #include "alfwipe/urlpath.h"
 #include "alfwipe/verify.h"
 #include "alfwipe/xalloc.h"
@@ -41,6 +42,21 @@ static char *vdup(const struct db_value *v)
     return v->null ? NULL : xstrdup(v->s);
 }
 
+/* An instant column (sys:archivedDate, stored as text) in the one form verify writes instants,
+ * time_format_iso8601's, as the report does: *norm; the stored text goes to *raw only when it
+ * does not parse. */
+static void set_instant(const struct db_value *v, char **norm, char **raw)
+{
+    int64_t ms;
+    char t[TIME_ISO_MAX];
+    if (v->null)
+        return;
+    if (time_parse_iso8601(v->s, &ms) == 0)
+        *norm = xstrdup(time_format_iso8601(ms, t));
+    else
+        *raw = xstrdup(v->s);
+}
+
 static int bad_row(struct err *err, const char *q)
 {
     return err_set(err, ERR_DATA, "query '%s' returned a row alfwipe cannot read", q);
@@ -64,7 +80,7 @@ static int on_node_row(void *arg, const struct db_value *c, int nc, struct err *
                  strcmp(c[4].s, "deleted") == 0;
     r->ghosted = db_bool(&c[5]);
     r->record = db_bool(&c[6]);
-    r->archived_date = vdup(&c[7]);
+    set_instant(&c[7], &r->archived_date, &r->archived_raw);
     r->archived_by = vdup(&c[8]);
     r->has_commit = db_int64(&c[9], &r->commit_ms) == 0;
     if (db_int64(&c[10], &r->ncontent) != 0)
@@ -176,10 +192,10 @@ static int on_top(void *arg, const struct db_value *c, int nc, struct err *err)
     struct vref *f = ((struct top *)arg)->f;
     if (nc < 3)
         return bad_row(err, "q_verify_archive_top");
-    if (f->archived_date)
+    if (f->archived_date || f->archived_raw)
         return 0; /* the nearest dated ancestor came first */
     f->archived_item = xasprintf("archive://SpacesStore/%s", c[0].s);
-    f->archived_date = vdup(&c[1]);
+    set_instant(&c[1], &f->archived_date, &f->archived_raw);
     f->archived_by = vdup(&c[2]);
     return 0;
 }
@@ -203,7 +219,7 @@ static int on_ref(void *arg, const struct db_value *c, int nc, struct err *err)
     f->prop = qname_text(&c[5], &c[6]);
     f->type = vdup(&c[7]);
     f->ghosted = db_bool(&c[8]);
-    f->archived_date = vdup(&c[9]);
+    set_instant(&c[9], &f->archived_date, &f->archived_raw);
     f->archived_by = vdup(&c[10]);
     f->frozen_ref = vdup(&c[11]);
     return 0;
@@ -293,7 +309,7 @@ int verify_gather_db(struct db *db, struct vresult *r, struct err *err)
             if (f->has_node && f->kind == VS_VERSION && f->frozen_ref &&
                 frozen_state(db, f, err) != 0)
                 return -1;
-            if (!f->has_node || f->kind != VS_ARCHIVE || f->archived_date)
+            if (!f->has_node || f->kind != VS_ARCHIVE || f->archived_date || f->archived_raw)
                 continue;
             char nid[24];
             snprintf(nid, sizeof nid, "%lld", (long long)f->node_id);
@@ -383,6 +399,7 @@ void verify_result_release(struct vresult *r)
         free(n->store);
         free(n->type);
         free(n->archived_date);
+        free(n->archived_raw);
         free(n->archived_by);
     }
     free(r->node.rows);
@@ -403,6 +420,7 @@ void verify_result_release(struct vresult *r)
             free(f->prop);
             free(f->type);
             free(f->archived_date);
+            free(f->archived_raw);
             free(f->archived_by);
             free(f->frozen_ref);
             free(f->archived_item);

@@ -91,11 +91,12 @@ static char *ref_list(const struct vurl *u, int kind)
                             (long long)f->data_id);
         else if (f->kind == VS_VERSION && f->frozen_ref)
             one = xasprintf("%s (%s, a version of %s)", f->node_ref, f->prop, f->frozen_ref);
-        else if (f->kind == VS_ARCHIVE && f->archived_date)
+        else if (f->kind == VS_ARCHIVE && (f->archived_date || f->archived_raw))
             one = xasprintf("%s (%s, %s%s%sdeleted %s by %s)", f->node_ref, f->prop,
                             f->archived_item ? "in trashcan item " : "",
                             f->archived_item ? f->archived_item : "",
-                            f->archived_item ? ", " : "", f->archived_date,
+                            f->archived_item ? ", " : "",
+                            f->archived_date ? f->archived_date : f->archived_raw,
                             f->archived_by ? f->archived_by : "an unknown user");
         else
             one = xasprintf("%s (%s)", ref_label(f), f->prop ? f->prop : "?");

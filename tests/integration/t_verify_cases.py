@@ -144,6 +144,9 @@ def setup(db, env, tag):
     live27 = db.node("workspace://SpacesStore", "uuid-live27", "cm:content")
     db.content(live27, db.url("store://2024/8/7/7/9/x27-%s.bin" % tag, 28))
     db.version("uuid-live27", db.url(d["u27v"], 29), label="1.0", vuuid="ver-live27")
+    # a trashcan item whose sys:archivedDate does not parse
+    d["u28"] = "store://2024/8/8/8/8/x28-%s.bin" % tag
+    db.trashcan("uuid-doc28", "last tuesday", "erin", db.url(d["u28"], 30))
     return d
 
 
@@ -305,6 +308,21 @@ def run_engine(engine):
               refs[0]["archived_date"].startswith("2024-06-10"),
               pre + "V6 referenced by the archived node, since 2024-06-10, by dave", r)
         eq([f["size"] for f in u.get("files", [])], [5000], pre + "V6 file present", r)
+        # instants in one form, the report's: archived_date as committed (no .000)
+        arch = [x for x in it.get("node", {}).get("rows", [])
+                if x["store"] == "archive://SpacesStore"]
+        eq((refs[0].get("archived_date") if refs else None,
+            arch[0].get("archived_date") if arch else None,
+            arch[0].get("committed") if arch else None),
+           ("2024-06-10T09:00:00Z", "2024-06-10T09:00:00Z", "2024-06-01T00:00:00Z"),
+           pre + "V6 instants written one way (archived_date like committed)", r)
+        r = L.verify(base, "--node", "uuid-doc6")
+        check("deleted 2024-06-10T09:00:00Z by dave, transaction committed 2024-06-01T00:00:00Z"
+              in r.out and ".000Z" not in r.out, pre + "V6 text: instants written one way", r)
+        r = L.verify(base, "--url", d["u28"], "--format", "json")
+        refs = url_of(item(r), d["u28"]).get("referenced_by", [])
+        eq([(x.get("archived_date"), x.get("archived_date_raw")) for x in refs],
+           [(None, "last tuesday")], pre + "an archived date that does not parse is kept raw", r)
         check("alfwipe purge" in (it.get("why") or "") + (u.get("why") or ""),
               pre + "V6 explanation: purge it first", r)
 
