@@ -81,6 +81,11 @@ bool path_lstat_under(const char *root, const char *rel, struct stat *st);
  * Caller frees. */
 char *url_resolved_path(const char *url);
 
+/* True when a '..' in the relative part of the store:// URL url climbs above the root once read
+ * as java.io.File reads it (url_resolved_path gives NULL for it): the URL names a path outside
+ * the content store. False for any other URL, including one that names the root itself. */
+bool url_resolves_above(const char *url);
+
 /* base (an absolute directory) joined with the relative part of a store:// URL and normalised
  * by text alone, as Alfresco's FileContentStore checks a URL: components split at '/' and
  * '\\', empty and '.' ones dropped, '..' taking one back (at most to '/'). Unlike

@@ -20,7 +20,8 @@ enum vtok_kind { VTOK_UUID = 0, VTOK_NODE_REF, VTOK_URL };
 
 /* Classify one token: a node uuid (1-36 characters of letters, digits, '-' and '_'), a node
  * ref (<workspace|archive|user|system>://<store>/<uuid>) or a content URL (<protocol>://<rest>;
- * a store:// URL must name a path inside the store). On success *uuid_out (owned) is the uuid
+ * a store:// URL must resolve, as Alfresco opens it, to a file inside the store: empty, '.' and
+ * '..' components are allowed while they stay inside). On success *uuid_out (owned) is the uuid
  * for a uuid or node ref, NULL for a URL. -1 with err (ERR_DATA, message naming the token)
  * otherwise. */
 int verify_classify(const char *tok, enum vtok_kind *kind, char **uuid_out, struct err *err);
@@ -113,10 +114,11 @@ struct vcert {
  * configured is true). */
 void verify_cert_load(struct vcert *c, const char *path, bool configured, const uint8_t *key,
                       size_t keylen);
-/* For an intact certificate whose last run has no footer, whether a wipe is running now:
- * someone holds an flock on lock_file (looked up in /proc/locks, without taking any lock).
- * Sets c->in_progress. */
-void verify_cert_check_open(struct vcert *c, const char *lock_file);
+/* For an intact certificate whose last run has no footer, whether that run is a wipe running
+ * now: c is the file wipe_cert (wipe.certificate, the same device and inode however the path
+ * is spelled) and someone holds an flock on lock_file (looked up in /proc/locks, without taking
+ * any lock). Sets c->in_progress. */
+void verify_cert_check_open(struct vcert *c, const char *lock_file, const char *wipe_cert);
 void verify_cert_release(struct vcert *c);
 const char *verify_cert_state_name(enum vcert_state s);
 const struct vrun *verify_cert_run(const struct vcert *c, const char *run);
@@ -137,7 +139,8 @@ struct vnoderow {
     enum vstore_kind kind;
     char *type;                /* prefixed when known: cm:content, sys:deleted, or {uri}local */
     bool deleted, ghosted, record;
-    char *archived_date, *archived_by;
+    char *archived_date, *archived_by;  /* archived_date as time_format_iso8601 writes it */
+    char *archived_raw;        /* sys:archivedDate as stored, when it does not parse */
     bool has_commit;
     int64_t commit_ms;
     int64_t ncontent;          /* content properties it still has */
@@ -158,8 +161,12 @@ struct vref {
     char *type;                /* the node's type local name */
     bool ghosted;
     char *archived_date, *archived_by, *frozen_ref;
+    char *archived_raw;        /* sys:archivedDate as stored, when it does not parse */
     int64_t node_id;
     char *archived_item;       /* node ref of the trashcan item a descendant belongs to */
+    enum vfrozen { VF_UNKNOWN = 0, VF_GONE, VF_TRASH, VF_LIVE } frozen_state;
+                               /* a version node: where the node it freezes is now (in the
+                                * trashcan, purging it deletes its version history too) */
 };
 
 enum vroot_kind { VR_CONTENT = 0, VR_EXTRA, VR_DELETED };
@@ -178,8 +185,20 @@ struct vurl {
     char *url;
     bool given;                /* named in the input (not only found through the node) */
     bool local;                /* a store:// URL alfwipe can look for on disk */
+    char *rel;                 /* owned: the path below each root that Alfresco opens for it
+                                * (url_resolved_path; empty, '.' and '..' components resolved),
+                                * NULL when not local */
     bool db_known;
     int64_t id, size;
+    bool by_text;              /* the row was found by its full text, not through the (short,
+                                * crc) index */
+    bool short_mismatch;       /* ... and its content_url_short, */
+    bool crc_mismatch;         /* ... or its content_url_crc, does not match its text */
+    char *row_short;           /* owned: the row's content_url_short, when by_text */
+    int64_t row_crc;
+    int64_t *more_ids;         /* owned: further rows holding the same text (only by text, when
+                                * some are inconsistent): their references count too */
+    size_t nmore;
     bool has_orphan_time;
     int64_t orphan_time;
     struct vref *refs;
@@ -225,6 +244,10 @@ struct vresult {
 /* The rules: decide u->verdict, u->orphan_state, u->why (owned) and u->proof from the evidence
  * in u and the item's node (r->node). Then the item's verdict and why. Pure. */
 void verify_judge_url(const struct vpolicy *pol, const struct vresult *r, struct vurl *u);
+/* An explanation (why) holds findings joined with "; ". The length of the first finding of s:
+ * up to the first "; " outside parentheses (a finding's own parenthesis may hold "; "), else
+ * all of s. Pure. */
+size_t verify_why_finding_len(const char *s);
 void verify_judge_item(const struct vpolicy *pol, struct vresult *r);
 
 /* Exit code of a run: 2 when any item is not_destroyed or a certificate is tampered with;

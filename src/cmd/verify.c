@@ -83,8 +83,8 @@ static void usage(FILE *fp)
             "                         with a header naming the columns (node_ref, content_url)\n"
             "      --certificate FILE a wipe certificate to take records from; given alone,\n"
             "                         check its integrity (exit 0 intact, 1 last run\n"
-            "                         without footer and no wipe running, 2 tampered,\n"
-            "                         3 unreadable)\n"
+            "                         without footer and no running wipe writing that\n"
+            "                         file, 2 tampered, 3 unreadable)\n"
             "      --format FMT       text (default), csv (one row per item) or json\n"
             "      --output FILE      write the result to FILE (appears only when complete)\n"
             "  -h, --help             this help\n"
@@ -122,7 +122,7 @@ struct certs {
     struct vcert *v;
     size_t n;
     bool tampered, unusable;
-    bool cut;                  /* some last run without footer, no wipe running */
+    bool cut;                  /* some last run without footer that no running wipe writes */
 };
 
 static int load_key(const struct conf *conf, uint8_t **key, size_t *keylen, struct err *err)
@@ -170,7 +170,8 @@ static void load_certs(struct certs *cs, const struct conf *conf, const struct o
         verify_cert_load(&cs->v[cs->n++], o->certs[i], false, key, keylen);
     }
     for (size_t i = 0; i < cs->n; i++) {
-        verify_cert_check_open(&cs->v[i], conf->wipe.lock_file.val);
+        verify_cert_check_open(&cs->v[i], conf->wipe.lock_file.val,
+                               conf->wipe.certificate.val);
         if (cs->v[i].state == VC_INTACT && cs->v[i].last_open && !cs->v[i].in_progress)
             cs->cut = true;
         if (cs->v[i].state == VC_TAMPERED)
@@ -207,9 +208,10 @@ static void cert_text(FILE *fp, const struct vcert *c)
             fprintf(fp, "  the last run (line %ld) has no footer yet: a wipe holds the lock, it "
                         "is still running\n", c->last_open_line);
         else if (c->last_open)
-            fprintf(fp, "  the last run (line %ld) has no footer and no wipe is running: it "
-                        "was killed, or lines were cut off the end of the file (records after "
-                        "line %ld may be missing)\n", c->last_open_line, c->lines);
+            fprintf(fp, "  the last run (line %ld) has no footer and no running wipe writes "
+                        "this file: it was killed, or lines were cut off the end of the file "
+                        "(records after line %ld may be missing)\n", c->last_open_line,
+                    c->lines);
         for (size_t i = 0; i < c->nruns; i++) {
             const struct vrun *r = &c->runv[i];
             fprintf(fp, "  run %s at line %ld: method %s, verify %s, filesystem %s, assurance "
@@ -276,8 +278,8 @@ static json_t *cert_json(const struct vcert *c)
     return o;
 }
 
-/* A last run without footer, no wipe running: killed, or the end of the file cut off, which
- * the chain cannot tell apart. Not tampering, but not intact either. */
+/* A last run without footer that no running wipe writes: killed, or the end of the file cut
+ * off, which the chain cannot tell apart. Not tampering, but not intact either. */
 static int integrity_code(const struct certs *cs)
 {
     return cs->tampered ? AW_CRITICAL : cs->unusable ? AW_UNKNOWN : cs->cut ? AW_WARNING : AW_OK;
@@ -457,21 +459,20 @@ static void print_csv(FILE *fp, const struct run *rn)
     }
 }
 
-/* The explanation, one finding per line. */
+/* The explanation, one finding per line (a "; " inside a finding's parenthesis stays). */
 static void print_why(FILE *fp, const char *indent, const char *why)
 {
     if (!why)
         return;
     const char *p = why;
     for (;;) {
-        const char *e = strstr(p, "; ");
-        size_t n = e ? (size_t)(e - p) : strlen(p);
+        size_t n = verify_why_finding_len(p);
         fputs(indent, fp);
         text_escape(fp, p, n);
         fputc('\n', fp);
-        if (!e)
+        if (!p[n])
             break;
-        p = e + 2;
+        p += n + 2;
     }
 }
 
@@ -508,8 +509,10 @@ static void print_text(FILE *fp, const struct run *rn)
                         n->ghosted ? ", rma:ghosted" : "", n->record ? ", rma:record" : "");
                 if (n->ncontent == 0 && !n->deleted)
                     fprintf(fp, ", holds no content");
-                if (n->archived_date)
-                    fprintf(fp, ", deleted %s by %s", E(n->archived_date), E(n->archived_by));
+                if (n->archived_date || n->archived_raw)
+                    fprintf(fp, ", deleted %s by %s",
+                            E(n->archived_date ? n->archived_date : n->archived_raw),
+                            E(n->archived_by));
                 if (n->has_commit)
                     fprintf(fp, ", transaction committed %s",
                             time_format_iso8601(n->commit_ms, t));
@@ -548,6 +551,7 @@ static json_t *url_json(const struct vurl *u)
     json_object_set_new(o, "given", json_boolean(u->given));
     json_object_set_new(o, "verdict", json_string(verify_verdict_name(u->verdict)));
     json_object_set_new(o, "orphan_state", json_string(u->orphan_state));
+    json_object_set_new(o, "path", jstr(u->rel));
     json_object_set_new(o, "why", jstr(u->why));
     if (u->db_known) {
         json_t *row = json_object();
@@ -555,6 +559,13 @@ static json_t *url_json(const struct vurl *u)
         json_object_set_new(row, "content_size", json_integer(u->size));
         json_object_set_new(row, "orphan_time",
                             u->has_orphan_time ? json_integer(u->orphan_time) : json_null());
+        json_object_set_new(row, "found_by", json_string(u->by_text ? "text" : "index"));
+        json_object_set_new(row, "consistent",
+                            json_boolean(!u->short_mismatch && !u->crc_mismatch));
+        json_t *more = json_array();
+        for (size_t i = 0; i < u->nmore; i++)
+            json_array_append_new(more, json_integer(u->more_ids[i]));
+        json_object_set_new(row, "same_url_rows", more);
         json_object_set_new(o, "row", row);
     } else {
         json_object_set_new(o, "row", json_null());
@@ -569,12 +580,16 @@ static json_t *url_json(const struct vurl *u)
         json_object_set_new(j, "node_type", jstr(f->type));
         json_object_set_new(j, "ghosted", json_boolean(f->ghosted));
         json_object_set_new(j, "archived_date", jstr(f->archived_date));
+        if (f->archived_raw)
+            json_object_set_new(j, "archived_date_raw", json_string(f->archived_raw));
         json_object_set_new(j, "archived_by", jstr(f->archived_by));
         json_object_set_new(j, "trashcan_item", jstr(f->kind == VS_ARCHIVE && f->has_node
                                                          ? (f->archived_item ? f->archived_item
                                                                              : f->node_ref)
                                                          : NULL));
         json_object_set_new(j, "frozen_node_ref", jstr(f->frozen_ref));
+        static const char *const frozen[] = {NULL, "gone", "in_trashcan", "live"};
+        json_object_set_new(j, "frozen_node_state", jstr(frozen[f->frozen_state]));
         json_array_append_new(refs, j);
     }
     json_object_set_new(o, "referenced_by", refs);
@@ -640,6 +655,8 @@ static json_t *node_json(const struct vresult *r)
         json_object_set_new(j, "record", json_boolean(n->record));
         json_object_set_new(j, "content_properties", json_integer(n->ncontent));
         json_object_set_new(j, "archived_date", jstr(n->archived_date));
+        if (n->archived_raw)
+            json_object_set_new(j, "archived_date_raw", json_string(n->archived_raw));
         json_object_set_new(j, "archived_by", jstr(n->archived_by));
         json_object_set_new(j, "committed",
                             n->has_commit ? json_string(time_format_iso8601(n->commit_ms, t))

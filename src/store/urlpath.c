@@ -350,6 +350,18 @@ char *url_resolved_path(const char *url)
     return out;
 }
 
+bool url_resolves_above(const char *url)
+{
+    size_t len = strlen(url);
+    if (len <= 8 || strncmp(url, "store://", 8) != 0)
+        return false;
+    char *out = xmalloc(len + 2);
+    bool above;
+    normalize_components(url + 8, out, &above);
+    free(out);
+    return above;
+}
+
 char *url_lexical_path(const char *base, const char *url)
 {
     if (strncmp(url, "store://", 8) != 0 || base[0] != '/')

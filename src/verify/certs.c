@@ -236,11 +236,16 @@ void verify_cert_load(struct vcert *c, const char *path, bool configured, const 
         free_recs(c);
 }
 
-void verify_cert_check_open(struct vcert *c, const char *lock_file)
+void verify_cert_check_open(struct vcert *c, const char *lock_file, const char *wipe_cert)
 {
     c->in_progress = false;
-    struct stat st;
+    struct stat st, sc, sw;
     if (c->state != VC_INTACT || !c->last_open || !lock_file || stat(lock_file, &st) != 0)
+        return;
+    /* Only the certificate a running wipe appends to can have a run in progress: any other
+     * file whose last run has no footer was killed or cut, whatever wipe holds the lock. */
+    if (!wipe_cert || stat(c->path, &sc) != 0 || stat(wipe_cert, &sw) != 0 ||
+        sc.st_dev != sw.st_dev || sc.st_ino != sw.st_ino)
         return;
     /* "1: FLOCK  ADVISORY  WRITE 1234 08:01:131 0 EOF"; waiters carry "->" */
     char want[64];

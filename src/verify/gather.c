@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "alfwipe/timeutil.h"
 #include "alfwipe/urlpath.h"
 #include "alfwipe/verify.h"
 #include "alfwipe/xalloc.h"
@@ -41,6 +42,21 @@ static char *vdup(const struct db_value *v)
     return v->null ? NULL : xstrdup(v->s);
 }
 
+/* An instant column (sys:archivedDate, stored as text) in the one form verify writes instants,
+ * time_format_iso8601's, as the report does: *norm; the stored text goes to *raw only when it
+ * does not parse. */
+static void set_instant(const struct db_value *v, char **norm, char **raw)
+{
+    int64_t ms;
+    char t[TIME_ISO_MAX];
+    if (v->null)
+        return;
+    if (time_parse_iso8601(v->s, &ms) == 0)
+        *norm = xstrdup(time_format_iso8601(ms, t));
+    else
+        *raw = xstrdup(v->s);
+}
+
 static int bad_row(struct err *err, const char *q)
 {
     return err_set(err, ERR_DATA, "query '%s' returned a row alfwipe cannot read", q);
@@ -64,7 +80,7 @@ static int on_node_row(void *arg, const struct db_value *c, int nc, struct err *
                  strcmp(c[4].s, "deleted") == 0;
     r->ghosted = db_bool(&c[5]);
     r->record = db_bool(&c[6]);
-    r->archived_date = vdup(&c[7]);
+    set_instant(&c[7], &r->archived_date, &r->archived_raw);
     r->archived_by = vdup(&c[8]);
     r->has_commit = db_int64(&c[9], &r->commit_ms) == 0;
     if (db_int64(&c[10], &r->ncontent) != 0)
@@ -107,10 +123,10 @@ static struct vurl *add_url(struct vresult *r, const char *url, bool given)
     memset(u, 0, sizeof *u);
     u->url = xstrdup(url);
     u->given = given;
-    size_t off;
-    char proto[16];
-    u->local = url_split(url, strlen(url), proto, sizeof proto, &off) == 0 &&
-               strcmp(proto, "store") == 0 && url_store_relpath_ok(url + off, strlen(url + off));
+    /* Where Alfresco opens it: store://2024//x.bin and store://2024/a/../x.bin are 2024/x.bin,
+     * as report and wipe read them. */
+    u->rel = url_resolved_path(url);
+    u->local = u->rel != NULL;
     return u;
 }
 
@@ -133,6 +149,40 @@ static int on_url_row(void *arg, const struct db_value *c, int nc, struct err *e
     return 0;
 }
 
+/* A row found by the full text (q_verify_url_text): the first fills u, the others (rows of the
+ * same text, possible only when some are inconsistent) are kept by id. */
+struct text_lookup {
+    struct vurl *u;
+    const char *shortv;
+    uint32_t crc;
+    bool certain;
+};
+
+static int on_url_text_row(void *arg, const struct db_value *c, int nc, struct err *err)
+{
+    struct text_lookup *t = arg;
+    struct vurl *u = t->u;
+    int64_t id, size, crc;
+    if (nc < 5 || db_int64(&c[0], &id) != 0 || db_int64(&c[1], &size) != 0)
+        return bad_row(err, "q_verify_url_text");
+    if (u->db_known) {
+        u->more_ids = xrealloc(u->more_ids, (u->nmore + 1) * sizeof *u->more_ids);
+        u->more_ids[u->nmore++] = id;
+        return 0;
+    }
+    u->db_known = true;
+    u->by_text = true;
+    u->id = id;
+    u->size = size;
+    u->has_orphan_time = db_int64(&c[2], &u->orphan_time) == 0;
+    u->row_short = vdup(&c[3]);
+    u->row_crc = db_int64(&c[4], &crc) == 0 ? crc : -1;
+    /* An uncertain short value is Java's to tell, not ours: only a certain one is compared. */
+    u->short_mismatch = t->certain && (!u->row_short || strcmp(u->row_short, t->shortv) != 0);
+    u->crc_mismatch = u->row_crc != (int64_t)t->crc;
+    return 0;
+}
+
 struct top {
     struct vref *f;
 };
@@ -142,10 +192,10 @@ static int on_top(void *arg, const struct db_value *c, int nc, struct err *err)
     struct vref *f = ((struct top *)arg)->f;
     if (nc < 3)
         return bad_row(err, "q_verify_archive_top");
-    if (f->archived_date)
+    if (f->archived_date || f->archived_raw)
         return 0; /* the nearest dated ancestor came first */
     f->archived_item = xasprintf("archive://SpacesStore/%s", c[0].s);
-    f->archived_date = vdup(&c[1]);
+    set_instant(&c[1], &f->archived_date, &f->archived_raw);
     f->archived_by = vdup(&c[2]);
     return 0;
 }
@@ -169,10 +219,42 @@ static int on_ref(void *arg, const struct db_value *c, int nc, struct err *err)
     f->prop = qname_text(&c[5], &c[6]);
     f->type = vdup(&c[7]);
     f->ghosted = db_bool(&c[8]);
-    f->archived_date = vdup(&c[9]);
+    set_instant(&c[9], &f->archived_date, &f->archived_raw);
     f->archived_by = vdup(&c[10]);
     f->frozen_ref = vdup(&c[11]);
     return 0;
+}
+
+/* Where the node a version node freezes is now, from its rows in every store: in the trashcan,
+ * live elsewhere, or gone (placeholders at most). */
+static int frozen_state(struct db *db, struct vref *f, struct err *err)
+{
+    const char *slash = strrchr(f->frozen_ref, '/');
+    const char *p1[] = {slash ? slash + 1 : f->frozen_ref};
+    struct vnode n = {0};
+    int rc = db_query(db, "q_verify_node_rows", p1, 1, on_node_row, &n, err);
+    f->frozen_state = VF_GONE;
+    for (size_t i = 0; i < n.nrows; i++) {
+        const struct vnoderow *x = &n.rows[i];
+        if (x->deleted)
+            continue;
+        if (x->kind == VS_ARCHIVE)
+            f->frozen_state = VF_TRASH;
+        else if (f->frozen_state != VF_TRASH)
+            f->frozen_state = VF_LIVE;
+    }
+    struct vresult tmp = {.node = n};
+    verify_result_release(&tmp);
+    return rc;
+}
+
+/* The references of URL row id, appended to u->refs. */
+static int query_refs(struct db *db, int64_t row_id, struct vurl *u, struct err *err)
+{
+    char id[24];
+    snprintf(id, sizeof id, "%lld", (long long)row_id);
+    const char *pi[] = {id};
+    return db_query(db, "q_verify_url_refs", pi, 1, on_ref, u, err);
 }
 
 int verify_gather_db(struct db *db, struct vresult *r, struct err *err)
@@ -198,26 +280,36 @@ int verify_gather_db(struct db *db, struct vresult *r, struct err *err)
     for (size_t i = 0; db && i < r->nurls; i++) {
         struct vurl *u = &r->urls[i];
         char shortv[13], crc[16];
+        uint32_t crcv = url_crc(u->url, strlen(u->url));
         url_short(u->url, strlen(u->url), shortv);
-        snprintf(crc, sizeof crc, "%lu", (unsigned long)url_crc(u->url, strlen(u->url)));
+        snprintf(crc, sizeof crc, "%lu", (unsigned long)crcv);
         const char *pu[] = {u->url, shortv, crc};
-        const char *ps[] = {u->url, crc};
-        /* Through the (short, crc) index where the short value is certain, else by CRC. */
+        /* Through the (short, crc) index where the short value is certain. On a miss, or for
+         * an uncertain short value, by the full text alone (a scan, so only then): a row whose
+         * short or CRC does not match its text is missed by the index but may still be
+         * referenced, and no row must not read as evidence of destruction when there is one. */
         bool certain = url_short_certain(u->url, strlen(u->url));
-        if (db_query(db, certain ? "q_verify_url" : "q_verify_url_scan", certain ? pu : ps,
-                     certain ? 3 : 2, on_url_row, u, err) != 0)
+        if (certain && db_query(db, "q_verify_url", pu, 3, on_url_row, u, err) != 0)
+            return -1;
+        struct text_lookup tl = {u, shortv, crcv, certain};
+        if (!u->db_known &&
+            db_query(db, "q_verify_url_text", pu, 1, on_url_text_row, &tl, err) != 0)
             return -1;
         if (!u->db_known)
             continue;
-        char id[24];
-        snprintf(id, sizeof id, "%lld", (long long)u->id);
-        const char *pi[] = {id};
-        if (db_query(db, "q_verify_url_refs", pi, 1, on_ref, u, err) != 0)
+        if (query_refs(db, u->id, u, err) != 0)
             return -1;
-        /* A descendant in the trashcan: date and user live on its item's top node. */
+        for (size_t k = 0; k < u->nmore; k++)
+            if (query_refs(db, u->more_ids[k], u, err) != 0)
+                return -1;
+        /* A descendant in the trashcan: date and user live on its item's top node. A version
+         * node: whether the node it freezes is in the trashcan. */
         for (size_t k = 0; k < u->nrefs; k++) {
             struct vref *f = &u->refs[k];
-            if (!f->has_node || f->kind != VS_ARCHIVE || f->archived_date)
+            if (f->has_node && f->kind == VS_VERSION && f->frozen_ref &&
+                frozen_state(db, f, err) != 0)
+                return -1;
+            if (!f->has_node || f->kind != VS_ARCHIVE || f->archived_date || f->archived_raw)
                 continue;
             char nid[24];
             snprintf(nid, sizeof nid, "%lld", (long long)f->node_id);
@@ -236,7 +328,7 @@ void verify_gather_files(const struct vroot *roots, size_t nroots, struct vresul
         struct vurl *u = &r->urls[i];
         if (!u->local)
             continue;
-        const char *rel = u->url + strlen("store://");
+        const char *rel = u->rel;
         for (size_t k = 0; k < nroots; k++) {
             struct stat st;
             if (roots[k].missing)
@@ -265,6 +357,18 @@ void verify_gather_files(const struct vroot *roots, size_t nroots, struct vresul
     }
 }
 
+/* Whether a certificate record is about u's file: it names u's URL, or (for a URL that is not a
+ * plain path) the plain URL of the file that u resolves to, which is what a wipe records. */
+static bool rec_names(const struct vcertrec *rec, const struct vurl *u)
+{
+    const char *cu = rec->content_url;
+    if (!cu)
+        return false;
+    if (strcmp(cu, u->url) == 0)
+        return true;
+    return u->rel && strncmp(cu, "store://", 8) == 0 && strcmp(cu + 8, u->rel) == 0;
+}
+
 void verify_gather_certs(const struct vcert *certs, size_t ncerts, struct vresult *r)
 {
     for (size_t i = 0; i < r->nurls; i++) {
@@ -279,7 +383,7 @@ void verify_gather_certs(const struct vcert *certs, size_t ncerts, struct vresul
                 continue;
             }
             for (size_t j = 0; j < c->nrecs; j++) {
-                if (!c->recs[j].content_url || strcmp(c->recs[j].content_url, u->url) != 0)
+                if (!rec_names(&c->recs[j], u))
                     continue;
                 u->recs = xrealloc(u->recs, (u->nrecs + 1) * sizeof *u->recs);
                 u->recs[u->nrecs++] = &c->recs[j];
@@ -295,6 +399,7 @@ void verify_result_release(struct vresult *r)
         free(n->store);
         free(n->type);
         free(n->archived_date);
+        free(n->archived_raw);
         free(n->archived_by);
     }
     free(r->node.rows);
@@ -306,12 +411,16 @@ void verify_result_release(struct vresult *r)
     for (size_t i = 0; i < r->nurls; i++) {
         struct vurl *u = &r->urls[i];
         free(u->url);
+        free(u->rel);
+        free(u->row_short);
+        free(u->more_ids);
         for (size_t j = 0; j < u->nrefs; j++) {
             struct vref *f = &u->refs[j];
             free(f->node_ref);
             free(f->prop);
             free(f->type);
             free(f->archived_date);
+            free(f->archived_raw);
             free(f->archived_by);
             free(f->frozen_ref);
             free(f->archived_item);

@@ -68,9 +68,21 @@ int verify_classify(const char *tok, enum vtok_kind *kind, char **uuid_out, stru
         *uuid_out = xstrdup(slash + 1);
         return 0;
     }
-    if (plen == 5 && strncmp(tok, "store", 5) == 0 && !url_store_relpath_ok(rest, strlen(rest)))
-        return err_set(err, ERR_DATA, "content URL '%s' names a path outside the content store",
-                       tok);
+    /* A URL that is not a plain path (an empty, '.' or '..' component) is taken as report and
+     * wipe take it: Alfresco opens the file it resolves to, which may still be inside the store.
+     * Only a resolution that leaves the store, or names its root, is refused. */
+    if (plen == 5 && strncmp(tok, "store", 5) == 0) {
+        char *rel = url_resolved_path(tok);
+        if (rel) {
+            free(rel);
+        } else if (url_resolves_above(tok)) {
+            return err_set(err, ERR_DATA, "content URL '%s' resolves to a path outside the "
+                           "content store (a '..' climbs above its root)", tok);
+        } else {
+            return err_set(err, ERR_DATA, "content URL '%s' resolves to the content store's "
+                           "root itself, not to a file in it", tok);
+        }
+    }
     *kind = VTOK_URL;
     return 0;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "alfwipe/timeutil.h"
+#include "alfwipe/urlpath.h"
 #include "alfwipe/verify.h"
 #include "alfwipe/xalloc.h"
 
@@ -48,6 +49,21 @@ static void why_add(struct why *w, char *part)
     w->s = n;
 }
 
+size_t verify_why_finding_len(const char *s)
+{
+    int depth = 0;
+    size_t i = 0;
+    for (; s[i]; i++) {
+        if (s[i] == '(')
+            depth++;
+        else if (s[i] == ')' && depth > 0)
+            depth--;
+        else if (depth == 0 && s[i] == ';' && s[i + 1] == ' ')
+            break;
+    }
+    return i;
+}
+
 static bool node_ghosted(const struct vresult *r)
 {
     for (size_t i = 0; i < r->node.nrows; i++)
@@ -75,11 +91,12 @@ static char *ref_list(const struct vurl *u, int kind)
                             (long long)f->data_id);
         else if (f->kind == VS_VERSION && f->frozen_ref)
             one = xasprintf("%s (%s, a version of %s)", f->node_ref, f->prop, f->frozen_ref);
-        else if (f->kind == VS_ARCHIVE && f->archived_date)
+        else if (f->kind == VS_ARCHIVE && (f->archived_date || f->archived_raw))
             one = xasprintf("%s (%s, %s%s%sdeleted %s by %s)", f->node_ref, f->prop,
                             f->archived_item ? "in trashcan item " : "",
                             f->archived_item ? f->archived_item : "",
-                            f->archived_item ? ", " : "", f->archived_date,
+                            f->archived_item ? ", " : "",
+                            f->archived_date ? f->archived_date : f->archived_raw,
                             f->archived_by ? f->archived_by : "an unknown user");
         else
             one = xasprintf("%s (%s)", ref_label(f), f->prop ? f->prop : "?");
@@ -103,6 +120,48 @@ static bool has_kind(const struct vurl *u, enum vstore_kind k)
     return false;
 }
 
+static bool item_in_trash(const struct vresult *r)
+{
+    for (size_t i = 0; i < r->node.nrows; i++)
+        if (!r->node.rows[i].deleted && !r->node.rows[i].ghosted &&
+            r->node.rows[i].kind == VS_ARCHIVE)
+            return true;
+    return false;
+}
+
+/* Version nodes holding the URL. Purging a node from the trashcan deletes its version history
+ * too (facts 5.1), so for a node in the trashcan the purge releases them; for a live node, or
+ * a history whose node is gone, the versions themselves must go. */
+static void explain_versions(const struct vresult *r, const struct vurl *u, struct why *w)
+{
+    bool trash = false, live = false, gone = false;
+    for (size_t i = 0; i < u->nrefs; i++) {
+        const struct vref *f = &u->refs[i];
+        if (!f->has_node || f->kind != VS_VERSION)
+            continue;
+        enum vfrozen st = f->frozen_state;
+        if (st == VF_UNKNOWN)   /* not looked up: the item's own node tells, if any */
+            st = item_in_trash(r) ? VF_TRASH : VF_GONE;
+        trash |= st == VF_TRASH;
+        live |= st == VF_LIVE;
+        gone |= st == VF_GONE;
+    }
+    if (trash)
+        why_add(w, xstrdup("the version history in workspace://version2Store still holds this "
+                           "content, but it goes with the node: purging the item from the "
+                           "trashcan (for example with 'alfwipe purge') deletes its version "
+                           "history too and so releases it"));
+    if (live)
+        why_add(w, xstrdup("the version history of a live node in workspace://version2Store "
+                           "still holds this content: delete those versions (or the version "
+                           "history), or delete the node and purge it from the trashcan, to "
+                           "release it"));
+    if (gone)
+        why_add(w, xstrdup("the version history in workspace://version2Store still holds this "
+                           "content though its node is gone: delete those versions (or the "
+                           "version history) to release it"));
+}
+
 static void judge_referenced(const struct vresult *r, struct vurl *u, struct why *w)
 {
     char *all = ref_list(u, -1);
@@ -112,10 +171,7 @@ static void judge_referenced(const struct vresult *r, struct vurl *u, struct why
         why_add(w, xstrdup("it is still in the trashcan: purge it first (for example with "
                            "'alfwipe purge'), then the orphan cleaner and 'alfwipe wipe' can "
                            "remove it"));
-    if (has_kind(u, VS_VERSION))
-        why_add(w, xstrdup("the version history in workspace://version2Store still holds this "
-                           "content: delete those versions (or the version history) to release "
-                           "it"));
+    explain_versions(r, u, w);
     bool other = false, copy = false;
     for (size_t i = 0; i < u->nrefs; i++) {
         const struct vref *f = &u->refs[i];
@@ -283,6 +339,46 @@ static void judge_pending(const struct vpolicy *pol, struct vurl *u, struct why 
     }
 }
 
+/* A row found by its full text whose lookup columns do not match it: Alfresco's own (short,
+ * crc) lookup misses it, yet it is there and may be referenced. */
+static void explain_row_lookup(const struct vurl *u, struct why *w)
+{
+    if (!u->db_known || !u->by_text)
+        return;
+    if (u->short_mismatch || u->crc_mismatch) {
+        char want_short[13];
+        size_t len = strlen(u->url);
+        url_short(u->url, len, want_short);
+        char *shortp = u->short_mismatch
+            ? xasprintf("content_url_short '%s', not '%s'",
+                        u->row_short ? u->row_short : "NULL", want_short)
+            : NULL;
+        char *crcp = u->crc_mismatch
+            ? xasprintf("content_url_crc %lld, not %lu", (long long)u->row_crc,
+                        (unsigned long)url_crc(u->url, len))
+            : NULL;
+        why_add(w, xasprintf("its alf_content_url row %lld does not match its URL (%s%s%s): "
+                             "the (short, crc) index Alfresco looks URLs up by misses it, so "
+                             "it was found by the full URL", (long long)u->id,
+                             shortp ? shortp : "", shortp && crcp ? " and " : "",
+                             crcp ? crcp : ""));
+        free(shortp);
+        free(crcp);
+    }
+    if (u->nmore) {
+        char *ids = xasprintf("%lld", (long long)u->more_ids[0]);
+        for (size_t i = 1; i < u->nmore; i++) {
+            char *n = xasprintf("%s, %lld", ids, (long long)u->more_ids[i]);
+            free(ids);
+            ids = n;
+        }
+        why_add(w, xasprintf("%zu more alf_content_url row%s hold%s the same URL (id %s): "
+                             "their references count too", u->nmore, u->nmore == 1 ? "" : "s",
+                             u->nmore == 1 ? "s" : "", ids));
+        free(ids);
+    }
+}
+
 void verify_judge_url(const struct vpolicy *pol, const struct vresult *r, struct vurl *u)
 {
     struct why w = {NULL};
@@ -293,6 +389,12 @@ void verify_judge_url(const struct vpolicy *pol, const struct vresult *r, struct
                               "records can be relied on", u->untrusted[i]->path,
                               verify_cert_state_name(u->untrusted[i]->state),
                               u->untrusted[i]->bad_line));
+    /* u->rel is set only for store:// URLs */
+    if (u->rel && strcmp(u->url + strlen("store://"), u->rel) != 0)
+        why_add(&w, xasprintf("not a plain path: Alfresco opens this URL as the file %s (empty "
+                              "and '.' components dropped, '..' resolved), so that file is the "
+                              "one looked for", u->rel));
+    explain_row_lookup(u, &w);
     if (u->nrefs > 0) {
         u->verdict = V_NOT_DESTROYED;
         judge_referenced(r, u, &w);
@@ -432,8 +534,10 @@ void verify_judge_item(const struct vpolicy *pol, struct vresult *r)
         else
             why_add(&w, xasprintf("node %s: only sys:deleted placeholders remain", r->item->uuid));
         if (r->node.nvers)
-            why_add(&w, xasprintf("%zu version node%s in workspace://version2Store", r->node.nvers,
-                                  r->node.nvers == 1 ? "" : "s"));
+            why_add(&w, xasprintf("%zu version node%s in workspace://version2Store%s",
+                                  r->node.nvers, r->node.nvers == 1 ? "" : "s",
+                                  trash ? " (purging the node from the trashcan deletes "
+                                          "them with it)" : ""));
         if (trash || live || other)
             v = V_NOT_DESTROYED;
     }

@@ -6,6 +6,7 @@ and bootstrap.sql; the case rows are inserted with qname, store and root ids loo
 Certificates come from tests/integration/certgen.c (the real certificate writer)."""
 import os
 import sys
+import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import verifylib as L  # noqa: E402
@@ -105,6 +106,47 @@ def setup(db, env, tag):
     db.child(rec, rend, "rn:rendition", "cm:doclib")
     db.content(rend, db.url(d["u17"], 90))
     L.put(env.cs, d["u17"][8:], 90)
+    # URLs that are not plain paths but stay inside the store (report and wipe accept them):
+    # a file with no row where store://2024/8/1/1/1//x20 resolves; a row with such a text,
+    # referenced by a live node; a file wiped under its plain URL
+    d["u20"] = "store://2024/8/1/1/1/x20-%s.bin" % tag
+    L.put(env.cs, d["u20"][8:], 20)
+    d["u21"] = "store://2024/8/2/2/2/./x21-%s.bin" % tag
+    live21 = db.node("workspace://SpacesStore", "uuid-live21", "cm:content")
+    db.content(live21, db.url(d["u21"], 21))
+    L.put(env.cs, "2024/8/2/2/2/x21-%s.bin" % tag, 21)
+    d["u22"] = "store://2024/8/3/3/3/x22-%s.bin" % tag
+    # Inconsistent rows (content_url_crc or content_url_short not matching the text): one with a
+    # wrong CRC referenced by a live node, its file present; one with a wrong short value,
+    # unreferenced and orphaned; two rows of one URL, the referenced one inconsistent
+    crc = lambda u: zlib.crc32(u.encode()) & 0xffffffff  # noqa: E731
+    d["u23"] = "store://2024/8/4/4/4/x23-%s.bin" % tag
+    live23 = db.node("workspace://SpacesStore", "uuid-live23", "cm:content")
+    d["id23"] = db.url(d["u23"], 23, crc=(crc(d["u23"]) + 1) & 0xffffffff)
+    db.content(live23, d["id23"])
+    L.put(env.cs, d["u23"][8:], 23)
+    d["u24"] = "store://2024/8/5/5/5/x24-%s.bin" % tag
+    d["id24"] = db.url(d["u24"], 24, ORPHANED_0625, short="wrong-short")
+    d["u25"] = "store://2024/8/6/6/6/x25-%s.bin" % tag
+    d["id25a"] = db.url(d["u25"], 25, ORPHANED_0625, crc=7)
+    live25 = db.node("workspace://SpacesStore", "uuid-live25", "cm:content")
+    d["id25b"] = db.url(d["u25"], 25, short="other-short")
+    db.content(live25, d["id25b"])
+    # A document in the trashcan with versions: an older version holds other content; and a
+    # live document whose old version holds content
+    d["u26"] = "store://2024/8/7/7/7/x26-%s.bin" % tag
+    d["u26v"] = "store://2024/8/7/7/8/x26v-%s.bin" % tag
+    db.node("workspace://SpacesStore", "uuid-doc26", "sys:deleted")
+    db.trashcan("uuid-doc26", "2024-06-15T09:00:00Z", "dave", db.url(d["u26"], 26))
+    db.version("uuid-doc26", db.url(d["u26v"], 27), label="1.0", vuuid="ver-doc26")
+    L.put(env.cs, d["u26v"][8:], 27)
+    d["u27v"] = "store://2024/8/7/7/9/x27v-%s.bin" % tag
+    live27 = db.node("workspace://SpacesStore", "uuid-live27", "cm:content")
+    db.content(live27, db.url("store://2024/8/7/7/9/x27-%s.bin" % tag, 28))
+    db.version("uuid-live27", db.url(d["u27v"], 29), label="1.0", vuuid="ver-live27")
+    # a trashcan item whose sys:archivedDate does not parse
+    d["u28"] = "store://2024/8/8/8/8/x28-%s.bin" % tag
+    db.trashcan("uuid-doc28", "last tuesday", "erin", db.url(d["u28"], 30))
     return d
 
 
@@ -266,6 +308,21 @@ def run_engine(engine):
               refs[0]["archived_date"].startswith("2024-06-10"),
               pre + "V6 referenced by the archived node, since 2024-06-10, by dave", r)
         eq([f["size"] for f in u.get("files", [])], [5000], pre + "V6 file present", r)
+        # instants in one form, the report's: archived_date as committed (no .000)
+        arch = [x for x in it.get("node", {}).get("rows", [])
+                if x["store"] == "archive://SpacesStore"]
+        eq((refs[0].get("archived_date") if refs else None,
+            arch[0].get("archived_date") if arch else None,
+            arch[0].get("committed") if arch else None),
+           ("2024-06-10T09:00:00Z", "2024-06-10T09:00:00Z", "2024-06-01T00:00:00Z"),
+           pre + "V6 instants written one way (archived_date like committed)", r)
+        r = L.verify(base, "--node", "uuid-doc6")
+        check("deleted 2024-06-10T09:00:00Z by dave, transaction committed 2024-06-01T00:00:00Z"
+              in r.out and ".000Z" not in r.out, pre + "V6 text: instants written one way", r)
+        r = L.verify(base, "--url", d["u28"], "--format", "json")
+        refs = url_of(item(r), d["u28"]).get("referenced_by", [])
+        eq([(x.get("archived_date"), x.get("archived_date_raw")) for x in refs],
+           [(None, "last tuesday")], pre + "an archived date that does not parse is kept raw", r)
         check("alfwipe purge" in (it.get("why") or "") + (u.get("why") or ""),
               pre + "V6 explanation: purge it first", r)
 
@@ -275,6 +332,13 @@ def run_engine(engine):
         eq((r.rc, item(r).get("verdict")), (1, "destroyed_unverified"), pre + "V7a", r)
         check("eager cleanup never copies to contentstore.deleted" in
               (url_of(item(r), d["u7"]).get("why") or ""), pre + "V7a explanation", r)
+        # text: a finding's parenthesis that holds "; " stays on one line
+        r = L.verify(base, "--node", "uuid-doc7", "--url", d["u7"])
+        lines = [l for l in r.out.splitlines() if "no wipe record" in l]
+        check(r.rc == 1 and len(lines) == 1 and lines[0].startswith("    - no wipe record:") and
+              lines[0].endswith("that copy is gone without a certificate record)") and
+              not any(l.lstrip("- ").startswith("that copy is gone") for l in r.out.splitlines()),
+              pre + "text: the cleaner's explanation is one bullet, its parenthesis whole", r)
         r = L.verify(eg, "--node", "uuid-doc7b", "--url", d["u7b"], "--format", "json")
         eq((r.rc, item(r).get("verdict")), (1, "pending"), pre + "V7b", r)
         check("nothing in Alfresco will ever remove this file" in
@@ -289,6 +353,70 @@ def run_engine(engine):
               (url_of(item(r), "store://2023/1/1/1/1/nope.bin").get("why") or ""),
               pre + "V8 names what was searched", r)
 
+        # URLs that are not plain paths: accepted, looked up by their exact text, their file
+        # looked for where Alfresco opens it
+        rel20 = d["u20"][8:]
+        for odd in (d["u20"].replace("/x20", "//x20"), d["u20"].replace("/x20", "/./x20"),
+                    d["u20"].replace("/x20", "/a/../x20")):
+            r = L.verify(base, "--url", odd, "--format", "json")
+            u = url_of(item(r), odd)
+            eq((r.rc, item(r).get("verdict"), u.get("path"),
+                [(f["root"], f["path"]) for f in u.get("files", [])]),
+               (1, "pending", rel20, [("contentstore", os.path.join(env.cs, rel20))]),
+               pre + "%s: accepted, its file found where Alfresco opens it" % odd, r)
+            check("Alfresco opens this URL as the file " + rel20 in (u.get("why") or ""),
+                  pre + "%s: the explanation names the file Alfresco opens" % odd, r)
+        r = L.verify(base, "--url", d["u21"], "--format", "json")
+        u = url_of(item(r), d["u21"])
+        eq((r.rc, item(r).get("verdict"), (u.get("row") or {}).get("content_size"),
+            [x["node_ref"] for x in u.get("referenced_by", [])], len(u.get("files", []))),
+           (2, "not_destroyed", 21, ["workspace://SpacesStore/uuid-live21"], 1),
+           pre + "a row whose URL is not a plain path is found by its exact text", r)
+        c22 = L.certgen(os.path.join(env.dir, "u22.cert"), [L.file_rec(d["u22"])])
+        odd22 = d["u22"].replace("/3/x22", "/3/./x22")
+        r = L.verify(base, "--url", odd22, "--certificate", c22, "--format", "json")
+        recs = url_of(item(r), odd22).get("certificate_records", [])
+        eq((r.rc, item(r).get("verdict"), [x.get("proof") for x in recs]),
+           (0, "destroyed", [True]),
+           pre + "the wipe record of the file a URL resolves to is its proof", r)
+        for bad, words in (("store://2024/../../x.bin", "resolves to a path outside the content "
+                                                         "store"),
+                           ("store://2024/..", "the content store's root itself")):
+            r = L.verify(base, "--url", bad)
+            check(r.rc == 3 and words in r.err, pre + "%s refused: %s" % (bad, words), r)
+
+        # Inconsistent rows: found by the full URL when the (short, crc) index misses them,
+        # and judged as usual (never "no row left")
+        r = L.verify(base, "--url", d["u23"], "--format", "json")
+        u = url_of(item(r), d["u23"])
+        row = u.get("row") or {}
+        eq((r.rc, item(r).get("verdict"), row.get("id"), row.get("found_by"),
+            row.get("consistent"), [x["node_ref"] for x in u.get("referenced_by", [])]),
+           (2, "not_destroyed", d["id23"], "text", False, ["workspace://SpacesStore/uuid-live23"]),
+           pre + "a row with a wrong content_url_crc is found and is still referenced", r)
+        check("content_url_crc" in (u.get("why") or "") and "misses it" in (u.get("why") or ""),
+              pre + "the explanation says the row does not match its URL", r)
+        r = L.verify(base, "--url", d["u24"], "--format", "json")
+        u = url_of(item(r), d["u24"])
+        row = u.get("row") or {}
+        eq((r.rc, item(r).get("verdict"), row.get("id"), u.get("orphan_state"),
+            row.get("consistent")),
+           (1, "destroyed_unverified", d["id24"], "orphan_protected", False),
+           pre + "a row with a wrong content_url_short is found: not unknown, not no_row", r)
+        check("content_url_short 'wrong-short'" in (u.get("why") or ""),
+              pre + "the explanation names the wrong short value", r)
+        r = L.verify(base, "--url", d["u25"], "--format", "json")
+        u = url_of(item(r), d["u25"])
+        row = u.get("row") or {}
+        eq((r.rc, item(r).get("verdict"), row.get("id"), row.get("same_url_rows"),
+            [x["node_ref"] for x in u.get("referenced_by", [])]),
+           (2, "not_destroyed", d["id25a"], [d["id25b"]], ["workspace://SpacesStore/uuid-live25"]),
+           pre + "two rows of one URL: the references of both count", r)
+        r = L.verify(base, "--url", d["u14"], "--format", "json")
+        row = url_of(item(r), d["u14"]).get("row") or {}
+        eq((row.get("found_by"), row.get("consistent"), row.get("same_url_rows")),
+           ("index", True, []), pre + "a consistent row is found through the index", r)
+
         # Issue: purged document whose version history still holds its content
         r = L.verify(base, "--node", "uuid-doc10", "--format", "json")
         eq(r.rc, 2, pre + "version history exit code", r)
@@ -299,7 +427,28 @@ def run_engine(engine):
         check(len(refs) == 1 and refs[0]["node_ref"] == "workspace://version2Store/ver-doc10" and
               refs[0]["frozen_node_ref"] == "workspace://SpacesStore/uuid-doc10",
               pre + "version history: the URL was found through ver2:frozenNodeRef", r)
-        check("version history" in (u.get("why") or ""), pre + "version history explanation", r)
+        check("though its node is gone" in (u.get("why") or ""),
+              pre + "version history explanation: its node is gone, the versions must go", r)
+        # a node in the trashcan: purging it deletes its version history too (facts 5.1)
+        for args in (("--node", "uuid-doc26"), ("--url", d["u26v"])):
+            r = L.verify(base, *(args + ("--format", "json")))
+            u = url_of(item(r), d["u26v"])
+            why = u.get("why") or ""
+            eq((r.rc, item(r).get("verdict"),
+                [x.get("frozen_node_state") for x in u.get("referenced_by", [])]),
+               (2, "not_destroyed", ["in_trashcan"]),
+               pre + "%s %s: a version of a trashcan node holds the URL" % args, r)
+            check("purging the item from the trashcan" in why and
+                  "deletes its version history too" in why and
+                  "delete those versions" not in why,
+                  pre + "%s %s: purging the trashcan item releases the versions" % args, why)
+        r = L.verify(base, "--node", "uuid-doc26", "--format", "json")
+        check("purging the node from the trashcan deletes them with it" in
+              (item(r).get("why") or ""), pre + "the node's versions go with the purge", r)
+        r = L.verify(base, "--url", d["u27v"], "--format", "json")
+        why = url_of(item(r), d["u27v"]).get("why") or ""
+        check(r.rc == 2 and "of a live node" in why and "delete those versions" in why,
+              pre + "a live node's version: delete the versions, or the node and purge it", r)
         eq(len(it.get("node", {}).get("versions", [])), 1, pre + "version node listed", r)
 
         # contentstore.deleted copy with no wipe yet

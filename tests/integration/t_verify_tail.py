@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""verify: a certificate whose last run has no footer while no wipe is running (killed, or
+"""verify: a certificate whose last run has no footer while no wipe writes it (killed, or
 lines cut off the end, which the chain cannot tell apart) is not reported intact: exit 1 with
-a message that the end may have been cut; while a wipe holds wipe.lock_file it is the run in
-progress (exit 0). Input bytes such as ESC and BEL never reach the text output or standard
+a message that the end may have been cut; when it is wipe.certificate and a wipe holds
+wipe.lock_file it is the run in progress (exit 0), any other file stays cut. Input bytes such as ESC and BEL never reach the text output or standard
 error raw: they are escaped as \\xNN, as in the report."""
 import fcntl
 import os
@@ -16,11 +16,12 @@ D = os.path.join(L.TMP, "vtail")
 URLS = ["store://2024/3/3/3/3/t%d.bin" % i for i in range(1, 4)]
 
 
-def conf(name, lock):
+def conf(name, lock, certificate=None):
     p = os.path.join(D, name + ".conf")
+    cert = ' certificate = "%s";' % certificate if certificate else ""
     with open(p, "w") as f:
-        f.write('alfresco = { dir_root = "%s"; };\nwipe = { lock_file = "%s"; };\n'
-                % (os.path.join(D, "alf_data"), lock))
+        f.write('alfresco = { dir_root = "%s"; };\nwipe = { lock_file = "%s";%s };\n'
+                % (os.path.join(D, "alf_data"), lock, cert))
     return p
 
 
@@ -39,23 +40,39 @@ def cut_certificates():
         f.write("".join(lines[:-3]))   # footer and the last two file records cut off
     r = L.verify(c, "--certificate", p)
     eq(r.rc, 1, "footer and two records cut off: exit 1, not intact-and-OK", r)
-    check("WARNING" in r.out and "cut off the end" in r.out and "no wipe is running" in r.out,
+    check("WARNING" in r.out and "cut off the end" in r.out and
+          "no running wipe writes this file" in r.out,
           "says the end may have been cut off", r)
     r = L.verify(c, "--certificate", p, "--format", "json")
     cj = (r.j or {}).get("certificates", [{}])[0]
     eq((r.rc, cj.get("state"), cj.get("last_run_open"), cj.get("in_progress")),
        (1, "intact", True, False), "json: chain intact, last run open, not in progress", r)
 
-    # a wipe holds the lock: that is the run in progress
+    # a wipe holds the lock: the run in progress, but only in the certificate that wipe writes
+    # (wipe.certificate, however its path is spelled); any other file was cut
+    mine = conf("mine", lock, certificate=p)
+    spelled = conf("spelled", lock, certificate=os.path.join(D, ".", "", "cut.jsonl"))
+    other = conf("other", lock, certificate=os.path.join(D, "certificate.jsonl"))
     fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
     fcntl.flock(fd, fcntl.LOCK_EX)
     try:
-        r = L.verify(c, "--certificate", p)
-        eq(r.rc, 0, "last run open while a wipe holds the lock: exit 0", r)
+        r = L.verify(mine, "--certificate", p)
+        eq(r.rc, 0, "last run open in wipe.certificate while a wipe holds the lock: exit 0", r)
         check("still running" in r.out, "says the run is still in progress", r)
+        r = L.verify(spelled, "--certificate", p)
+        eq(r.rc, 0, "wipe.certificate spelled another way is the same file: exit 0", r)
+        for label, cf in (("default wipe.certificate", c), ("another wipe.certificate", other)):
+            r = L.verify(cf, "--certificate", p)
+            eq(r.rc, 1, "a cut certificate that is not %s: exit 1 while a wipe runs" % label, r)
+            check("WARNING" in r.out and "cut off the end" in r.out and
+                  "still running" not in r.out, "%s: reported as cut, not running" % label, r)
+        r = L.verify(other, "--certificate", p, "--format", "json")
+        cj = (r.j or {}).get("certificates", [{}])[0]
+        eq((r.rc, cj.get("last_run_open"), cj.get("in_progress")), (1, True, False),
+           "json: a cut certificate that no wipe writes is not in progress", r)
     finally:
         os.close(fd)
-    r = L.verify(c, "--certificate", p)
+    r = L.verify(mine, "--certificate", p)
     eq(r.rc, 1, "lock released again: exit 1", r)
 
     # a killed run followed by a complete one: the open run is not the last, nothing was cut

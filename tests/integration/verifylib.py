@@ -141,10 +141,14 @@ class Db:
                      % (n, self.qname(a)))
         return n
 
-    def url(self, url, size, orphan_time=None):
+    def url(self, url, size, orphan_time=None, short=None, crc=None):
+        """An alf_content_url row; short and crc override the values Alfresco derives from the
+        URL (an inconsistent row, which the (short, crc) index lookup misses)."""
         u = self.next_id("alf_content_url")
-        short = url.lower()[-12:]
-        crc = zlib.crc32(url.encode()) & 0xffffffff
+        if short is None:
+            short = url.lower()[-12:]
+        if crc is None:
+            crc = zlib.crc32(url.encode()) & 0xffffffff
         self.run("INSERT INTO alf_content_url (id, content_url, content_url_short, "
                  "content_url_crc, content_size, orphan_time) VALUES (%d, '%s', '%s', %d, %d, "
                  "%s);" % (u, url, short, crc, size,

@@ -127,6 +127,22 @@ static void url_store_relpath_ok__escapes__refused(void **state)
     assert_false(url_store_relpath_ok("a\0b", 3));
 }
 
+static void url_resolves_above__climbs_out__only_then(void **state)
+{
+    (void)state;
+    assert_true(url_resolves_above("store://../etc/passwd"));
+    assert_true(url_resolves_above("store://2024/../../x.bin"));
+    assert_true(url_resolves_above("store://2024\\..\\..\\x.bin"));
+    assert_true(url_resolves_above("store://../contentstore.deleted/x.bin"));
+    /* inside the store, or the root itself: not above */
+    assert_false(url_resolves_above("store://2024//x.bin"));
+    assert_false(url_resolves_above("store://2024/./x.bin"));
+    assert_false(url_resolves_above("store://2024/a/../x.bin"));
+    assert_false(url_resolves_above("store://2024/.."));
+    assert_false(url_resolves_above("store://2024/3/7/9/5/x.bin"));
+    assert_false(url_resolves_above("s3://../x.bin"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -141,6 +157,7 @@ int main(void)
         cmocka_unit_test(url_split__long_protocol__truncated),
         cmocka_unit_test(url_store_relpath_ok__normal_path__accepted),
         cmocka_unit_test(url_store_relpath_ok__escapes__refused),
+        cmocka_unit_test(url_resolves_above__climbs_out__only_then),
     };
     return cmocka_run_group_tests_name("urlpath", tests, NULL, NULL);
 }

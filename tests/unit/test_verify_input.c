@@ -49,11 +49,30 @@ static void verify_classify__malformed__rejected_with_the_token(void **state)
     assert_int_equal(classify("hello world", &k, &u), -1);
     assert_int_equal(classify("workspace://SpacesStore/", &k, &u), -1);
     assert_int_equal(classify("workspace:///uuid", &k, &u), -1);
-    assert_int_equal(classify("store://../etc/passwd", &k, &u), -1);
-    assert_int_equal(classify("store://2024//x.bin", &k, &u), -1);
+    assert_int_equal(verify_classify("store://../etc/passwd", &k, &u, &e), -1);
+    assert_non_null(strstr(e.msg, "resolves to a path outside the content store"));
+    assert_int_equal(classify("store://2024/../../x.bin", &k, &u), -1);
+    assert_int_equal(verify_classify("store://2024/..", &k, &u, &e), -1);
+    assert_non_null(strstr(e.msg, "the content store's root itself"));
     assert_int_equal(classify("0123456789012345678901234567890123456", &k, &u), -1); /* 37 */
     assert_int_equal(classify("://x", &k, &u), -1);
     assert_null(u);
+}
+
+static void verify_classify__not_plain_but_inside__accepted_as_url(void **state)
+{
+    (void)state;
+    enum vtok_kind k;
+    char *u = NULL;
+    static const char *const ok[] = {"store://2024//x.bin", "store://2024/./x.bin",
+                                     "store://2024/a/../x.bin", "store://2024\\x.bin",
+                                     "store://2024/x.bin/"};
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        k = VTOK_UUID;
+        assert_int_equal(classify(ok[i], &k, &u), 0);
+        assert_int_equal(k, VTOK_URL);
+        assert_null(u);
+    }
 }
 
 static void verify_add_arg__url_after_node__same_item(void **state)
@@ -152,6 +171,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(verify_classify__uuid_ref_url__recognised),
         cmocka_unit_test(verify_classify__malformed__rejected_with_the_token),
+        cmocka_unit_test(verify_classify__not_plain_but_inside__accepted_as_url),
         cmocka_unit_test(verify_add_arg__url_after_node__same_item),
         cmocka_unit_test(verify_read_list__plain__comments_blank_and_bad_lines),
         cmocka_unit_test(verify_read_list__csv__columns_by_name),

@@ -195,6 +195,96 @@ static void judge_url__nothing_known__unknown_unless_node_known(void **state)
     clear(&rn, &u);
 }
 
+static void judge_url__not_plain_path__names_the_file_alfresco_opens(void **state)
+{
+    (void)state;
+    struct vurl u = {.url = S("store://2024//x.bin"), .local = true, .rel = S("2024/x.bin")};
+    struct vresult r = {.item = &item_url};
+    judge(&r, &u, NULL);
+    assert_non_null(strstr(u.why, "Alfresco opens this URL as the file 2024/x.bin"));
+    clear(&r, &u);
+    /* a plain URL gets no such note */
+    u.url = S("store://2024/x.bin");
+    judge(&r, &u, NULL);
+    assert_null(strstr(u.why, "opens this URL as"));
+    clear(&r, &u);
+}
+
+static void judge_url__inconsistent_row__says_the_index_misses_it(void **state)
+{
+    (void)state;
+    int64_t more[] = {77};
+    struct vurl u = {.url = S("store://a/b.bin"), .local = true, .db_known = true, .id = 12,
+                     .by_text = true, .crc_mismatch = true, .row_crc = 5,
+                     .short_mismatch = true, .row_short = S("wrong")};
+    struct vresult r = {.item = &item_url};
+    judge(&r, &u, NULL);
+    assert_int_equal(u.verdict, V_DESTROYED_UNVERIFIED);
+    assert_non_null(strstr(u.why, "row 12 does not match its URL"));
+    assert_non_null(strstr(u.why, "content_url_short 'wrong', not 're://a/b.bin'"));
+    assert_non_null(strstr(u.why, "content_url_crc 5, not "));
+    assert_null(strstr(u.why, "more alf_content_url row"));
+    clear(&r, &u);
+    /* found by text and consistent (an uncertain short value): nothing said; a second row is */
+    u.crc_mismatch = u.short_mismatch = false;
+    u.more_ids = more;
+    u.nmore = 1;
+    judge(&r, &u, NULL);
+    assert_null(strstr(u.why, "does not match"));
+    assert_non_null(strstr(u.why, "1 more alf_content_url row holds the same URL (id 77)"));
+    clear(&r, &u);
+}
+
+static void judge_url__version_of_trashcan_node__released_by_the_purge(void **state)
+{
+    (void)state;
+    struct vref ref = {.data_id = 5, .has_node = true,
+                       .node_ref = S("workspace://version2Store/v1"), .kind = VS_VERSION,
+                       .prop = S("cm:content"), .frozen_ref = S("workspace://SpacesStore/uuid-1"),
+                       .frozen_state = VF_TRASH};
+    struct vurl u = {.url = S("store://a/b.bin"), .local = true, .db_known = true,
+                     .refs = &ref, .nrefs = 1};
+    struct vresult r = {.item = &item_url};
+    judge(&r, &u, NULL);
+    assert_int_equal(u.verdict, V_NOT_DESTROYED);
+    assert_non_null(strstr(u.why, "purging the item from the trashcan"));
+    assert_null(strstr(u.why, "delete those versions"));
+    clear(&r, &u);
+    ref.frozen_state = VF_LIVE;
+    judge(&r, &u, NULL);
+    assert_non_null(strstr(u.why, "of a live node"));
+    assert_null(strstr(u.why, "purging the item from the trashcan"));
+    clear(&r, &u);
+    ref.frozen_state = VF_GONE;
+    judge(&r, &u, NULL);
+    assert_non_null(strstr(u.why, "though its node is gone"));
+    clear(&r, &u);
+    /* not looked up: the item's own node in the trashcan tells */
+    ref.frozen_state = VF_UNKNOWN;
+    struct vnoderow arch = {.store = S("archive://SpacesStore"), .kind = VS_ARCHIVE};
+    struct vresult rn = {.item = &item_node, .node_known = true, .node = {.rows = &arch,
+                                                                          .nrows = 1}};
+    judge(&rn, &u, NULL);
+    assert_non_null(strstr(u.why, "purging the item from the trashcan"));
+    clear(&rn, &u);
+}
+
+static void verify_why_finding_len__parenthesis__not_split(void **state)
+{
+    (void)state;
+    const char *why = "no wipe record: unlinked (the cleaner copies it; that copy is gone); "
+                      "next";
+    size_t n = verify_why_finding_len(why);
+    assert_int_equal(n, strlen("no wipe record: unlinked (the cleaner copies it; that copy is "
+                               "gone)"));
+    assert_string_equal(why + n + 2, "next");
+    assert_int_equal(verify_why_finding_len("next"), 4);
+    assert_int_equal(verify_why_finding_len("a; b"), 1);
+    assert_int_equal(verify_why_finding_len(""), 0);
+    /* a stray ')' does not make the depth negative */
+    assert_int_equal(verify_why_finding_len("a) b; c"), 4);
+}
+
 static void judge_item__node_states(void **state)
 {
     (void)state;
@@ -245,6 +335,10 @@ int main(void)
         cmocka_unit_test(judge_url__orphan_boundaries__protected_eligible_overdue),
         cmocka_unit_test(judge_url__certificate__destroyed_only_when_erased_verified_guaranteed),
         cmocka_unit_test(judge_url__nothing_known__unknown_unless_node_known),
+        cmocka_unit_test(judge_url__not_plain_path__names_the_file_alfresco_opens),
+        cmocka_unit_test(judge_url__inconsistent_row__says_the_index_misses_it),
+        cmocka_unit_test(judge_url__version_of_trashcan_node__released_by_the_purge),
+        cmocka_unit_test(verify_why_finding_len__parenthesis__not_split),
         cmocka_unit_test(judge_item__node_states),
         cmocka_unit_test(verify_exit_code__order_of_precedence),
     };

@@ -1,8 +1,0 @@
--- The alf_content_url row of URL $1 when its content_url_short cannot be told for certain (a
--- URL whose last 12 characters are not plain ASCII, or hold an 'I'): Alfresco computes the
--- short value with Java's toLowerCase() in the JVM's locale and counts UTF-16 characters.
--- Found by its CRC ($2) and the full URL, without the (short, crc) index: a scan of
--- alf_content_url, made only for such URLs. Per row: id, content_size, orphan_time.
-SELECT u.id, u.content_size, u.orphan_time
-FROM alf_content_url u
-WHERE u.content_url_crc = $2 AND u.content_url = $1
