@@ -67,8 +67,12 @@ int main(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     /* '+': stop at the first non-option, the command name. */
+    struct cli_once once;
+    cli_once_init(&once, NULL, opts, NULL);
     int c;
     while ((c = getopt_long(argc, argv, "+c:qvhV", opts, NULL)) != -1) {
+        if (cli_once(&once, c, optarg) != 0)
+            return AW_UNKNOWN;
         switch (c) {
         case 'c':
             ctx.conf_path = optarg;

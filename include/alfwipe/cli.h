@@ -72,6 +72,29 @@ int cli_check_now(const struct ctx *ctx, const char *cmd, bool dry_run);
  * then "Try 'alfwipe [cmd] --help'". Returns AW_UNKNOWN. */
 int cli_bad_option(const char *cmd, int argc, char *const *argv);
 
+/* Options that take a value are given at most once: getopt_long would let the last one win
+ * (--method gutmann --method zero runs zero). A command's option loop calls cli_once for every
+ * option getopt_long returns, before acting on it. Options without a value may repeat (they
+ * mean the same each time), and so may those named in repeatable (wipe --root, verify --node),
+ * a NULL-terminated list of long names, or NULL. cmd names the command in the message ("wipe"),
+ * NULL for the global options. opts is the getopt_long table, at most CLI_ONCE_MAX entries;
+ * it and the values must outlive o. */
+#define CLI_ONCE_MAX 24
+struct option;
+struct cli_once {
+    const char *cmd;
+    const struct option *opts;
+    const char *const *repeatable;
+    const char *val[CLI_ONCE_MAX];   /* the first value of opts[i] */
+    bool seen[CLI_ONCE_MAX];
+};
+void cli_once_init(struct cli_once *o, const char *cmd, const struct option *opts,
+                   const char *const *repeatable);
+/* c and arg as getopt_long returned them (optarg). The second value of a single-valued
+ * option prints "alfwipe CMD: --NAME given twice ('first', then 'second')" and a hint, and
+ * returns AW_UNKNOWN; otherwise 0. */
+int cli_once(struct cli_once *o, int c, const char *arg);
+
 int cmd_report(struct ctx *ctx, int argc, char **argv);
 int cmd_check(struct ctx *ctx, int argc, char **argv);
 int cmd_wipe(struct ctx *ctx, int argc, char **argv);

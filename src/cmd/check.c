@@ -296,8 +296,12 @@ int cmd_check(struct ctx *ctx, int argc, char **argv)
     };
     enum out_format fmt = OUT_TEXT;
     bool do_connect = false;
+    struct cli_once once;
+    cli_once_init(&once, "check", opts, NULL);
     int c;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        if (cli_once(&once, c, optarg) != 0)
+            return AW_UNKNOWN;
         switch (c) {
         case 'f':
             if (out_format_parse_text_json("check", optarg, &fmt) != 0)

@@ -162,7 +162,11 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool *help)
     struct err err = ERR_INIT;
     int c;
     int64_t v;
+    struct cli_once once;
+    cli_once_init(&once, "purge", lo, NULL);
     while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+        if (cli_once(&once, c, optarg) != 0)
+            return AW_UNKNOWN;
         switch (c) {
         case O_OLDER:
             o->older_than = optarg;

@@ -86,8 +86,12 @@ int cmd_report(struct ctx *ctx, int argc, char **argv)
     enum out_format fmt = OUT_TEXT;
     const char *output = NULL;
     struct err err = ERR_INIT;
+    struct cli_once once;
+    cli_once_init(&once, "report", opts, NULL);
     int c;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        if (cli_once(&once, c, optarg) != 0)
+            return AW_UNKNOWN;
         switch (c) {
         case 'f':
             if (out_format_parse(optarg, &fmt, &err) != 0) {

@@ -810,9 +810,15 @@ static int parse_opts(int argc, char **argv, struct opts *o, struct vinput *in, 
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
+    /* Each --node, --url, --from and --certificate adds one more. */
+    static const char *const repeatable[] = {"node", "url", "from", "certificate", NULL};
     struct err err = ERR_INIT;
+    struct cli_once once;
+    cli_once_init(&once, "verify", lo, repeatable);
     int c;
     while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+        if (cli_once(&once, c, optarg) != 0)
+            return AW_UNKNOWN;
         switch (c) {
         case O_NODE:
         case O_URL:

@@ -115,8 +115,12 @@ int cmd_methods(struct ctx *ctx, int argc, char **argv)
     };
     enum out_format fmt = OUT_TEXT;
     struct err err = ERR_INIT;
+    struct cli_once once;
+    cli_once_init(&once, "methods", opts, NULL);
     int c;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        if (cli_once(&once, c, optarg) != 0)
+            return AW_UNKNOWN;
         switch (c) {
         case 'f':
             if (out_format_parse_text_json("methods", optarg, &fmt) != 0)
@@ -243,10 +247,15 @@ static int parse_opts(struct wopts *o, int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
+    static const char *const repeatable[] = {"root", NULL};
     struct err err = ERR_INIT;
+    struct cli_once once;
+    cli_once_init(&once, "wipe", opts, repeatable);
     int c;
     while ((c = getopt_long(argc, argv, "hq", opts, NULL)) != -1) {
         uint64_t v;
+        if (cli_once(&once, c, optarg) != 0)
+            return AW_UNKNOWN;
         switch (c) {
         case O_METHOD:
             o->method = optarg;
