@@ -50,6 +50,26 @@ int out_open(struct out *o, const char *path, struct err *err);
 /* ok: commit (flush, fsync, rename); !ok: discard. Returns -1 when committing failed. */
 int out_close(struct out *o, bool ok, struct err *err);
 
+/* Refuses an --output path that would replace live content or alfwipe's own files, before a
+ * command does anything else: a path inside a content root (alfresco.contentstore,
+ * contentstore_deleted, each extra_roots entry, and the nroots directories of wipe --root) or
+ * inside wipe.state_dir, judged by the nearest directory that exists and by place in the
+ * filesystem (a symbolic link or bind mount leading there counts); and a path that is the
+ * same file (device and inode, or, while one of them does not exist, the same name in the
+ * same directory) as wipe.certificate, wipe.lock_file, wipe.hmac_key_file, the database and
+ * API password and CA files, the alfwipe.conf and alfresco-global.properties that were read,
+ * or one of the nown files the command adds (own[i].what says what it is: "the wipe
+ * certificate --certificate"). Standard output ("-" or NULL), a device and a FIFO pass:
+ * out_open writes them in place. cmd names the command in the hint's example. 0, or -1 with
+ * err filled ("--output 'PATH' is ...", ERR_USAGE) and a hint. */
+struct out_guard_file {
+    const char *what;
+    const char *path;
+};
+int out_guard_check(const struct conf *conf, const char *cmd, const char *output,
+                    const char *const *roots, size_t nroots, const struct out_guard_file *own,
+                    size_t nown, struct err *err);
+
 /* CSV (RFC 4180), shared by every command's CSV output: one field, quoted when it holds a
  * comma, double quote, CR, LF or tab (quotes doubled inside), else written as the bytes are.
  * csv_write_str takes a C string (NULL: empty field); csv_write_cell adds the separator, ','

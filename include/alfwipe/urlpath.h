@@ -67,6 +67,11 @@ bool fs_location(const char *real, uint64_t *dev, char *out, size_t outlen);
  * strings; returns how many (0 and NULL when none or unreadable). */
 size_t mounts_below(const char *real, char ***out);
 
+/* The nearest directory at or above path that exists, resolved into out (PATH_MAX bytes):
+ * where a file that path names, or would create, lies (a relative path without a directory
+ * that exists: the working directory). False when none resolves. */
+bool path_nearest_dir(const char *path, char *out);
+
 /* lstat of rel (a checked relative path) under root without following any symbolic link: each
  * directory on the way is opened with O_NOFOLLOW, the last component is examined with
  * AT_SYMLINK_NOFOLLOW (a link there is reported as the link). False when anything on the way is

@@ -733,6 +733,8 @@ int cmd_purge(struct ctx *ctx, int argc, char **argv)
     bool handlers = false;
     memset(&res, 0, sizeof res);
     int code = AW_UNKNOWN;
+    if (out_guard_check(&conf, "purge", o.output, NULL, 0, NULL, 0, &err) != 0)
+        goto fail;
 
     if (!o.older_than) {
         const struct conf_int *k = &conf.policy.trashcan_keep_ms;

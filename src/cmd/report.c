@@ -118,6 +118,11 @@ int cmd_report(struct ctx *ctx, int argc, char **argv)
     struct conf conf = {0};
     if (cli_load_conf(ctx, &conf) != 0)
         return AW_UNKNOWN;
+    if (out_guard_check(&conf, "report", output, NULL, 0, NULL, 0, &err) != 0) {
+        err_print(&err);
+        conf_release(&conf);
+        return AW_UNKNOWN;
+    }
     if (!conf.db.configured) {
         err_set(&err, ERR_CONFIG, "no database configured%s", conf_unread_note(&conf));
         conf_release(&conf);

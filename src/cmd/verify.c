@@ -1014,6 +1014,21 @@ int cmd_verify(struct ctx *ctx, int argc, char **argv)
     if (cli_load_conf(ctx, &conf) != 0)
         goto done;
     conf_loaded = true;
+    /* The certificates to check and the lists being read are not to be replaced either. */
+    struct out_guard_file *own = xcalloc(o.ncerts + o.nfroms + 1, sizeof *own);
+    size_t nown = 0;
+    for (size_t i = 0; i < o.ncerts; i++)
+        own[nown++] = (struct out_guard_file){"a certificate to check --certificate",
+                                              o.certs[i]};
+    for (size_t i = 0; i < o.nfroms; i++)
+        if (strcmp(o.froms[i], "-") != 0)
+            own[nown++] = (struct out_guard_file){"a list being read --from", o.froms[i]};
+    int grc = out_guard_check(&conf, "verify", o.output, NULL, 0, own, nown, &err);
+    free(own);
+    if (grc != 0) {
+        err_print(&err);
+        goto done;
+    }
     if (load_key(&conf, &key, &keylen, &err) != 0) {
         err_print(&err);
         goto done;

@@ -1064,6 +1064,12 @@ int cmd_wipe(struct ctx *ctx, int argc, char **argv)
     uint8_t *hkey = NULL;
     size_t hkeylen = 0;
 
+    /* Before anything else, and long before the first write. */
+    const struct out_guard_file cert_opt = {"the wipe certificate --certificate",
+                                            w.o.certificate};
+    if (out_guard_check(&conf, "wipe", w.o.output, w.o.roots, w.o.nroots, &cert_opt, 1,
+                        &err) != 0)
+        goto fail;
     if (setup_schedule(&w, &err) != 0)
         goto fail;
     /* Roots: contentstore.deleted, or the --root directories. */

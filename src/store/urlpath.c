@@ -278,6 +278,30 @@ bool dirs_overlap(const char *a, const char *b)
     return fs_within(a, b, rel, sizeof rel) || fs_within(b, a, rel, sizeof rel);
 }
 
+bool path_nearest_dir(const char *path, char *out)
+{
+    char *p = xstrdup(path);
+    bool ok = false;
+    for (;;) {
+        struct stat st;
+        if (realpath(p, out) && stat(out, &st) == 0 && S_ISDIR(st.st_mode)) {
+            ok = true;
+            break;
+        }
+        char *slash = strrchr(p, '/');
+        if (slash == p)
+            break;
+        if (!slash) {
+            /* a relative name: the working directory, where it would be created */
+            ok = strcmp(p, ".") != 0 && realpath(".", out) != NULL;
+            break;
+        }
+        *slash = '\0';
+    }
+    free(p);
+    return ok;
+}
+
 bool path_lstat_under(const char *root, const char *rel, struct stat *st)
 {
     int dfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

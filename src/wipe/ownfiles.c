@@ -5,33 +5,10 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "alfwipe/conf.h"
 #include "alfwipe/urlpath.h"
 #include "alfwipe/wipe.h"
-#include "alfwipe/xalloc.h"
-
-/* The nearest directory at or above path that exists, resolved: where a file alfwipe will
- * create would land. False when none resolves. */
-static bool existing_dir_of(const char *path, char *out)
-{
-    char *p = xstrdup(path);
-    bool ok = false;
-    for (;;) {
-        struct stat st;
-        if (realpath(p, out) && stat(out, &st) == 0 && S_ISDIR(st.st_mode)) {
-            ok = true;
-            break;
-        }
-        char *slash = strrchr(p, '/');
-        if (!slash || slash == p)
-            break;
-        *slash = '\0';
-    }
-    free(p);
-    return ok;
-}
 
 int wipe_own_files_check(const struct conf *conf, const char *cert, const char *cert_key,
                          const char *const *roots, size_t nroots, struct err *err)
@@ -46,7 +23,7 @@ int wipe_own_files_check(const struct conf *conf, const char *cert, const char *
     const struct conf_alfresco *a = &conf->alfresco;
     for (size_t k = 0; k < sizeof own / sizeof own[0]; k++) {
         char dir[PATH_MAX], rel[PATH_MAX], live[PATH_MAX];
-        if (!own[k].path || !own[k].path[0] || !existing_dir_of(own[k].path, dir))
+        if (!own[k].path || !own[k].path[0] || !path_nearest_dir(own[k].path, dir))
             continue;
         for (size_t i = 0; i < nroots; i++)
             if (dir_within(dir, roots[i], rel, sizeof rel)) {
