@@ -1166,7 +1166,11 @@ int cmd_wipe(struct ctx *ctx, int argc, char **argv)
     if (w.cert) {
         json_t *f = wipe_footer_json(&w, rc);
         struct err e2 = ERR_INIT;
-        if (cert_append(w.cert, f, &e2) != 0 || cert_close(w.cert, &e2) != 0) {
+        int arc = cert_append(w.cert, f, &e2);
+        /* closed in every case: a failed footer still leaves the handle to free */
+        struct err e3 = ERR_INIT;
+        int crc = cert_close(w.cert, arc != 0 ? &e3 : &e2);
+        if (arc != 0 || crc != 0) {
             if (!w.fatal) {
                 w.fatal = 1;
                 w.fatal_err = e2;
