@@ -71,7 +71,7 @@ CLASSES = ["live", "version", "trashcan", "orphan_protected", "orphan_eligible",
            "deleted_referenced"]
 FINDINGS = ["missing_file", "size_mismatch", "stale_orphan_mark", "shared", "trashcan_expired",
             "no_archived_date", "in_flight", "dangling_content_data", "invalid_url",
-            "not_regular_file", "not_walked", "hard_linked"]
+            "not_regular_file", "not_walked", "hard_linked", "not_content_name"]
 
 TABLES = {
     "alf_transaction": ["id", "version", "change_txn_id", "commit_time_ms"],

@@ -42,7 +42,8 @@ enum finding {
     F_NOT_WALKED = 1u << 10,       /* no file found, but its directory was not walked (another
                                     * filesystem, unreadable): unknown, not missing */
     F_HARD_LINKED = 1u << 11,      /* a file in contentstore.deleted with more than one name */
-    F_COUNT_BITS = 12
+    F_NOT_CONTENT_NAME = 1u << 12, /* a file in contentstore.deleted not named <guid>.bin */
+    F_COUNT_BITS = 13
 };
 
 const char *rclass_name(enum rclass c);

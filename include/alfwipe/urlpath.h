@@ -24,6 +24,11 @@ bool url_store_relpath_ok(const char *rel, size_t len);
  * report marks it invalid_url. */
 bool url_file_name_ok(const char *rel, size_t len);
 
+/* Whether the last component of rel is named like the files Alfresco's file stores write:
+ * "<guid>.bin", that is something followed by ".bin". The cleaner moves files with their
+ * names, so anything else in contentstore.deleted is not Alfresco's content. */
+bool url_content_file_name(const char *rel, size_t len);
+
 /* content_url_short: last 12 characters of the lower-cased URL (whole URL when shorter;
  * ".empty" for an empty URL). out must hold 13 bytes. Lower-casing is ASCII (Java's
  * toLowerCase on the URLs Alfresco writes). */

@@ -36,6 +36,7 @@
 #include "alfwipe/db.h"
 #include "alfwipe/exitcode.h"
 #include "alfwipe/timeutil.h"
+#include "alfwipe/urlpath.h"
 #include "alfwipe/xalloc.h"
 #include "wipe_cmd.h"
 
@@ -1382,15 +1383,6 @@ static const char *kind_reason(const struct wipe_cand *c, char *buf, size_t len)
     return NULL;
 }
 
-/* The last component of rel ends in ".bin" and has more before it. */
-static bool content_file_name(const char *rel)
-{
-    const char *base = strrchr(rel, '/');
-    base = base ? base + 1 : rel;
-    size_t n = strlen(base);
-    return n > 4 && strcmp(base + n - 4, ".bin") == 0;
-}
-
 static bool bound_reached(struct wrun *w, const struct wipe_cand *c)
 {
     if (w->o.max_files && w->files_started >= w->o.max_files) {
@@ -1513,7 +1505,7 @@ int wipe_run_all(struct wrun *w)
                                    "again from pass 1", je->run, je->state, je->pass,
                                    renamed ? ", first named " : "", renamed ? je->rel : "");
         }
-        if (!je && !content_file_name(rel)) {
+        if (!je && !url_content_file_name(rel, strlen(rel))) {
             /* Alfresco's file stores name every content file <guid>.bin, and the cleaner
              * moves them with their names: anything else in a root is not its content (a
              * root given by mistake, an administrator's file). A file an earlier run renamed

@@ -19,7 +19,7 @@ static const char *const class_names[CLS_COUNT] = {
 static const char *const finding_names[F_COUNT_BITS] = {
     "missing_file", "size_mismatch", "stale_orphan_mark", "shared", "trashcan_expired",
     "no_archived_date", "in_flight", "dangling_content_data", "invalid_url", "not_regular_file",
-    "not_walked", "hard_linked",
+    "not_walked", "hard_linked", "not_content_name",
 };
 
 const char *rclass_name(enum rclass c)

@@ -785,6 +785,9 @@ static void emit_disk_item_as(struct scan *sc, const struct walk_entry *e, bool 
     if (root->kind == RK_DELETED && e->type == WALK_FILE && !referenced &&
         !url_file_name_ok(walk_path(&sc->wk->w, e), e->path_len))
         it.findings |= F_INVALID_URL;   /* alfwipe wipe cannot check it, and refuses it */
+    else if (root->kind == RK_DELETED && e->type == WALK_FILE && !referenced &&
+             !url_content_file_name(walk_path(&sc->wk->w, e), e->path_len))
+        it.findings |= F_NOT_CONTENT_NAME;   /* not Alfresco's: alfwipe wipe refuses it */
     it.cls = classify_file(root->kind == RK_DELETED, referenced);
     bool young = file_in_flight(it.age_ms, &r->pol);
     if (young)
@@ -1863,6 +1866,13 @@ static void decide_status(struct report *r)
                     "store:// URL that names no safe path in a content root, or a file in "
                     "contentstore.deleted whose name gives no URL (not UTF-8, or a backslash); "
                     "neither can be checked, and alfwipe wipe refuses such files", invalid);
+    uint64_t strange = s->findings[__builtin_ctz(F_NOT_CONTENT_NAME)];
+    if (strange)
+        rstatus_add(&r->status, AW_WARNING,
+                    "%" PRIu64 " file(s) in contentstore.deleted not named like Alfresco content "
+                    "(<guid>.bin), so not put there by Alfresco's cleaner: alfwipe wipe refuses "
+                    "them (unless its journal knows the name: a file an interrupted wipe had "
+                    "renamed); find out whose they are (not_content_name)", strange);
     uint64_t linked = s->findings[__builtin_ctz(F_HARD_LINKED)];
     if (linked)
         rstatus_add(&r->status, AW_WARNING,

@@ -62,6 +62,16 @@ bool url_file_name_ok(const char *rel, size_t len)
     return probe != NULL;
 }
 
+bool url_content_file_name(const char *rel, size_t len)
+{
+    const char *base = rel;
+    for (size_t i = 0; i < len; i++)
+        if (rel[i] == '/')
+            base = rel + i + 1;
+    size_t n = len - (size_t)(base - rel);
+    return n > 4 && memcmp(base + n - 4, ".bin", 4) == 0;
+}
+
 bool url_short_certain(const char *url, size_t len)
 {
     size_t from = len > 12 ? len - 12 : 0;

@@ -8,6 +8,7 @@ status, on PostgreSQL and MariaDB:
 - a file in contentstore.deleted with more than one hard link: hard_linked with its link count
   and the other names of its inode the walk saw, WARNING;
 - an invalid_url alone: WARNING;
+- a file in contentstore.deleted not named <guid>.bin: not_content_name, WARNING;
 - content_size values near 2^63: every byte total saturates at 2^63-1, none goes negative;
 - an empty contentstore (R16): refused unless extra_roots hold files of the database's URLs;
 - -q with --format json or csv: the document is written in full; only warnings on standard
@@ -322,6 +323,38 @@ def quiet():
               "quiet %s: -q --output FILE writes the JSON file" % e, r)
 
 
+def not_content_names():
+    """Files in contentstore.deleted not named <guid>.bin: the cleaner moves Alfresco's files
+    with their names, so these are someone else's; alfwipe wipe refuses them, and the report
+    says so instead of listing them as plain candidates."""
+    c = Case("notbin")
+    doc(c, "ok", "workspace/SpacesStore", "uuid-ok", "store://2024/6/6/6/6/ok.bin", 4)
+    c.f("del", "2024/1/1/1/1/gone.bin", 3, "2024-02-01T04:00:00Z")
+    c.f("del", "2024/1/1/1/1/gone.bin.gz", 5, "2024-02-01T04:00:00Z")
+    c.f("del", "README.txt", 6, "2024-02-01T04:00:00Z")
+    c.f("del", "2024/1/1/1/1/.bin", 2, "2024-02-01T04:00:00Z")
+    c.f("cs", "2024/6/6/6/6/notes.txt", 7, "2024-02-01T04:00:00Z")
+
+    def t(e, r):
+        got = {it["content_url"]: (it["class"], it["findings"]) for it in r.json["items"]}
+        eq(got.get("store://2024/1/1/1/1/gone.bin"), ("deleted", []),
+           "notbin %s: a .bin file is a plain candidate" % e, r)
+        for u in ("store://2024/1/1/1/1/gone.bin.gz", "store://README.txt",
+                  "store://2024/1/1/1/1/.bin"):
+            eq(got.get(u), ("deleted", ["not_content_name"]),
+               "notbin %s: %s is not_content_name" % (e, u), r)
+        eq(got.get("store://2024/6/6/6/6/notes.txt"), ("stray", []),
+           "notbin %s: in contentstore the rule does not apply (a stray)" % e, r)
+        eq((r.rc, r.json["findings"].get("not_content_name")), (1, 3),
+           "notbin %s: exit 1, three counted" % e, r)
+        check(any("not named like Alfresco content" in x for x in r.json["status"]["reasons"]),
+              "notbin %s: the status says why" % e, r)
+    each("notbin", c.run(), t)
+    for e, r in c.run(fmt="text").items():
+        check("not_content_name" in r.out and "README.txt" in r.out,
+              "notbin %s: text lists the file with its finding" % e, r)
+
+
 def compare():
     for label, res in ALL.items():
         pg, my = res.get("pg"), res.get("my")
@@ -332,7 +365,7 @@ def compare():
 
 def main():
     for fn in (not_regular, not_regular_warning, hard_links, invalid_url_alone, huge_sizes,
-               empty_contentstore, quiet):
+               empty_contentstore, quiet, not_content_names):
         try:
             fn()
         except Exception:

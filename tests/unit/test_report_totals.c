@@ -48,6 +48,7 @@ static void walk_type_name__every_kind__named(void **state)
     assert_string_equal(walk_type_name(WALK_DIR), "directory");
     assert_string_equal(walk_type_name(200), "other");
     assert_string_equal(finding_name(F_HARD_LINKED), "hard_linked");
+    assert_string_equal(finding_name(F_NOT_CONTENT_NAME), "not_content_name");
 }
 
 int main(void)

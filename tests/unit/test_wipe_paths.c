@@ -176,6 +176,19 @@ static void url_file_name_ok__utf8_no_backslash(void **state)
         assert_false(url_file_name_ok(no[i], strlen(no[i])));
 }
 
+static void url_content_file_name__guid_bin_only(void **state)
+{
+    (void)state;
+    static const char *const yes[] = {"2024/1/2/3/4/7c1f0e2a-9b8d-4c3e-8f5a-0d1e2f3a4b5c.bin",
+                                      "a.bin", "2024/1/x.y.bin", "2024.bin/1/z.bin"};
+    static const char *const no[] = {"notes.txt", "2024/1/.bin", "2024/1/a.bin.gz", ".bin",
+                                     "2024/1/a.BIN", "2024/1/abc", "2024/a.bin/c", ""};
+    for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
+        assert_true(url_content_file_name(yes[i], strlen(yes[i])));
+    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+        assert_false(url_content_file_name(no[i], strlen(no[i])));
+}
+
 static void rel_of_url__other_protocols_and_escapes__refused(void **state)
 {
     (void)state;
@@ -260,6 +273,7 @@ int main(void)
         cmocka_unit_test(url_lexical_path__may_leave_the_store),
         cmocka_unit_test(url_short_certain__ascii_tail_without_capital_i),
         cmocka_unit_test(url_file_name_ok__utf8_no_backslash),
+        cmocka_unit_test(url_content_file_name__guid_bin_only),
         cmocka_unit_test(rel_of_url__other_protocols_and_escapes__refused),
         cmocka_unit_test(url_reach_paths__text_and_kernel),
         cmocka_unit_test(path_overlaps__equal_inside_outside),
