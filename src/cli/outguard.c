@@ -102,7 +102,7 @@ int out_guard_check(const struct conf *conf, const char *cmd, const char *output
         return ret;
 
     /* (b) One of the files alfwipe reads or keeps: its evidence, lock, keys, passwords and
-     * configuration. */
+     * configuration (alfwipe.conf and every file it includes). */
     const struct out_guard_file fixed[] = {
         {"the wipe certificate wipe.certificate", conf->wipe.certificate.val},
         {"the wipe lock file wipe.lock_file", conf->wipe.lock_file.val},
@@ -119,8 +119,14 @@ int out_guard_check(const struct conf *conf, const char *cmd, const char *output
     char *oname = NULL;
     if (!split_resolved(output, odir, &oname))
         return 0;   /* no such directory: out_open says so */
-    for (size_t i = 0; i < nfixed + nown && ret == 0; i++) {
-        const struct out_guard_file *f = i < nfixed ? &fixed[i] : &own[i - nfixed];
+    size_t ninc = conf->n_includes;
+    for (size_t i = 0; i < nfixed + ninc + nown && ret == 0; i++) {
+        const struct out_guard_file inc = {
+            "a configuration file included (@include) by the one being read",
+            i >= nfixed && i < nfixed + ninc ? conf->includes[i - nfixed] : NULL};
+        const struct out_guard_file *f = i < nfixed          ? &fixed[i]
+                                         : i < nfixed + ninc ? &inc
+                                                             : &own[i - nfixed - ninc];
         if (!f->path || !f->path[0] || !same_file(output, odir, oname, f->path))
             continue;
         err_set(err, ERR_USAGE, "--output '%s' is %s ('%s')", output, f->what, f->path);
