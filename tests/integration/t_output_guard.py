@@ -5,7 +5,8 @@ value is never given twice.
 - report, verify, purge and wipe refuse, before anything else, an --output inside a content
   root (a live .bin in contentstore, a new file in contentstore.deleted, an extra root, a
   wipe --root; also through a symbolic link to a directory and through a bind mount) or inside
-  wipe.state_dir, and one that is the certificate (wipe.certificate, wipe --certificate, a
+  wipe.state_dir (or that is contentstore.deleted or the state directory not created yet),
+  and one that is the certificate (wipe.certificate, wipe --certificate, a
   verify --certificate), the lock file (also before it exists), the HMAC key, the database
   password file, the alfwipe.conf being read or a file it pulls in with @include (also
   nested), the alfresco-global.properties being read, or a verify --from list: exit 3, "--output 'PATH' is ..." and a hint, the target's bytes unchanged, no
@@ -277,6 +278,35 @@ def included_conf(t):
     ok(r.rc in (0, 1, 2) and os.path.exists(out), "@include: a report elsewhere is written", r)
 
 
+def missing_root(t):
+    """contentstore.deleted need not exist yet (Alfresco creates it on the first delete), nor
+    wipe.state_dir before the first wipe: --output may not take their place with a file,
+    which would keep Alfresco from creating the directory (its cleaner then unlinks the
+    originals without the copy) and every later alfwipe run from using it."""
+    s = t.s
+    away = s.dl + ".away"
+    os.rename(s.dl, away)
+    state_away = s.state + ".away"
+    os.rename(s.state, state_away)
+    try:
+        for target, words in ((s.dl, "the content root alfresco.contentstore_deleted"),
+                              (s.dl + "/", "the content root alfresco.contentstore_deleted"),
+                              (os.path.relpath(s.dl, s.dir),
+                               "the content root alfresco.contentstore_deleted"),
+                              (s.state, "alfwipe's state directory wipe.state_dir")):
+            for cmd, args in (("report", ["--format", "json"]),
+                              ("verify", ["--node", "uuid-nothing", "--format", "json"]),
+                              ("purge", ["--dry-run", "--format", "json"])):
+                r = t.run(cmd, *(args + ["--output", target]))
+                what = "%s --output %s (not created yet)" % (cmd, target)
+                real = os.path.join(s.dir, target.rstrip("/"))
+                refused(r, what, target, words, real=real)
+                ok(not os.path.exists(real), "%s: nothing created in its place" % what, r)
+    finally:
+        os.rename(away, s.dl)
+        os.rename(state_away, s.state)
+
+
 def twice(t):
     s = t.s
     victim = s.d("2024/6/2/0/0/twice.bin")
@@ -338,6 +368,7 @@ def main():
     bind_mount(t)
     wipe_guards(t)
     included_conf(t)
+    missing_root(t)
     twice(t)
     L.finish()
 
