@@ -75,6 +75,14 @@ int main(int argc, char **argv)
             return AW_UNKNOWN;
         switch (c) {
         case 'c':
+            /* An empty name (a script's unset variable) would fall through to
+             * $ALFWIPE_CONFIG or the default file: another configuration, silently. */
+            if (!*optarg) {
+                fprintf(stderr, "alfwipe: empty -c (--config)\n"
+                                "hint: Give -c the path of alfwipe.conf, or leave -c out to read "
+                                "$ALFWIPE_CONFIG, then /etc/alfwipe/alfwipe.conf.\n");
+                return AW_UNKNOWN;
+            }
             ctx.conf_path = optarg;
             break;
         case 'N':

@@ -117,6 +117,10 @@ struct conf_api {
 
 struct conf {
     char *path;                     /* the alfwipe.conf that was read; NULL when none */
+    /* The files alfwipe.conf pulled in with @include (absolute, or relative to the working
+     * directory as path is), each once: configuration as much as path. Owned. */
+    char **includes;
+    size_t n_includes;
     struct conf_alfresco alfresco;
     struct conf_db db;
     struct conf_policy policy;

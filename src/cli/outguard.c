@@ -44,6 +44,39 @@ static bool same_file(const char *output, const char *odir, const char *oname, c
     return same;
 }
 
+/* Whether the output (its resolved directory odir and name oname) would take the place of
+ * the directory path while that does not exist yet (contentstore.deleted before Alfresco's
+ * first delete, the state directory before the first wipe): a file there, named as the first
+ * missing component of path in its nearest existing directory, keeps the directory from ever
+ * being created. */
+static bool takes_place_of(const char *path, const char *odir, const char *oname)
+{
+    char *p = xstrdup(path), *missing = NULL;
+    char near[PATH_MAX], rel[PATH_MAX];
+    bool found = false;
+    for (;;) {
+        size_t n = strlen(p);
+        while (n > 1 && p[n - 1] == '/')
+            p[--n] = '\0';
+        struct stat st;
+        if (realpath(p, near) && stat(near, &st) == 0 && S_ISDIR(st.st_mode)) {
+            found = missing != NULL;
+            break;
+        }
+        char *slash = strrchr(p, '/');
+        if (!slash || slash == p)
+            break;
+        missing = slash + 1;
+        *slash = '\0';
+    }
+    /* p now ends before missing: its NUL is where the slash was */
+    bool same = found && strcmp(missing, ".") != 0 && strcmp(missing, "..") != 0 &&
+                strcmp(oname, missing) == 0 && dir_within(odir, near, rel, sizeof rel) &&
+                rel[0] == '\0';
+    free(p);
+    return same;
+}
+
 /* A directory that --output may not reach into. */
 struct guard_dir {
     const char *what, *key;
@@ -80,29 +113,43 @@ int out_guard_check(const struct conf *conf, const char *cmd, const char *output
         dirs[n++] = (struct guard_dir){"the wipe root", "--root", -1, roots[i]};
     dirs[n++] = (struct guard_dir){"alfwipe's state directory", "wipe.state_dir", -1,
                                    conf->wipe.state_dir.val};
-    char near[PATH_MAX], real[PATH_MAX], rel[PATH_MAX];
+    char near[PATH_MAX], real[PATH_MAX], rel[PATH_MAX], odir[PATH_MAX];
+    char *oname = NULL;
+    bool have_near = path_nearest_dir(output, near);
+    bool have_odir = split_resolved(output, odir, &oname);
     int ret = 0;
-    if (path_nearest_dir(output, near))
-        for (size_t i = 0; i < n && ret == 0; i++) {
-            const struct guard_dir *g = &dirs[i];
-            if (!g->path || !g->path[0] || !realpath(g->path, real) ||
-                !dir_within(near, real, rel, sizeof rel))
+    for (size_t i = 0; i < n && ret == 0; i++) {
+        const struct guard_dir *g = &dirs[i];
+        if (!g->path || !g->path[0])
+            continue;
+        const char *how = "is inside", *why = "";
+        if (realpath(g->path, real)) {
+            if (!have_near || !dir_within(near, real, rel, sizeof rel))
                 continue;
-            char idx[32] = "";
-            if (g->index >= 0)
-                snprintf(idx, sizeof idx, "[%ld]", g->index);
-            err_set(err, ERR_USAGE, "--output '%s' is inside %s %s%s ('%s')", output, g->what,
-                    g->key, idx, real);
-            ret = err_hint(err, "Nothing was written. Give --output a file outside the content "
-                                "roots and alfwipe's state directory, for example "
-                                "/var/log/alfwipe/%s.json.", cmd);
+        } else if (have_odir && takes_place_of(g->path, odir, oname)) {
+            how = "is in the way of";
+            why = " (not created yet: a file there keeps it from being created)";
+            snprintf(real, sizeof real, "%s", g->path);
+        } else {
+            continue;
         }
+        char idx[32] = "";
+        if (g->index >= 0)
+            snprintf(idx, sizeof idx, "[%ld]", g->index);
+        err_set(err, ERR_USAGE, "--output '%s' %s %s %s%s ('%s')%s", output, how, g->what,
+                g->key, idx, real, why);
+        ret = err_hint(err, "Nothing was written. Give --output a file outside the content "
+                            "roots and alfwipe's state directory, for example "
+                            "/var/log/alfwipe/%s.json.", cmd);
+    }
     free(dirs);
-    if (ret)
-        return ret;
+    if (ret || !have_odir) {
+        free(oname);
+        return ret;   /* no such directory: out_open says so */
+    }
 
     /* (b) One of the files alfwipe reads or keeps: its evidence, lock, keys, passwords and
-     * configuration. */
+     * configuration (alfwipe.conf and every file it includes). */
     const struct out_guard_file fixed[] = {
         {"the wipe certificate wipe.certificate", conf->wipe.certificate.val},
         {"the wipe lock file wipe.lock_file", conf->wipe.lock_file.val},
@@ -115,12 +162,14 @@ int out_guard_check(const struct conf *conf, const char *cmd, const char *output
         {"the alfresco-global.properties being read", a->global_properties.val},
     };
     size_t nfixed = sizeof fixed / sizeof fixed[0];
-    char odir[PATH_MAX];
-    char *oname = NULL;
-    if (!split_resolved(output, odir, &oname))
-        return 0;   /* no such directory: out_open says so */
-    for (size_t i = 0; i < nfixed + nown && ret == 0; i++) {
-        const struct out_guard_file *f = i < nfixed ? &fixed[i] : &own[i - nfixed];
+    size_t ninc = conf->n_includes;
+    for (size_t i = 0; i < nfixed + ninc + nown && ret == 0; i++) {
+        const struct out_guard_file inc = {
+            "a configuration file included (@include) by the one being read",
+            i >= nfixed && i < nfixed + ninc ? conf->includes[i - nfixed] : NULL};
+        const struct out_guard_file *f = i < nfixed          ? &fixed[i]
+                                         : i < nfixed + ninc ? &inc
+                                                             : &own[i - nfixed - ninc];
         if (!f->path || !f->path[0] || !same_file(output, odir, oname, f->path))
             continue;
         err_set(err, ERR_USAGE, "--output '%s' is %s ('%s')", output, f->what, f->path);

@@ -609,6 +609,34 @@ static int read_group(struct reader *r, const config_setting_t *gs, bool *seen)
     return 0;
 }
 
+/* Every file other than path that a setting under s came from (an @include, also nested),
+ * into conf->includes, each once. libconfig names an included file as the @include line
+ * wrote it, relative to the directory of alfwipe.conf (as int_literal joins it). An included
+ * file without settings is not seen. */
+static void note_includes(struct conf *conf, const char *path, const config_setting_t *s)
+{
+    const char *f = config_setting_source_file(s);
+    if (f && strcmp(f, path) != 0) {
+        const char *slash = strrchr(path, '/');
+        char *full = f[0] != '/' && slash
+                         ? xasprintf("%.*s/%s", (int)(slash - path), path, f)
+                         : xstrdup(f);
+        bool known = false;
+        for (size_t i = 0; !known && i < conf->n_includes; i++)
+            known = strcmp(conf->includes[i], full) == 0;
+        if (known) {
+            free(full);
+        } else {
+            conf->includes = xrealloc(conf->includes,
+                                      (conf->n_includes + 1) * sizeof *conf->includes);
+            conf->includes[conf->n_includes++] = full;
+        }
+    }
+    int n = config_setting_is_aggregate(s) ? config_setting_length(s) : 0;
+    for (int i = 0; i < n; i++)
+        note_includes(conf, path, config_setting_get_elem(s, (unsigned)i));
+}
+
 /* Read alfwipe.conf into conf; *found false when the default file does not exist. */
 static int read_conf_file(struct conf *conf, const char *path, bool explicit_path,
                           bool *seen, bool *found, struct err *err)
@@ -663,6 +691,7 @@ static int read_conf_file(struct conf *conf, const char *path, bool explicit_pat
     }
     struct reader r = {conf, path, err};
     const config_setting_t *root = config_root_setting(&cfg);
+    note_includes(conf, path, root);
     int n = config_setting_length(root);
     for (int i = 0; i < n; i++)
         if (read_group(&r, config_setting_get_elem(root, (unsigned)i), seen) != 0)
@@ -776,6 +805,9 @@ void conf_release(struct conf *conf)
         free(conf->warnings[i]);
     free(conf->warnings);
     props_free(conf->props);
+    for (size_t i = 0; i < conf->n_includes; i++)
+        free(conf->includes[i]);
+    free(conf->includes);
     free(conf->path);
     memset(conf, 0, sizeof *conf);
 }

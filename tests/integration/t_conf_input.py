@@ -8,7 +8,7 @@ are honoured (PostgreSQL) or refused, ssl=true is verify-full, parameters alfwip
 apply (options=, socketFactory=, sslfactory=) are refused unless alfwipe.conf replaces them,
 a partial database group does not hide db.url's problem, JSON keeps a value
 that is not UTF-8 (value_base64), and the command line errors (no command, two method names,
---output '' / /dev/full / a symbolic link) say what is wrong.
+-c '', --output '' / /dev/full / a symbolic link) say what is wrong.
 """
 import base64
 import json
@@ -510,6 +510,17 @@ def command_line(case):
     r = Run([ALFWIPE], p)
     eq((r.rc, r.out), (3, ""), "alfwipe alone: exit 3, nothing on stdout", r)
     check(r.err.startswith("alfwipe: no command given\nhint: "), "alfwipe alone: says so", r)
+    # -c '' (a script's unset variable) is no configuration file: never the one from
+    # $ALFWIPE_CONFIG or /etc/alfwipe/alfwipe.conf in its place, silently.
+    other = write("other-env.conf", 'wipe = { method = "zero"; };\n')
+    for argv in (["-c", ""], ["--config="], ["--config", ""]):
+        cmd = [ALFWIPE] + argv + ["check"]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("ALFWIPE_")}
+        env["ALFWIPE_CONFIG"] = other
+        r = Run(cmd, subprocess.run(cmd, capture_output=True, env=env, timeout=60, cwd=TMP))
+        refused(r, "%s check (ALFWIPE_CONFIG set)" % " ".join(map(repr, argv)),
+                "empty -c")
+        eq(r.out, "", "%s check: nothing on stdout" % " ".join(map(repr, argv)), r)
     r = run("methods", "gutmann", "dod-3")
     refused(r, "methods with two names", "at most one method name")
     check("unknown method" not in r.err, "methods with two names: no 'unknown method'", r)

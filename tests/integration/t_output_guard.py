@@ -5,10 +5,11 @@ value is never given twice.
 - report, verify, purge and wipe refuse, before anything else, an --output inside a content
   root (a live .bin in contentstore, a new file in contentstore.deleted, an extra root, a
   wipe --root; also through a symbolic link to a directory and through a bind mount) or inside
-  wipe.state_dir, and one that is the certificate (wipe.certificate, wipe --certificate, a
+  wipe.state_dir (or that is contentstore.deleted or the state directory not created yet),
+  and one that is the certificate (wipe.certificate, wipe --certificate, a
   verify --certificate), the lock file (also before it exists), the HMAC key, the database
-  password file, the alfwipe.conf or the alfresco-global.properties being read, or a verify
-  --from list: exit 3, "--output 'PATH' is ..." and a hint, the target's bytes unchanged, no
+  password file, the alfwipe.conf being read or a file it pulls in with @include (also
+  nested), the alfresco-global.properties being read, or a verify --from list: exit 3, "--output 'PATH' is ..." and a hint, the target's bytes unchanged, no
   temporary file, and for wipe no file wiped, no certificate record, no lock or journal;
 - /dev/null and an ordinary file still work (a real wipe included);
 - a single-valued option given twice is refused in every command and for -c and --now
@@ -241,6 +242,71 @@ def wipe_guards(t):
         eq(snapshot(target), before, "verify %s --output: unchanged" % " ".join(args))
 
 
+def included_conf(t):
+    """A file alfwipe.conf pulls in with @include (here the database group, and one in a
+    subdirectory through a nested @include) is configuration being read as much as
+    alfwipe.conf itself: --output may not replace it."""
+    s = t.s
+    inc_dir = os.path.join(s.dir, "conf.d")
+    os.makedirs(inc_dir, exist_ok=True)
+    db_conf = os.path.join(inc_dir, "db.conf")
+    wipe_conf = os.path.join(inc_dir, "wipe.conf")
+    main_conf = os.path.join(s.dir, "main.conf")
+    text = open(t.conf).read()
+    db_line = text[text.index("database = {"):]
+    with open(db_conf, "w") as f:
+        f.write(db_line + '@include "conf.d/wipe.conf"\n')
+    wipe_group = text[text.index("wipe = {"):text.index("database = {")]
+    with open(wipe_conf, "w") as f:
+        f.write(wipe_group)
+    with open(main_conf, "w") as f:
+        f.write(text[:text.index("wipe = {")] + '@include "conf.d/db.conf"\n')
+    e = {k: v for k, v in os.environ.items() if not k.startswith("ALFWIPE_")}
+    for target in (db_conf, wipe_conf, os.path.relpath(db_conf, s.dir)):
+        for cmd, args in (("report", ["--format", "json"]), ("wipe", ["--dry-run"])):
+            before = snapshot(db_conf), snapshot(wipe_conf)
+            argv = [L.ALFWIPE, "-c", main_conf, cmd] + args + ["--output", target]
+            r = L.Run(argv, subprocess.run(argv, capture_output=True, text=True, env=e,
+                                           timeout=300, cwd=s.dir))
+            what = "%s --output %s (an @include of the alfwipe.conf read)" % (cmd, target)
+            refused(r, what, target, "a configuration file included",
+                    real=os.path.join(s.dir, target))
+            eq((snapshot(db_conf), snapshot(wipe_conf)), before, "%s: unchanged" % what)
+    out = os.path.join(s.dir, "inc-report.json")
+    argv = [L.ALFWIPE, "-c", main_conf, "report", "--format", "json", "--output", out]
+    r = L.Run(argv, subprocess.run(argv, capture_output=True, text=True, env=e, timeout=300))
+    ok(r.rc in (0, 1, 2) and os.path.exists(out), "@include: a report elsewhere is written", r)
+
+
+def missing_root(t):
+    """contentstore.deleted need not exist yet (Alfresco creates it on the first delete), nor
+    wipe.state_dir before the first wipe: --output may not take their place with a file,
+    which would keep Alfresco from creating the directory (its cleaner then unlinks the
+    originals without the copy) and every later alfwipe run from using it."""
+    s = t.s
+    away = s.dl + ".away"
+    os.rename(s.dl, away)
+    state_away = s.state + ".away"
+    os.rename(s.state, state_away)
+    try:
+        for target, words in ((s.dl, "the content root alfresco.contentstore_deleted"),
+                              (s.dl + "/", "the content root alfresco.contentstore_deleted"),
+                              (os.path.relpath(s.dl, s.dir),
+                               "the content root alfresco.contentstore_deleted"),
+                              (s.state, "alfwipe's state directory wipe.state_dir")):
+            for cmd, args in (("report", ["--format", "json"]),
+                              ("verify", ["--node", "uuid-nothing", "--format", "json"]),
+                              ("purge", ["--dry-run", "--format", "json"])):
+                r = t.run(cmd, *(args + ["--output", target]))
+                what = "%s --output %s (not created yet)" % (cmd, target)
+                real = os.path.join(s.dir, target.rstrip("/"))
+                refused(r, what, target, words, real=real)
+                ok(not os.path.exists(real), "%s: nothing created in its place" % what, r)
+    finally:
+        os.rename(away, s.dl)
+        os.rename(state_away, s.state)
+
+
 def twice(t):
     s = t.s
     victim = s.d("2024/6/2/0/0/twice.bin")
@@ -301,6 +367,8 @@ def main():
     refusals(t)
     bind_mount(t)
     wipe_guards(t)
+    included_conf(t)
+    missing_root(t)
     twice(t)
     L.finish()
 
