@@ -323,6 +323,11 @@ static int parse_opts(struct wopts *o, int argc, char **argv)
             o->output = optarg;
             break;
         case 'q':   /* also after the command: 'alfwipe wipe --dry-run -q' (cron) */
+            if (log_verbosity > 0) {
+                fprintf(stderr, "alfwipe: wipe -q (--quiet) after -v (--verbose)\n"
+                                "hint: Give one of them.\n");
+                return AW_UNKNOWN;
+            }
             log_verbosity = -1;
             break;
         case 'h':

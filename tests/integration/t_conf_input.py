@@ -521,6 +521,14 @@ def command_line(case):
         refused(r, "%s check (ALFWIPE_CONFIG set)" % " ".join(map(repr, argv)),
                 "empty -c")
         eq(r.out, "", "%s check: nothing on stdout" % " ".join(map(repr, argv)), r)
+    # -q and -v together: refused, neither wins silently (also wipe's -q after the command)
+    for argv in (["-q", "-v", "methods"], ["-v", "-q", "methods"], ["-vv", "--quiet", "methods"],
+                 ["-v", "wipe", "--dry-run", "-q"]):
+        r = Run([ALFWIPE] + argv, subprocess.run([ALFWIPE] + argv, capture_output=True,
+                                                  timeout=30))
+        refused(r, " ".join(argv), "-q (--quiet)")
+        eq(r.out, "", "%s: nothing on stdout" % " ".join(argv), r)
+    eq(run("-v", "-v", "methods", "zero").rc, 0, "-v -v: still more detail, exit 0")
     r = run("methods", "gutmann", "dod-3")
     refused(r, "methods with two names", "at most one method name")
     check("unknown method" not in r.err, "methods with two names: no 'unknown method'", r)
