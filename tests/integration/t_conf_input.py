@@ -603,6 +603,24 @@ def options_misplaced():
         p = subprocess.run([ALFWIPE] + argv, capture_output=True, text=True, timeout=60)
         check(p.returncode == 3 and want in p.stderr,
               "%s: the hint's example keeps the value" % " ".join(argv), p.stderr)
+    # a command's option before the command: the example names a command that takes it, the
+    # one typed when it does, and every command option gets the hint
+    for argv, want in ((["--dry-run", "wipe"], "'alfwipe wipe --dry-run ...'"),
+                       (["--dry-run", "purge"], "'alfwipe purge --dry-run ...'"),
+                       (["--older-than", "30", "purge"], "'alfwipe purge --older-than 30 ...'"),
+                       (["--connect", "check"], "'alfwipe check --connect ...'"),
+                       (["--from", "list.txt", "verify"], "'alfwipe verify --from list.txt ...'"),
+                       (["--keep", "wipe"], "'alfwipe wipe --keep ...'"),
+                       (["--keep", "purge"], "'alfwipe wipe --keep ...'"),
+                       (["--root=/srv/x", "wipe"], "'alfwipe wipe --root=/srv/x ...'"),
+                       (["--max-files", "5", "wipe"], "'alfwipe wipe --max-files 5 ...'"),
+                       (["--include-undated", "purge"], "'alfwipe purge --include-undated ...'"),
+                       (["--format", "json", "methods"], "'alfwipe methods --format json ...'"),
+                       (["--output", "m.txt", "methods"], "'alfwipe report --output m.txt ...'")):
+        p = subprocess.run([ALFWIPE] + argv, capture_output=True, text=True, timeout=60)
+        check(p.returncode == 3 and "belongs to a command" in p.stderr and want in p.stderr,
+              "%s: the hint's example is a command that takes the option" % " ".join(argv),
+              p.stderr)
     p = subprocess.run([ALFWIPE, "report", "--bogus"], capture_output=True, text=True,
                        timeout=60)
     check(p.returncode == 3 and "hint:" not in p.stderr and "--help" in p.stderr,
