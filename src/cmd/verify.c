@@ -877,10 +877,13 @@ static void report_bad(const struct vinput *in)
             err_hint(&e, "Give one node uuid, node ref (workspace://SpacesStore/<uuid>) or "
                          "content URL (store://...) per line; the other lines were still "
                          "checked.");
+        else if (strcmp(b->source, "--url") == 0)
+            err_hint(&e, "Give --url a content URL (store://...), and a node uuid or node ref "
+                         "with --node; the other items were still checked.");
         else
-            err_hint(&e, "Give %s a node uuid, a node ref (workspace://SpacesStore/<uuid>) or a "
-                         "content URL (store://...); the other items were still checked.",
-                     E(b->source));
+            err_hint(&e, "Give --node a node uuid or a node ref "
+                         "(workspace://SpacesStore/<uuid>), and a content URL (store://...) with "
+                         "--url; the other items were still checked.");
         err_print(&e);
     }
 }
