@@ -1496,9 +1496,9 @@ int wipe_run_all(struct wrun *w)
             je = NULL;   /* ("removing": a truncate may have been done) */
         if (je && kept) {
             r->mtime_ms = je->mtime_ms;
-            r->earlier = xasprintf("overwritten and kept earlier (run %s, %s, %u passes, "
+            r->earlier = xasprintf("overwritten and kept earlier (run %s, %s, %u pass%s, "
                                    "--keep): wiped again from pass 1", je->run, je->method,
-                                   je->pass);
+                                   je->pass, je->pass == 1 ? "" : "es");
         } else if (je) {
             r->mtime_ms = je->mtime_ms;
             /* found under its removal name: say which file it was */

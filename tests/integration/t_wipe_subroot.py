@@ -36,6 +36,8 @@ def kept_then_subroot():
         eq(r.rc, 0, "then --root .../2023 (%s): exit 0, not refused as young" % what, r)
         ok("overwritten and kept earlier" in r.out and "younger than" not in r.out,
            "then --root .../2023 (%s): the journal's original mtime is used" % what, r)
+        ok("zero, 1 pass, --keep" in r.out,
+           "then --root .../2023 (%s): '1 pass', not '1 passes'" % what, r)
         ok("first named" not in r.out,
            "then --root .../2023 (%s): not taken for a renamed file" % what, r)
     ok(not os.path.exists(s.d(rel)), "the file is erased and removed")
