@@ -92,6 +92,11 @@ int cli_check_now(const struct ctx *ctx, const char *cmd, bool dry_run);
  * then "Try 'alfwipe [cmd] --help'". Returns AW_UNKNOWN. */
 int cli_bad_option(const char *cmd, int argc, char *const *argv);
 
+/* The command a command option given before it belongs to, for that hint: the command named in
+ * argv[from..argc) when it takes opt ("--dry-run" before "purge": purge), else the first
+ * command that does (report, wipe, purge, verify, check, methods); NULL for no command's. */
+const char *cli_option_command(const char *opt, int argc, char *const *argv, int from);
+
 /* Options that take a value are given at most once: getopt_long would let the last one win
  * (--method gutmann --method zero runs zero). A command's option loop calls cli_once for every
  * option getopt_long returns, before acting on it. Options without a value may repeat (they

@@ -475,6 +475,10 @@ static int transport_error(struct api *a, CURLcode rc, const struct resp *r, str
             if (strstr(detail, "host name") || strstr(detail, "subject name"))
                 return err_hint(err, "Use in api.url a host name the server's certificate was "
                                      "issued for; verification is never switched off.");
+            if (a->ca_file)
+                return err_hint(err, "api.ca_file ('%s') does not hold the CA that signed the "
+                                     "server's certificate: point it at that CA's PEM file; "
+                                     "verification is never switched off.", a->ca_file);
             return err_hint(err, "Set api.ca_file to the PEM file of the CA that signed the "
                                  "server's certificate; verification is never switched off.");
         }

@@ -449,17 +449,61 @@ static bool opt_is(const char *arg, const char *const *names)
     return false;
 }
 
+/* The options of each command, in the order an example is looked for: an option given before
+ * the command is shown after the command the user typed when that one takes it, else after
+ * the first command here that does. */
+static const char *const report_opts[] = {"--format", "--output", NULL};
+static const char *const wipe_opts[] = {"--method", "--verify", "--final-zero", "--dry-run",
+                                        "--min-age", "--max-files", "--max-bytes",
+                                        "--max-seconds", "--root", "--keep", "--no-db-check",
+                                        "--allow-unsafe-fs", "--operator", "--certificate",
+                                        "--format", "--output", NULL};
+static const char *const purge_opts[] = {"--older-than", "--include-undated", "--dry-run",
+                                         "--max-items", "--auth", "--retries", "--format",
+                                         "--output", NULL};
+static const char *const verify_opts[] = {"--node", "--url", "--from", "--certificate",
+                                          "--format", "--output", NULL};
+static const char *const check_opts[] = {"--connect", "--format", NULL};
+static const char *const methods_opts[] = {"--format", NULL};
+static const struct {
+    const char *cmd;
+    const char *const *opts;
+} command_opts[] = {
+    {"report", report_opts}, {"wipe", wipe_opts},   {"purge", purge_opts},
+    {"verify", verify_opts}, {"check", check_opts}, {"methods", methods_opts},
+};
+
+static const char *first_command_taking(const char *opt)
+{
+    for (size_t c = 0; c < sizeof command_opts / sizeof command_opts[0]; c++)
+        if (opt_is(opt, command_opts[c].opts))
+            return command_opts[c].cmd;
+    return NULL;
+}
+
+const char *cli_option_command(const char *opt, int argc, char *const *argv, int from)
+{
+    /* the command the user typed (the first argument naming one), if it takes the option */
+    for (int i = from; i < argc; i++)
+        for (size_t c = 0; c < sizeof command_opts / sizeof command_opts[0]; c++)
+            if (strcmp(argv[i], command_opts[c].cmd) == 0)
+                return opt_is(opt, command_opts[c].opts) ? command_opts[c].cmd
+                                                         : first_command_taking(opt);
+    return first_command_taking(opt);
+}
+
 int cli_bad_option(const char *cmd, int argc, char *const *argv)
 {
     static const char *const global[] = {"-c", "--config", "--now", "-q", "--quiet", "-v",
                                          "-vv", "-vvv", "--verbose", NULL};
-    static const char *const local[] = {"--format", "--output", "--dry-run", "--method",
-                                        "--verify", "--older-than", "--node", "--url",
-                                        "--certificate", "--max-items", "--connect", NULL};
     static const char *const with_value[] = {"-c", "--config", "--now", "--format", "--output",
                                              "--method", "--verify", "--older-than", "--node",
-                                             "--url", "--certificate", "--max-items", NULL};
+                                             "--url", "--certificate", "--max-items", "--from",
+                                             "--auth", "--retries", "--min-age", "--max-files",
+                                             "--max-bytes", "--max-seconds", "--root",
+                                             "--operator", NULL};
     const char *arg = optind >= 1 && optind - 1 < argc ? argv[optind - 1] : NULL;
+    const char *owner = NULL;
     /* The option as it should be written, with its value: the one given after it (getopt
      * left it as the next argument), or a placeholder. */
     char shown[256] = "";
@@ -476,10 +520,10 @@ int cli_bad_option(const char *cmd, int argc, char *const *argv)
         fprintf(stderr, "hint: %.*s is a global option: give it before the command, as in "
                         "'alfwipe %s %s ...'.\n",
                 (int)strcspn(arg, "="), arg, shown, cmd);
-    else if (!cmd && arg && opt_is(arg, local))
+    else if (!cmd && arg && (owner = cli_option_command(arg, argc, argv, optind)) != NULL)
         fprintf(stderr, "hint: %.*s belongs to a command: give it after the command, as in "
-                        "'alfwipe report %s ...'.\n",
-                (int)strcspn(arg, "="), arg, shown);
+                        "'alfwipe %s %s ...'.\n",
+                (int)strcspn(arg, "="), arg, owner, shown);
     if (cmd)
         fprintf(stderr, "Try 'alfwipe %s --help' for more information.\n", cmd);
     else

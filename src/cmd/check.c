@@ -158,23 +158,44 @@ static void check_line(struct checks *ck, const char *name, const char *path, co
     json_object_set_new(ck->json, name, o);
 }
 
-static int check_root(struct checks *ck, const char *name, const char *path, bool optional)
+/* A root that report, verify and wipe would refuse: its line, then on standard error the
+ * message and hint those commands give (where the setting came from, and what to do). */
+static int check_root(struct checks *ck, const char *name, const char *path, const char *origin,
+                      bool optional)
 {
     struct stat st;
+    struct err err = ERR_INIT;
     if (!path) {
         check_line(ck, name, NULL, "(unset)", optional);
         return optional ? 0 : -1;
     }
-    if (stat(path, &st) != 0) {
-        check_line(ck, name, path, optional ? "missing (allowed)" : "missing", optional);
-        return optional ? 0 : -1;
-    }
-    if (!S_ISDIR(st.st_mode)) {
+    if (path[0] != '/') {
+        check_line(ck, name, path, "relative path", false);
+        conf_root_relative(&err, name, path, origin);
+    } else if (stat(path, &st) != 0) {
+        int e = errno;
+        if (optional && e == ENOENT) {
+            check_line(ck, name, path, "missing (allowed)", true);
+            return 0;
+        }
+        check_line(ck, name, path, e == ENOENT ? "missing" : strerror(e), false);
+        conf_root_unusable(&err, e, name, path, origin, NULL);
+    } else if (!S_ISDIR(st.st_mode)) {
         check_line(ck, name, path, "not a directory", false);
-        return -1;
+        conf_root_unusable(&err, ENOTDIR, name, path, origin, NULL);
+    } else {
+        check_line(ck, name, path, "ok", true);
+        return 0;
     }
-    check_line(ck, name, path, "ok", true);
-    return 0;
+    if (ck->fp)
+        fflush(ck->fp);
+    err_print(&err);
+    return -1;
+}
+
+static const char *root_origin(const struct conf_str *s)
+{
+    return s->origin ? s->origin : conf_source_name(s->src);
 }
 
 /* Roots that are the same directory or lie one inside another (also through a bind mount)
@@ -244,15 +265,17 @@ static int connect_check(struct conf *conf, struct checks *ck)
     if (ck->fp)
         fprintf(ck->fp, "\nchecks:\n");
     const struct conf_alfresco *a = &conf->alfresco;
-    if (check_root(ck, "contentstore", a->contentstore.val, false) != 0)
+    if (check_root(ck, "contentstore", a->contentstore.val, root_origin(&a->contentstore),
+                   false) != 0)
         rc = AW_UNKNOWN;
     if (check_root(ck, "contentstore_deleted", a->contentstore_deleted.val,
+                   root_origin(&a->contentstore_deleted),
                    conf->policy.eager_orphan_cleanup.val) != 0)
         rc = AW_UNKNOWN;
     for (size_t i = 0; i < a->n_extra_roots; i++) {
         char name[48];
         snprintf(name, sizeof name, "extra_roots[%zu]", i);
-        if (check_root(ck, name, a->extra_roots[i], false) != 0)
+        if (check_root(ck, name, a->extra_roots[i], NULL, false) != 0)
             rc = AW_UNKNOWN;
     }
     if (check_roots_apart(conf, ck) != 0)

@@ -178,6 +178,21 @@ static void load_certs(struct certs *cs, const struct conf *conf, const struct o
             cs->tampered = true;
         else if (cs->v[i].state == VC_UNREADABLE || cs->v[i].state == VC_NEEDS_KEY)
             cs->unusable = true;
+        /* A certificate that could not be checked gives exit 3: say which and what to do on
+         * standard error too, as for a malformed input line. */
+        struct err e = ERR_INIT;
+        if (cs->v[i].state == VC_UNREADABLE) {
+            err_set(&e, ERR_DATA, "certificate '%s' could not be checked: %s", E(cs->v[i].path),
+                    E(cs->v[i].problem));
+            err_hint(&e, "Give --certificate a certificate file that 'alfwipe wipe' wrote "
+                         "(wipe.certificate names the usual one) and that this user may read.");
+            err_print(&e);
+        } else if (cs->v[i].state == VC_NEEDS_KEY) {
+            err_set(&e, ERR_DATA, "certificate '%s' could not be checked: %s", E(cs->v[i].path),
+                    E(cs->v[i].problem));
+            err_hint(&e, "Set wipe.hmac_key_file to the key file the wipe that wrote it used.");
+            err_print(&e);
+        }
     }
 }
 
@@ -877,10 +892,13 @@ static void report_bad(const struct vinput *in)
             err_hint(&e, "Give one node uuid, node ref (workspace://SpacesStore/<uuid>) or "
                          "content URL (store://...) per line; the other lines were still "
                          "checked.");
+        else if (strcmp(b->source, "--url") == 0)
+            err_hint(&e, "Give --url a content URL (store://...), and a node uuid or node ref "
+                         "with --node; the other items were still checked.");
         else
-            err_hint(&e, "Give %s a node uuid, a node ref (workspace://SpacesStore/<uuid>) or a "
-                         "content URL (store://...); the other items were still checked.",
-                     E(b->source));
+            err_hint(&e, "Give --node a node uuid or a node ref "
+                         "(workspace://SpacesStore/<uuid>), and a content URL (store://...) with "
+                         "--url; the other items were still checked.");
         err_print(&e);
     }
 }

@@ -69,6 +69,8 @@ static void wipe_usage(FILE *fp)
             "  --certificate FILE       certificate to append to (config wipe.certificate)\n"
             "  --format text|csv|json   output format (default text)\n"
             "  --output FILE            write the output to FILE (appears only when complete)\n"
+            "  -q, --quiet              the global -q, also accepted here: print only when\n"
+            "                           the state is not OK\n"
             "  -h, --help               this help\n"
             "\n"
             "Methods and their passes (also 'alfwipe methods'):\n");

@@ -173,8 +173,9 @@ static int journal_save(struct wrun *w)
     return 0;
 }
 
-/* An entry an earlier run left for this file: same root, dev/ino and name (or the name it was
- * being renamed to, or any name while it was being removed). */
+/* An entry an earlier run left for this file: same dev/ino and path (or the name it was being
+ * renamed to, or any name under this root while it was being removed), also when that run
+ * had another root: contentstore.deleted, or a --root inside it. */
 static struct wipe_jentry *journal_match(struct wrun *w, const struct wroot *root,
                                          const struct wipe_cand *c, const char *rel)
 {
@@ -185,7 +186,8 @@ static struct wipe_jentry *journal_match(struct wrun *w, const struct wroot *roo
         return e;
     for (size_t i = 0; i < w->journal.n; i++) {
         struct wipe_jentry *j = &w->journal.v[i];
-        if (j->dev == c->dev && j->ino == c->ino && strcmp(j->root, root->path) == 0 &&
+        if (j->dev == c->dev && j->ino == c->ino && wipe_journal_within(j->root, j->rel,
+                                                                        root->path) &&
             strcmp(j->state, "removing") == 0)
             return j;
     }
@@ -1494,13 +1496,14 @@ int wipe_run_all(struct wrun *w)
             je = NULL;   /* ("removing": a truncate may have been done) */
         if (je && kept) {
             r->mtime_ms = je->mtime_ms;
-            r->earlier = xasprintf("overwritten and kept earlier (run %s, %s, %u passes, "
+            r->earlier = xasprintf("overwritten and kept earlier (run %s, %s, %u pass%s, "
                                    "--keep): wiped again from pass 1", je->run, je->method,
-                                   je->pass);
+                                   je->pass, je->pass == 1 ? "" : "es");
         } else if (je) {
             r->mtime_ms = je->mtime_ms;
             /* found under its removal name: say which file it was */
-            bool renamed = strcmp(je->rel, rel) != 0;
+            bool renamed = !wipe_journal_same_path(je->root, je->rel, w->roots[c->root].path,
+                                                   rel);
             r->earlier = xasprintf("interrupted earlier (run %s, %s at pass %u%s%s): wiped "
                                    "again from pass 1", je->run, je->state, je->pass,
                                    renamed ? ", first named " : "", renamed ? je->rel : "");
@@ -1560,7 +1563,7 @@ int wipe_run_all(struct wrun *w)
             struct wipe_jentry *e = &w->journal.v[k];
             bool ours = false;
             for (size_t r = 0; r < w->nroots; r++)
-                ours = ours || strcmp(e->root, w->roots[r].path) == 0;
+                ours = ours || wipe_journal_within(e->root, e->rel, w->roots[r].path);
             bool seen = false;
             for (size_t r = 0; r < w->cands.n && ours && !seen; r++)
                 seen = w->cands.v[r].dev == e->dev && w->cands.v[r].ino == e->ino;

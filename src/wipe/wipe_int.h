@@ -297,8 +297,18 @@ int wipe_lock_check(const char *path, struct err *err);
 int wipe_can_create(const char *path, bool is_dir, bool make_parent);
 /* Atomic replace: write .tmp, fsync, rename, fsync the directory. */
 int wipe_journal_save(struct wipe_journal *j, struct err *err);
+/* The entry of the file at root/rel with that dev/ino, under its name or the name it was being
+ * renamed to. An entry is found whichever root it was written under: a run over
+ * contentstore.deleted finds one left by a run with --root contentstore.deleted/2023, and the
+ * other way round (roots are real paths). */
 struct wipe_jentry *wipe_journal_find(struct wipe_journal *j, const char *root, const char *rel,
                                       uint64_t dev, uint64_t ino);
+/* Whether root_a/rel_a and root_b/rel_b are the same path, one root being the other or lying
+ * inside it. */
+bool wipe_journal_same_path(const char *root_a, const char *rel_a, const char *root_b,
+                            const char *rel_b);
+/* Whether the path root_e/rel_e lies inside root (root_e being root, inside it, or above it). */
+bool wipe_journal_within(const char *root_e, const char *rel_e, const char *root);
 /* Add (or replace the entry with the same dev/ino); strings are copied. */
 struct wipe_jentry *wipe_journal_put(struct wipe_journal *j, const struct wipe_jentry *e);
 void wipe_journal_remove(struct wipe_journal *j, uint64_t dev, uint64_t ino);

@@ -319,6 +319,46 @@ def no_database():
        "a database group: database_configured in JSON", r)
 
 
+def check_connect_roots():
+    """check --connect on a root report would refuse: exit 3, and the message and hint report
+    gives (the setting's file and line, what to do) on standard error, not only a state."""
+    missing = os.path.join(BASE, "no-such-store")
+    deleted = os.path.join(BASE, "deleted-root")
+    os.makedirs(deleted, exist_ok=True)
+    c = conf("root-missing", 'alfresco = { contentstore = "%s"; contentstore_deleted = "%s"; };\n'
+             % (missing, deleted))
+    for fmt in ("text", "json"):
+        r = run("check", "--connect", "--format", fmt, conf=c)
+        line = refused(r, "check --connect, contentstore missing (%s)" % fmt, "contentstore",
+                       missing, "root-missing.conf:1", "No such file or directory")
+        check("hint: Check that the volume is mounted" in r.err,
+              "check --connect, contentstore missing (%s): the hint says what to do" % fmt, r)
+        if fmt == "json":
+            try:
+                got = json.loads(r.out)["checks"]["contentstore"]
+                got = (got["state"], got["ok"])
+            except (ValueError, KeyError, TypeError) as e:
+                got = str(e)
+            eq(got, ("missing", False), "check --connect --format json: contentstore missing", r)
+        else:
+            check(re.search(r"^  contentstore +%s: missing$" % re.escape(missing), r.out, re.M),
+                  "check --connect: the contentstore line says missing", r)
+    afile = write("not-a-dir", "x\n")
+    c = conf("root-file", 'alfresco = { contentstore = "%s"; contentstore_deleted = "%s"; };\n'
+             % (afile, deleted))
+    r = run("check", "--connect", conf=c)
+    refused(r, "check --connect, contentstore is a file", afile, "Not a directory")
+    check("hint: Point alfresco.contentstore at the content store directory itself" in r.err,
+          "check --connect, contentstore is a file: the hint", r)
+    # Alfresco's default dir.root (./alf_data) is relative: refused by report, named by check
+    r = run("check", "--connect", conf=write("empty.conf", ""))
+    refused(r, "check --connect, relative default contentstore", "'contentstore'",
+            "./alf_data/contentstore", "is a relative path")
+    check("hint: Set alfresco.dir_root" in r.err and
+          re.search(r"^  contentstore +\./alf_data/contentstore: relative path$", r.out, re.M),
+          "check --connect, relative default contentstore: the line and the hint", r)
+
+
 def jdbc_parameters():
     def props_conf(name, text):
         props = write(name + ".properties", text)
@@ -622,6 +662,24 @@ def options_misplaced():
         p = subprocess.run([ALFWIPE] + argv, capture_output=True, text=True, timeout=60)
         check(p.returncode == 3 and want in p.stderr,
               "%s: the hint's example keeps the value" % " ".join(argv), p.stderr)
+    # a command's option before the command: the example names a command that takes it, the
+    # one typed when it does, and every command option gets the hint
+    for argv, want in ((["--dry-run", "wipe"], "'alfwipe wipe --dry-run ...'"),
+                       (["--dry-run", "purge"], "'alfwipe purge --dry-run ...'"),
+                       (["--older-than", "30", "purge"], "'alfwipe purge --older-than 30 ...'"),
+                       (["--connect", "check"], "'alfwipe check --connect ...'"),
+                       (["--from", "list.txt", "verify"], "'alfwipe verify --from list.txt ...'"),
+                       (["--keep", "wipe"], "'alfwipe wipe --keep ...'"),
+                       (["--keep", "purge"], "'alfwipe wipe --keep ...'"),
+                       (["--root=/srv/x", "wipe"], "'alfwipe wipe --root=/srv/x ...'"),
+                       (["--max-files", "5", "wipe"], "'alfwipe wipe --max-files 5 ...'"),
+                       (["--include-undated", "purge"], "'alfwipe purge --include-undated ...'"),
+                       (["--format", "json", "methods"], "'alfwipe methods --format json ...'"),
+                       (["--output", "m.txt", "methods"], "'alfwipe report --output m.txt ...'")):
+        p = subprocess.run([ALFWIPE] + argv, capture_output=True, text=True, timeout=60)
+        check(p.returncode == 3 and "belongs to a command" in p.stderr and want in p.stderr,
+              "%s: the hint's example is a command that takes the option" % " ".join(argv),
+              p.stderr)
     p = subprocess.run([ALFWIPE, "report", "--bogus"], capture_output=True, text=True,
                        timeout=60)
     check(p.returncode == 3 and "hint:" not in p.stderr and "--help" in p.stderr,
@@ -636,6 +694,7 @@ def main():
     unresolved_placeholders()
     nul_escapes()
     no_database()
+    check_connect_roots()
     case = jdbc_parameters()
     not_utf8()
     command_line(case)

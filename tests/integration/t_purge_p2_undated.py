@@ -34,6 +34,11 @@ def test(tmp, pki, start):
     m.eq(mk.purged(), ["uuid-f", "uuid-e", "uuid-d", "uuid-c"],
          "P2 --include-undated: f first, as the oldest", r)
     m.check(r.out.startswith("purge OK: purged 4 of 6"), "P2 text status line", r)
+    # the help says where undated items go, as the run above does
+    h = m.run(conf, "--help")
+    m.check(h.rc == 0 and "without archivedAt, before the" in h.out and
+            "dated ones (as Alfresco's trashcan cleaner does)" in h.out,
+            "P2 purge --help: undated items are purged before the dated ones", h)
 
 
 if __name__ == "__main__":

@@ -55,6 +55,8 @@ def test(tmp, pki, start):
     m.eq(r.rc, 3, "P3c exit code", r)
     m.check("TLS certificate verification failed for 127.0.0.1" in r.err,
             "P3c message", r)
+    m.check("hint: api.ca_file ('%s') does not hold the CA that signed" % pki["otherca"]
+            in r.err, "P3c: the hint names the configured api.ca_file, not 'set api.ca_file'", r)
     m.eq(mk.http_requests(), [], "P3c: no HTTP request reached the server", r)
     hs = [q for q in mk.requests() if q.get("tls") == "handshake failed"]
     m.eq(len(hs), 1, "P3c: one handshake, no retry without verification", r)
@@ -63,6 +65,8 @@ def test(tmp, pki, start):
     r = m.run(conf)
     m.eq(r.rc, 3, "P3c without ca_file: exit code", r)
     m.check("TLS certificate verification failed" in r.err, "P3c without ca_file message", r)
+    m.check("hint: Set api.ca_file to the PEM file of the CA" in r.err,
+            "P3c without ca_file: the hint says to set api.ca_file", r)
     m.eq(mk.http_requests(), [], "P3c without ca_file: no request", r)
     # Signed by the configured CA but issued to another host name: refused as well.
     mk = start({"items": m.base_items(), "page_size": 2},

@@ -583,6 +583,18 @@ def run_engine(engine):
               pre + "a malformed --node is reported, the --url still checked", r)
         check("hint: Give --node a node uuid" in r.err and "per line" not in r.err,
               pre + "a malformed --node gets a hint about --node, not about lines", r)
+        # a content URL given to --node, a uuid given to --url: the hint names the option that
+        # takes each, never the one that was just refused
+        r = L.verify(base, "--node", d["u3"])
+        check(r.rc == 3 and "is a content URL, not a node ref or uuid" in r.err and
+              "hint: Give --node a node uuid or a node ref" in r.err and
+              "with --url" in r.err and "or a content URL" not in r.err,
+              pre + "a content URL given to --node: the hint sends it to --url", r)
+        r = L.verify(base, "--url", "0d4c6f1e-2b3a-4c5d-8e9f-a0b1c2d3e4f5")
+        check(r.rc == 3 and "is a node ref or uuid, not a content URL" in r.err and
+              "hint: Give --url a content URL (store://...)" in r.err and
+              "with --node" in r.err and "Give --url a node uuid" not in r.err,
+              pre + "a uuid given to --url: the hint sends it to --node", r)
     finally:
         db.drop()
 

@@ -231,6 +231,9 @@ def main():
     # a keyed certificate without the key: cannot be checked
     r = run(plain, p)
     eq((r.rc, cert0(r).get("state")), (3, "needs_key"), "keyed certificate, no key: exit 3", r)
+    check("alfwipe: certificate '%s' could not be checked: the run starting at line 1 is keyed"
+          % p in r.err and "hint: Set wipe.hmac_key_file" in r.err,
+          "keyed certificate, no key: the message names the file, the hint the key setting", r)
     # a keyed certificate with another key
     other = os.path.join(D, "other.key")
     with open(other, "w") as f:
@@ -257,6 +260,10 @@ def main():
     # unreadable
     r = run(plain, os.path.join(D, "missing.cert"))
     eq((r.rc, cert0(r).get("state")), (3, "unreadable"), "missing certificate: exit 3", r)
+    check("alfwipe: certificate '%s' could not be checked: " % os.path.join(D, "missing.cert")
+          in r.err and "No such file or directory" in r.err and
+          "hint: Give --certificate a certificate file" in r.err,
+          "missing certificate: a message naming it, and a hint, on standard error", r)
     r = run(plain, D)
     eq(r.rc, 3, "a directory as certificate: exit 3", r)
     # CSV form

@@ -824,6 +824,9 @@ def w35_options_anywhere():
     os.remove(s.d("b.bin"))
     r = L.wipe(s, "--dry-run", NO_DB, glob=("-q",))
     eq((r.rc, r.out), (0, ""), "W35 -q and OK: silent", r)
+    h = L.wipe(s, "--help")
+    ok(h.rc == 0 and "  -q, --quiet              the global -q, also accepted here" in h.out,
+       "W35 wipe --help lists -q, which wipe accepts after the command", h)
     # csv and json agree with text
     L.put(s.d("b.bin"), size=4096, age_days=1)
     rc = L.wipe(s, "--dry-run", NO_DB, "--format", "csv")

@@ -262,6 +262,39 @@ static void refs_reason__lists_three_then_counts(void **state)
                              "alf_content_data row without a node");
 }
 
+static void journal_same_path__across_roots(void **state)
+{
+    (void)state;
+    const char *del = "/srv/alf_data/contentstore.deleted";
+    const char *y23 = "/srv/alf_data/contentstore.deleted/2023";
+    assert_true(wipe_journal_same_path(del, "2023/1/1/0/0/a.bin", del, "2023/1/1/0/0/a.bin"));
+    assert_false(wipe_journal_same_path(del, "2023/1/1/0/0/a.bin", del, "2023/1/1/0/0/b.bin"));
+    /* a --root inside contentstore.deleted, either way round */
+    assert_true(wipe_journal_same_path(del, "2023/1/1/0/0/a.bin", y23, "1/1/0/0/a.bin"));
+    assert_true(wipe_journal_same_path(y23, "1/1/0/0/a.bin", del, "2023/1/1/0/0/a.bin"));
+    assert_false(wipe_journal_same_path(del, "2024/1/1/0/0/a.bin", y23, "1/1/0/0/a.bin"));
+    assert_false(wipe_journal_same_path(del, "20231/1/0/0/a.bin", y23, "1/1/0/0/a.bin"));
+    /* a sibling whose name starts like the root is not inside it */
+    assert_false(wipe_journal_same_path("/srv/del", "x/a.bin", "/srv/del2", "x/a.bin"));
+    assert_false(wipe_journal_same_path("/srv/del", "2/x/a.bin", "/srv/del2", "x/a.bin"));
+    /* unrelated roots */
+    assert_false(wipe_journal_same_path("/a", "x.bin", "/b", "x.bin"));
+}
+
+static void journal_within__entry_inside_root(void **state)
+{
+    (void)state;
+    const char *del = "/srv/alf_data/contentstore.deleted";
+    const char *y23 = "/srv/alf_data/contentstore.deleted/2023";
+    assert_true(wipe_journal_within(del, "2023/1/a.bin", del));
+    assert_true(wipe_journal_within(y23, "1/a.bin", del));
+    assert_true(wipe_journal_within(del, "2023/1/a.bin", y23));
+    assert_false(wipe_journal_within(del, "2024/1/a.bin", y23));
+    assert_false(wipe_journal_within(del, "20231/a.bin", y23));
+    assert_false(wipe_journal_within("/srv/del2", "a.bin", "/srv/del"));
+    assert_false(wipe_journal_within("/srv/del", "a.bin", "/srv/del2"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -277,6 +310,8 @@ int main(void)
         cmocka_unit_test(rel_of_url__other_protocols_and_escapes__refused),
         cmocka_unit_test(url_reach_paths__text_and_kernel),
         cmocka_unit_test(path_overlaps__equal_inside_outside),
+        cmocka_unit_test(journal_same_path__across_roots),
+        cmocka_unit_test(journal_within__entry_inside_root),
         cmocka_unit_test(rel_ok__components__checked),
         cmocka_unit_test(random_name__same_length_and_charset),
         cmocka_unit_test(refs_reason__lists_three_then_counts),
