@@ -985,6 +985,21 @@ static int load_odd_urls(struct wrun *w, struct db *db, struct err *err)
     return 0;
 }
 
+/* A legacy content property (type 11) of any qname, not only the core models' d:content
+ * properties db_check_schema looks at: its URL has no alf_content_url row, so the per-batch
+ * lookup cannot see that the content is live. */
+static int check_legacy_content(struct db *db, struct err *err)
+{
+    char *node = NULL;
+    if (db_query_value(db, "q_wipe_type11_any", NULL, 0, &node, err) < 0)
+        return err_prefix(err, "cannot check references");
+    if (!node)
+        return 0;
+    db_legacy_content_error(err, node);
+    free(node);
+    return -1;
+}
+
 static int check_db(struct wrun *w, struct err *err)
 {
     if (w->o.no_db_check) {
@@ -1009,6 +1024,8 @@ static int check_db(struct wrun *w, struct err *err)
                              "without the reference check.");
     }
     int rc = check_live_mounted(w, db, err);
+    if (rc == 0)
+        rc = check_legacy_content(db, err);
     if (rc == 0)
         rc = load_odd_urls(w, db, err);
     db_close(db);

@@ -604,6 +604,36 @@ def live_links_into_root():
     eq(r.rc, 0, "a live-store link elsewhere: the dry run runs", r)
 
 
+def legacy_custom_content(db, tag="pg"):
+    """A d:content property of a custom model that the 3.2 conversion left as the legacy type
+    11 keeps its URL as text, with no alf_content_url row for the per-batch lookup to find:
+    the wipe refuses to run (exit 3, nothing written), dry run included."""
+    s = L.Store("legacy11-" + tag, db=db)
+    rel = "2024/12/1/0/0/legacy-%s.bin" % tag
+    db.sql("INSERT INTO alf_namespace (id, version, uri) VALUES (99, 0, "
+           "'http://example.com/model/custom/1.0'); "
+           "INSERT INTO alf_qname (id, version, ns_id, local_name) VALUES (9999, 0, 99, "
+           "'attachment'); "
+           "INSERT INTO alf_node (id, version, store_id, uuid, transaction_id, type_qname_id, "
+           "locale_id) VALUES (88001, 1, 65, 'aaaaaaaa-0000-4000-8000-000000000001', 501, 128,"
+           " 31); "
+           "INSERT INTO alf_node_properties (node_id, actual_type_n, persisted_type_n, "
+           "string_value, qname_id, list_index, locale_id) VALUES (88001, 11, 6, "
+           "'contentUrl=store://%s|mimetype=text/plain|size=10|encoding=UTF-8|locale=en_US_',"
+           " 9999, -1, 31)" % rel)
+    L.put(s.d(rel), size=4096, age_days=30)
+    before = L.sha(s.d(rel))
+    for extra in (["--dry-run"], []):
+        r = L.wipe(s, "--method", "zero", *extra)
+        eq(r.rc, 3, "legacy custom content %s %s: exit 3" % (tag, extra), r)
+        ok("legacy type 11" in r.err and "88001" in r.err,
+           "legacy custom content %s %s: says why, naming the node" % (tag, extra), r)
+    eq(L.sha(s.d(rel)), before, "legacy custom content %s: the file is intact" % tag)
+    db.sql("DELETE FROM alf_node_properties WHERE node_id = 88001; "
+           "DELETE FROM alf_node WHERE id = 88001; DELETE FROM alf_qname WHERE id = 9999; "
+           "DELETE FROM alf_namespace WHERE id = 99")
+
+
 def main():
     relative_root()
     tampered_certificate()
@@ -618,6 +648,7 @@ def main():
     odd_db_urls(db)
     odd_urls_other_stores(db)
     inconsistent_rows(db)
+    legacy_custom_content(db)
     not_content_files()
     certificate_full()
     moved_mid_run()
@@ -628,6 +659,7 @@ def main():
     odd_db_urls(my, "my")
     odd_urls_other_stores(my, "my")
     inconsistent_rows(my, "my")
+    legacy_custom_content(my, "my")
     # a MariaDB database created in latin1: the URL column holds é as one byte
     non_ascii_urls(L.MY("aw_guards_latin1", charset="latin1"), "my-latin1", latin1=True)
     L.finish()
