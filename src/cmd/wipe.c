@@ -914,25 +914,32 @@ static int setup_schedule(struct wrun *w, struct err *err)
 }
 
 /* The absolute files a URL may open from a live store root (url_reach_paths). */
-static void add_odd_abs(struct wrun *w, const char *base, const char *url)
+static void add_odd_abs(struct wrun *w, const char *base, const char *url, bool inconsistent,
+                        bool referenced, int64_t id)
 {
     char *paths[URL_REACH_MAX];
     size_t n = url_reach_paths(base, url, paths);
     for (size_t k = 0; k < n; k++) {
         w->odd_abs = xgrow(w->odd_abs, &w->odd_abscap, w->nodd_abs + 1, sizeof *w->odd_abs);
-        w->odd_abs[w->nodd_abs].path = paths[k];
-        w->odd_abs[w->nodd_abs++].url = xstrdup(url);
+        w->odd_abs[w->nodd_abs++] =
+            (struct odd_url){paths[k], xstrdup(url), inconsistent, referenced, id};
     }
 }
 
-/* One referenced URL row (q_wipe_url_marks): kept when it is no plain path or when the
- * per-batch lookup by its short value and CRC would miss it. */
+/* One URL row (q_wipe_url_marks): kept when it is no plain path or when the per-batch lookup
+ * by its short value and CRC would miss it, referenced or not (a batch asks again by id). */
 static int on_url_mark(void *arg, const struct db_value *c, int nc, struct err *err)
 {
-    (void)err;
     struct wrun *w = arg;
-    if (nc < 3 || c[0].null)
+    if (nc < 5 || c[0].null)
         return 0;
+    int64_t id = 0;
+    if (c[3].null || db_int64(&c[3], &id) != 0)
+        return err_set(err, ERR_DATA, "alf_content_url.id '%s' is not an integer",
+                       c[3].null ? "NULL" : c[3].s);
+    if (id > w->marks_max_id)
+        w->marks_max_id = id;
+    bool referenced = c[4].null || strcmp(c[4].s, "0") != 0;
     const char *url = c[0].s;
     size_t len = strlen(url);
     bool odd = len <= 8 || !url_store_relpath_ok(url + 8, len - 8) ||
@@ -951,17 +958,14 @@ static int on_url_mark(void *arg, const struct db_value *c, int nc, struct err *
     char *path = url_resolved_path(url);
     if (path) {
         w->odd = xgrow(w->odd, &w->oddcap, w->nodd + 1, sizeof *w->odd);
-        w->odd[w->nodd++] = (struct odd_url){path, xstrdup(url), inconsistent};
+        w->odd[w->nodd++] = (struct odd_url){path, xstrdup(url), inconsistent, referenced, id};
     }
     /* every live store: contentstore and the extra roots (a store selector's stores) */
     const struct conf_alfresco *a = &w->conf->alfresco;
-    size_t from = w->nodd_abs;
     if (a->contentstore.val)
-        add_odd_abs(w, a->contentstore.val, url);
+        add_odd_abs(w, a->contentstore.val, url, inconsistent, referenced, id);
     for (size_t i = 0; i < a->n_extra_roots; i++)
-        add_odd_abs(w, a->extra_roots[i], url);
-    for (size_t k = from; k < w->nodd_abs; k++)
-        w->odd_abs[k].inconsistent = inconsistent;
+        add_odd_abs(w, a->extra_roots[i], url, inconsistent, referenced, id);
     return 0;
 }
 
@@ -970,13 +974,17 @@ static int cmp_odd(const void *a, const void *b)
     return strcmp(((const struct odd_url *)a)->path, ((const struct odd_url *)b)->path);
 }
 
-/* Referenced URLs such as store://2024/1//x.bin name a file no exact URL names, and a row
- * whose short value or CRC does not match its URL escapes the per-batch lookup: the batches
- * refuse those files (odd_url_of). Alfresco never writes either itself (imports, custom code
- * and hand-edited rows may), so they are read once per run, not per batch. */
-static int load_odd_urls(struct wrun *w, struct db *db, struct err *err)
+/* URLs such as store://2024/1//x.bin name a file no exact URL names, and a row whose short
+ * value or CRC does not match its URL escapes the per-batch lookup: the batches refuse those
+ * files when such a row is referenced (odd_url_of). Alfresco never writes either itself
+ * (imports, custom code and hand-edited rows may). The table is read once per run; each batch
+ * reads the rows added since and asks whether a kept unreferenced one is referenced now. */
+int wipe_load_odd_urls(struct wrun *w, struct db *db, struct err *err)
 {
-    if (db_query(db, "q_wipe_url_marks", NULL, 0, on_url_mark, w, err) != 0)
+    char from[32];
+    snprintf(from, sizeof from, "%" PRId64, w->marks_max_id);
+    const char *params[1] = {from};
+    if (db_query(db, "q_wipe_url_marks", params, 1, on_url_mark, w, err) != 0)
         return err_prefix(err, "cannot check references");
     if (w->nodd > 1)
         qsort(w->odd, w->nodd, sizeof *w->odd, cmp_odd);
@@ -1027,7 +1035,7 @@ static int check_db(struct wrun *w, struct err *err)
     if (rc == 0)
         rc = check_legacy_content(db, err);
     if (rc == 0)
-        rc = load_odd_urls(w, db, err);
+        rc = wipe_load_odd_urls(w, db, err);
     db_close(db);
     return rc;
 }

@@ -119,6 +119,7 @@ struct wrun {
     struct odd_url *odd_abs;     /* the same by the absolute path they reach from the live
                                   * store (a '..' URL may reach contentstore.deleted), sorted */
     size_t nodd_abs, odd_abscap;
+    int64_t marks_max_id;        /* the highest alf_content_url id read for them */
 };
 
 /* A referenced content URL that is not a plain path, and the path Alfresco reads it as. */
@@ -126,7 +127,13 @@ struct odd_url {
     char *path;                  /* owned, resolved (url_resolved_path), or absolute */
     char *url;                   /* owned, as in the database */
     bool inconsistent;           /* a plain URL whose row's short or CRC does not match it */
+    bool referenced;             /* an alf_content_data row pointed at it when last read */
+    int64_t url_id;              /* its alf_content_url id */
 };
+
+/* Read the URL rows above w->marks_max_id into w->odd and w->odd_abs (sorted again): the
+ * whole table at the start, the rows added since before each batch. */
+int wipe_load_odd_urls(struct wrun *w, struct db *db, struct err *err);
 
 /* The signal that asked the run to stop (SIGINT, SIGTERM), 0 while none: set by the handler,
  * read by every thread (a lock-free atomic, safe in a signal handler). */

@@ -201,20 +201,59 @@ static int cmp_odd_path(const void *a, const void *b)
 
 /* ---- the database check: a new snapshot per batch ---- */
 
-/* The referenced URL that is not a plain path but resolves to url's path, or reaches the
- * file itself from the live store (f's absolute path), or NULL. */
-static const struct odd_url *odd_url_of(const struct wrun *w, const struct bfile *f,
-                                        const char *url)
+/* Whether odd URL row e is referenced: as last read, or (kept unreferenced) asked again on
+ * the batch's snapshot. 1 yes, 0 no, -1 with err. */
+static int odd_referenced(struct db *db, struct odd_url *e, struct err *err)
 {
-    const struct odd_url *hit = NULL;
-    if (w->nodd > 0 && strncmp(url, "store://", 8) == 0) {
-        struct odd_url key = {(char *)(uintptr_t)(url + 8), NULL};
-        hit = bsearch(&key, w->odd, w->nodd, sizeof *w->odd, cmp_odd_path);
+    if (e->referenced)
+        return 1;
+    char id[32];
+    snprintf(id, sizeof id, "%" PRId64, e->url_id);
+    const char *params[1] = {id};
+    char *v = NULL;
+    if (db_query_value(db, "q_wipe_url_refd", params, 1, &v, err) < 0)
+        return -1;
+    if (!v)
+        return 0;
+    free(v);
+    e->referenced = true;   /* never forgotten: a file it keeps stays refused */
+    return 1;
+}
+
+/* The referenced row, among those sorted by path in v, whose path equals key; NULL when none.
+ * *rc is -1 (with err) when the database could not answer. */
+static struct odd_url *odd_hit(struct db *db, struct odd_url *v, size_t n, const char *key,
+                               int *rc, struct err *err)
+{
+    struct odd_url k = {(char *)(uintptr_t)key, NULL, false, false, 0};
+    struct odd_url *e = n ? bsearch(&k, v, n, sizeof *v, cmp_odd_path) : NULL;
+    if (!e)
+        return NULL;
+    while (e > v && strcmp(e[-1].path, key) == 0)
+        e--;
+    for (; e < v + n && strcmp(e->path, key) == 0; e++) {
+        int r = odd_referenced(db, e, err);
+        if (r != 0) {
+            *rc = r < 0 ? -1 : 0;
+            return r < 0 ? NULL : e;
+        }
     }
-    if (!hit && w->nodd_abs > 0) {
+    return NULL;
+}
+
+/* The referenced URL that is not a plain path but resolves to url's path, or reaches the
+ * file itself from the live store (f's absolute path), or NULL; *rc -1 with err when the
+ * database could not answer. */
+static const struct odd_url *odd_url_of(struct wrun *w, struct db *db, const struct bfile *f,
+                                        const char *url, int *rc, struct err *err)
+{
+    *rc = 0;
+    struct odd_url *hit = NULL;
+    if (w->nodd > 0 && strncmp(url, "store://", 8) == 0)
+        hit = odd_hit(db, w->odd, w->nodd, url + 8, rc, err);
+    if (!hit && *rc == 0 && w->nodd_abs > 0) {
         char *abs = xasprintf("%s/%s", w->roots[f->rec->root].path, f->rec->rel);
-        struct odd_url key = {abs, NULL};
-        hit = bsearch(&key, w->odd_abs, w->nodd_abs, sizeof *w->odd_abs, cmp_odd_path);
+        hit = odd_hit(db, w->odd_abs, w->nodd_abs, abs, rc, err);
         free(abs);
     }
     return hit;
@@ -234,6 +273,14 @@ static int db_check_batch(struct wrun *w, struct batch *b)
                                 "then run again (files not reached are untouched).");
         return -1;
     }
+    /* URL rows added since the last batch: one that is no plain path, or whose short value
+     * or CRC does not match it, escapes the lookup below */
+    if (wipe_load_odd_urls(w, db, &err) != 0) {
+        w->fatal = 1;
+        w->fatal_err = err;
+        db_close(db);
+        return -1;
+    }
     int rc = 0;
     for (size_t i = 0; i < b->n; i++) {
         struct bfile *f = &b->v[i];
@@ -247,7 +294,15 @@ static int db_check_batch(struct wrun *w, struct batch *b)
                                                        : "not valid UTF-8");
             continue;
         }
-        const struct odd_url *odd = odd_url_of(w, f, f->rec->url);
+        int orc = 0;
+        const struct odd_url *odd = odd_url_of(w, db, f, f->rec->url, &orc, &err);
+        if (orc != 0) {
+            w->fatal = 1;
+            w->fatal_err = err;
+            err_prefix(&w->fatal_err, "cannot check references of '%s'", f->rec->url);
+            rc = -1;
+            break;
+        }
         if (odd && odd->inconsistent) {
             f->active = false;
             f->rec->st = WST_REFUSED;

@@ -634,6 +634,52 @@ def legacy_custom_content(db, tag="pg"):
            "DELETE FROM alf_namespace WHERE id = 99")
 
 
+def odd_rows_mid_run(db):
+    """The odd URLs and inconsistent rows are read at the start, then again before each batch
+    for the rows added since, and a kept unreferenced one is asked again: a row added mid-run
+    that is no plain path or whose CRC does not match (a2, a3), and an odd row that was
+    orphaned at the start and is referenced again mid-run (a4), keep their files; a free file
+    after them is still erased."""
+    s = L.Store("oddmidrun", db=db)
+    base = "2024/12/5/0/0/"
+    for n in ("a1", "a2", "a3", "a4", "a5"):
+        L.put(s.d(base + n + ".bin"), size=4096, age_days=30)
+    db.add_url("store://" + base + "x/../a4.bin", referenced=False)
+    a4_id = int(db.sql("SELECT id FROM alf_content_url WHERE content_url = 'store://%s"
+                       "x/../a4.bin'" % base).strip())
+    odd = "store://" + base + "/a2.bin"
+    bad = "store://" + base + "a3.bin"
+    sql = ("INSERT INTO alf_content_url VALUES (98200, '%s', '%s', %d, 1, NULL); "
+           "INSERT INTO alf_content_data VALUES (98201, 0, 98200, 41, 51, 31); "
+           "INSERT INTO alf_content_url VALUES (98210, '%s', '%s', %d, 1, NULL); "
+           "INSERT INTO alf_content_data VALUES (98211, 0, 98210, 41, 51, 31); "
+           "INSERT INTO alf_content_data VALUES (98221, 0, %d, 41, 51, 31)"
+           % (odd, odd.lower()[-12:], zlib.crc32(odd.encode()) & 0xFFFFFFFF, bad,
+              bad.lower()[-12:], (zlib.crc32(bad.encode()) + 1) & 0xFFFFFFFF, a4_id))
+    hook = L.hook_script(s, """
+if ev == "file" and a1.endswith("a1.bin"):
+    import subprocess
+    subprocess.run(["psql", "-q", "-h", os.environ["AW_PG_HOST"], "-p", os.environ["AW_PG_PORT"],
+        "-U", os.environ["AW_PG_USER"], "-d", os.environ["DBN"], "-c", os.environ["SQL"]],
+        check=True)
+""")
+    kept = [base + n + ".bin" for n in ("a2", "a3", "a4")]
+    sums = [L.sha(s.d(rel)) for rel in kept]
+    r = L.wipe(s, "--method", "zero", env={"ALFWIPE_TEST_HOOK": hook, "ALFWIPE_TEST_BATCH": "1",
+                                           "SQL": sql, "DBN": db.name})
+    eq(r.rc, 1, "odd rows mid-run: exit 1", r)
+    eq([L.sha(s.d(rel)) if os.path.exists(s.d(rel)) else None for rel in kept], sums,
+       "odd rows mid-run: the files they keep are intact")
+    by = L.by_path(L.last_run(s)[1])
+    for rel in kept:
+        f = by.get(rel, {})
+        ok(f.get("status") == "REFUSED" and "deleted_referenced" in (f.get("reason") or ""),
+           "odd rows mid-run: %s refused as referenced" % rel, f)
+    for n in ("a1", "a5"):
+        eq(by.get(base + n + ".bin", {}).get("status"), "ERASED",
+           "odd rows mid-run: %s erased" % n, r)
+
+
 def main():
     relative_root()
     tampered_certificate()
@@ -649,6 +695,7 @@ def main():
     odd_urls_other_stores(db)
     inconsistent_rows(db)
     legacy_custom_content(db)
+    odd_rows_mid_run(db)
     not_content_files()
     certificate_full()
     moved_mid_run()
