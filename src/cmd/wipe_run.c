@@ -406,6 +406,7 @@ static void open_file(struct wrun *w, struct bfile *f, struct parent_cache *pc)
         return;
     }
     f->opened = true;
+    wipe_file_set_place(&f->wf, root->fd, root->path, r->rel);
     if (f->wf.dev != r->dev || f->wf.ino != r->ino) {
         refuse(r, "replaced since the directory was read");
         f->active = false;

@@ -15,7 +15,7 @@
 static void wf_reset(struct wipe_file *wf)
 {
     memset(wf, 0, sizeof *wf);
-    wf->fd = wf->rfd = wf->dirfd = -1;
+    wf->fd = wf->rfd = wf->dirfd = wf->rootfd = -1;
 }
 
 static int64_t mtime_ns_of(const struct stat *st)
@@ -120,7 +120,17 @@ void wipe_file_close(struct wipe_file *wf)
         close(wf->dirfd);
     free(wf->name);
     free(wf->ext);
+    free(wf->rel);
     wf_reset(wf);
+}
+
+void wipe_file_set_place(struct wipe_file *wf, int rootfd, const char *rootpath,
+                         const char *rel)
+{
+    free(wf->rel);
+    wf->rootfd = rootfd;
+    wf->rootpath = rootpath;
+    wf->rel = xstrdup(rel);
 }
 
 static void add_extent(struct wipe_file *wf, uint64_t off, uint64_t len, size_t *cap)
@@ -499,12 +509,34 @@ int wipe_file_verify_pass(struct wipe_file *wf, const struct wipe_pass *p, unsig
     return rc;
 }
 
-/* Whether name in the file's directory is still the file (same device and inode). */
+/* Whether the root is still at its path and the directory the file was opened in still the
+ * one its path from the root reaches (true when no place was set). */
+static bool dir_in_place(const struct wipe_file *wf)
+{
+    if (wf->rootfd < 0 || !wf->rel)
+        return true;
+    struct stat rp, rf;
+    if (wf->rootpath && (stat(wf->rootpath, &rp) != 0 || fstat(wf->rootfd, &rf) != 0 ||
+                         rp.st_dev != rf.st_dev || rp.st_ino != rf.st_ino))
+        return false;
+    struct err err = ERR_INIT;
+    int fd = wipe_open_parent(wf->rootfd, wf->dev, wf->rel, &err);
+    if (fd < 0)
+        return false;
+    struct stat a, b;
+    bool same = fstat(fd, &a) == 0 && fstat(wf->dirfd, &b) == 0 && a.st_dev == b.st_dev &&
+                a.st_ino == b.st_ino;
+    close(fd);
+    return same;
+}
+
+/* Whether name in the file's directory is still the file (same device and inode), and that
+ * directory still at its place under the root. */
 static bool name_is_ours(const struct wipe_file *wf, const char *name)
 {
     struct stat st;
     return fstatat(wf->dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
-           st.st_dev == wf->dev && st.st_ino == wf->ino;
+           st.st_dev == wf->dev && st.st_ino == wf->ino && dir_in_place(wf);
 }
 
 bool wipe_file_unchanged(struct wipe_file *wf, char *reason, size_t reasonlen)
@@ -579,6 +611,11 @@ int wipe_file_remove(struct wipe_file *wf, const char *tmpname, char *reason, si
                      bool *truncated, struct err *err)
 {
     *truncated = false;
+    if (!dir_in_place(wf)) {
+        snprintf(reason, reasonlen, "its directory is no longer at its place under the root "
+                                    "(moved away)");
+        return WIPE_NOT_REMOVED;
+    }
     if (!name_is_ours(wf, wf->name)) {
         snprintf(reason, reasonlen, "name now refers to a different file");
         return WIPE_NOT_REMOVED;

@@ -162,7 +162,17 @@ struct wipe_file {
     uint64_t data_bytes;         /* sum of extent lengths */
     bool direct_write;           /* O_DIRECT writes for the aligned part */
     uint64_t stream_id;
+    int rootfd;                  /* borrowed: the wipe root, -1 when not set */
+    const char *rootpath;        /* borrowed: the root's resolved path */
+    char *rel;                   /* owned: the path from the root (wipe_file_set_place) */
 };
+
+/* Where the file lies: its root (descriptor and resolved path) and its path from there. Each
+ * check between passes and the removal then also ask that the root is still at its path and
+ * the directory the file was opened in still at its place below it: a directory moved away
+ * (into a live store, with mv) takes the file along under its name. */
+void wipe_file_set_place(struct wipe_file *wf, int rootfd, const char *rootpath,
+                         const char *rel);
 
 /* Outcome of wipe_file_open when it is not an error. */
 enum wipe_open_result { WIPE_OPEN_OK = 0, WIPE_OPEN_REFUSED };

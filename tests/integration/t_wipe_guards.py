@@ -568,6 +568,45 @@ def moved_mid_run():
     ok(data == b"\0" * (1 << 20), "moved mid-run: the moved file holds the first pass only")
 
 
+def dir_moved_mid_run():
+    """A directory of contentstore.deleted moved into the live store (a day restored with mv)
+    while one of its files is being wiped: the file keeps its name in the moved directory, but
+    it is live content now, so it is not written to again (between two passes: refused) and
+    not removed (after the last pass: overwritten, not removed)."""
+    for ev, cond, want in (("pass-written", "a2 == '1'", ("REFUSED", 1, False)),
+                           ("before-remove", "True", ("ERASED", 3, False))):
+        s = L.Store("dirmoved-" + ev)
+        day = "2024/12/2/0/0"
+        L.put(s.d(day + "/m.bin"), size=1 << 20, age_days=30)
+        dst = os.path.join(s.cs, day)
+        os.makedirs(os.path.dirname(dst), exist_ok=True)
+        hook = L.hook_script(s, "if ev == '%s' and %s and not os.path.exists(os.environ['D']):\n"
+                                "    os.rename(os.environ['F'], os.environ['D'])" % (ev, cond))
+        r = L.wipe(s, "--method", "dod-3", "--no-db-check",
+                   env={"ALFWIPE_TEST_HOOK": hook, "F": s.d(day), "D": dst})
+        eq(r.rc, 1, "directory moved mid-run (%s): exit 1" % ev, r)
+        _, files, _ = L.last_run(s)
+        eq([(f.get("status"), f.get("passes_done"), f.get("removed")) for f in files], [want],
+           "directory moved mid-run (%s): no pass written and no removal after the move" % ev,
+           files)
+        ok(os.path.exists(os.path.join(dst, "m.bin")),
+           "directory moved mid-run (%s): the file in the live store is still there" % ev)
+    # the same with --root contentstore.deleted/2024, the year restored while its file is wiped
+    s = L.Store("rootmoved")
+    L.put(s.d("2024/12/3/0/0/m.bin"), size=1 << 20, age_days=30)
+    hook = L.hook_script(s, "if ev == 'pass-written' and a2 == '1':\n"
+                            "    os.rename(os.environ['F'], os.environ['D'])")
+    r = L.wipe(s, "--method", "dod-3", "--no-db-check", "--root", s.d("2024"),
+               env={"ALFWIPE_TEST_HOOK": hook, "F": s.d("2024"),
+                    "D": os.path.join(s.cs, "2024")})
+    eq(r.rc, 1, "root moved mid-run: exit 1", r)
+    _, files, _ = L.last_run(s)
+    eq([(f.get("status"), f.get("passes_done")) for f in files], [("REFUSED", 1)],
+       "root moved mid-run: refused, no pass written after the move", files)
+    ok(os.path.exists(os.path.join(s.cs, "2024/12/3/0/0/m.bin")),
+       "root moved mid-run: the file in the live store is still there")
+
+
 def live_links_into_root():
     """A directory of the live store moved into contentstore.deleted and linked (or mounted)
     back: Alfresco reads its files as live content, so the wipe refuses to run."""
@@ -699,6 +738,7 @@ def main():
     not_content_files()
     certificate_full()
     moved_mid_run()
+    dir_moved_mid_run()
     live_links_into_root()
     # Alfresco's install guide creates its MySQL database in UTF-8
     my = L.MY("aw_guards_my", charset="utf8mb4")
