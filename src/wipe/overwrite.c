@@ -530,13 +530,12 @@ static bool dir_in_place(const struct wipe_file *wf)
     return same;
 }
 
-/* Whether name in the file's directory is still the file (same device and inode), and that
- * directory still at its place under the root. */
+/* Whether name in the file's directory is still the file (same device and inode). */
 static bool name_is_ours(const struct wipe_file *wf, const char *name)
 {
     struct stat st;
     return fstatat(wf->dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
-           st.st_dev == wf->dev && st.st_ino == wf->ino && dir_in_place(wf);
+           st.st_dev == wf->dev && st.st_ino == wf->ino;
 }
 
 bool wipe_file_unchanged(struct wipe_file *wf, char *reason, size_t reasonlen)
@@ -561,7 +560,7 @@ bool wipe_file_unchanged(struct wipe_file *wf, char *reason, size_t reasonlen)
     }
     /* Still at its place in the root: a file renamed away (into a live store, say) between
      * two passes is not written to again. */
-    if (!name_is_ours(wf, wf->name)) {
+    if (!name_is_ours(wf, wf->name) || !dir_in_place(wf)) {
         snprintf(reason, reasonlen, "changed during wipe (moved or renamed)");
         return false;
     }
