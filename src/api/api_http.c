@@ -714,6 +714,12 @@ int api_list_trashcan(struct api *a, struct api_item_list *list, struct err *err
     struct resp r = {0};
     json_t *seen = json_object();   /* used as a hash set of the ids listed so far */
     for (long page_no = 1;; page_no++) {
+        if (stopping(a)) {
+            /* A signal between pages: the listing could go on for long; the caller reports
+             * the interruption. */
+            err_set(err, ERR_NET, "interrupted");
+            goto out;
+        }
         char rel[160];
         snprintf(rel, sizeof rel, "%s/deleted-nodes?skipCount=%lld&maxItems=%ld",
                  API_PATH_CORE, (long long)skip, a->page_size);
