@@ -779,6 +779,14 @@ int api_list_trashcan(struct api *a, struct api_item_list *list, struct err *err
                     "empty but hasMoreItems is true", (long long)skip);
             goto out;
         }
+        if (pg.has_total && pg.total_items >= 0 && skip + pg.count >= pg.total_items) {
+            /* The page says it ends the list and, at once, that more follows: a server that
+             * hands out new ids for ever would otherwise be listed until memory runs out. */
+            err_set(err, ERR_DATA, "pagination does not advance: page at skipCount %lld ends at "
+                    "item %lld of totalItems %lld but hasMoreItems is true", (long long)skip,
+                    (long long)(skip + pg.count), (long long)pg.total_items);
+            goto out;
+        }
         if (fresh == 0) {
             err_set(err, ERR_DATA, "pagination does not advance: page at skipCount %lld brings "
                     "no new ids (page %ld)", (long long)skip, page_no);
