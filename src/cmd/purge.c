@@ -776,6 +776,20 @@ int cmd_purge(struct ctx *ctx, int argc, char **argv)
     if (got_signal)
         goto interrupted;
 
+    /* Sizes whose total wraps past INT64_MAX cannot be real, and would make every byte count
+     * of the report wrong: the reply is refused before anything is deleted. */
+    int64_t total_bytes = 0;
+    for (size_t i = 0; i < list.n; i++) {
+        const struct api_item *it = &list.v[i];
+        if (it->has_size && __builtin_add_overflow(total_bytes, it->size_bytes, &total_bytes)) {
+            err_set(&err, ERR_DATA, "the trashcan listing's content.sizeInBytes values add up "
+                    "to more than %lld bytes (at item '%s', %lld bytes): the reply cannot be "
+                    "right", (long long)INT64_MAX, it->id, (long long)it->size_bytes);
+            err_hint(&err, "Check what answers at api.url: it is not a working Alfresco.");
+            goto fail;
+        }
+    }
+
     /* Select: eligible items oldest first, then the undated ones that are skipped. */
     res.o = &o;
     res.ctx = ctx;

@@ -65,6 +65,17 @@ def test(tmp, pki, start):
     m.eq(len(mk.list_gets()), 3, "P8c endless: stops at the first page past totalItems", r)
     m.eq(mk.deletes(), [], "P8c endless: nothing deleted", r)
 
+    # Sizes no file can have: their total must not wrap into a negative byte count.
+    items = m.base_items()
+    items[2]["content"]["sizeInBytes"] = 9000000000000000000
+    items[4]["content"]["sizeInBytes"] = 9000000000000000000
+    mk, r = case("p8size", {"items": items})
+    m.eq(r.rc, 3, "P8 size overflow exit code", r)
+    m.check("content.sizeInBytes values add up to more than 9223372036854775807 bytes" in r.err,
+            "P8 size overflow message", r)
+    m.check("uuid-" in r.err, "P8 size overflow names an item", r)
+    m.eq(mk.deletes(), [], "P8 size overflow: nothing deleted", r)
+
     # P8d: a valid page without list.entries.
     mk, r = case("p8d", {"items": m.base_items(), "rules": [
         {"method": "GET", "path": "deleted-nodes", "repeat": True,
