@@ -741,6 +741,16 @@ int api_list_trashcan(struct api *a, struct api_item_list *list, struct err *err
                           "REST API needs Alfresco 5.2 or later.");
             goto out;
         }
+        if (r.status >= 300 && r.status < 400) {
+            err_set(err, ERR_NET, "could not list the trashcan: page at skipCount %lld: HTTP "
+                    "%ld redirects to another address, which is not followed", (long long)skip,
+                    r.status);
+            err_hint(err, "Set api.url to the address Alfresco answers at (e.g. https:// "
+                          "instead of http://, or the host a proxy sends to): alfwipe follows "
+                          "no redirect, so that the credentials never leave the configured "
+                          "host.");
+            goto out;
+        }
         if (r.status != 200) {
             struct api_error_body eb;
             char what[96];
