@@ -714,6 +714,12 @@ int api_list_trashcan(struct api *a, struct api_item_list *list, struct err *err
     struct resp r = {0};
     json_t *seen = json_object();   /* used as a hash set of the ids listed so far */
     for (long page_no = 1;; page_no++) {
+        if (stopping(a)) {
+            /* A signal between pages: the listing could go on for long; the caller reports
+             * the interruption. */
+            err_set(err, ERR_NET, "interrupted");
+            goto out;
+        }
         char rel[160];
         snprintf(rel, sizeof rel, "%s/deleted-nodes?skipCount=%lld&maxItems=%ld",
                  API_PATH_CORE, (long long)skip, a->page_size);
@@ -733,6 +739,16 @@ int api_list_trashcan(struct api *a, struct api_item_list *list, struct err *err
                     API_PATH_CORE);
             err_hint(err, "Set api.url to the Alfresco webapp (ending in /alfresco); the "
                           "REST API needs Alfresco 5.2 or later.");
+            goto out;
+        }
+        if (r.status >= 300 && r.status < 400) {
+            err_set(err, ERR_NET, "could not list the trashcan: page at skipCount %lld: HTTP "
+                    "%ld redirects to another address, which is not followed", (long long)skip,
+                    r.status);
+            err_hint(err, "Set api.url to the address Alfresco answers at (e.g. https:// "
+                          "instead of http://, or the host a proxy sends to): alfwipe follows "
+                          "no redirect, so that the credentials never leave the configured "
+                          "host.");
             goto out;
         }
         if (r.status != 200) {
@@ -771,6 +787,14 @@ int api_list_trashcan(struct api *a, struct api_item_list *list, struct err *err
         if (pg.count == 0) {
             err_set(err, ERR_DATA, "pagination does not advance: page at skipCount %lld is "
                     "empty but hasMoreItems is true", (long long)skip);
+            goto out;
+        }
+        if (pg.has_total && pg.total_items >= 0 && skip + pg.count >= pg.total_items) {
+            /* The page says it ends the list and, at once, that more follows: a server that
+             * hands out new ids for ever would otherwise be listed until memory runs out. */
+            err_set(err, ERR_DATA, "pagination does not advance: page at skipCount %lld ends at "
+                    "item %lld of totalItems %lld but hasMoreItems is true", (long long)skip,
+                    (long long)(skip + pg.count), (long long)pg.total_items);
             goto out;
         }
         if (fresh == 0) {

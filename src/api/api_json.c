@@ -157,6 +157,31 @@ static bool id_ok(const char *s)
     return strcmp(s, ".") != 0 && strcmp(s, "..") != 0;
 }
 
+/* Server text for a message: at most 'max' bytes of s into dst, control characters written
+ * as \n, \r, \t or \xHH (a terminal escape or a line break must not reach the terminal raw). */
+static void vis_copy(char *dst, size_t cap, const char *s, size_t max)
+{
+    size_t w = 0;
+    for (size_t i = 0; s[i] && i < max; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        char tmp[8];
+        if (ch >= 0x20 && ch != 0x7f) {
+            tmp[0] = (char)ch;
+            tmp[1] = '\0';
+        } else if (ch == '\n' || ch == '\r' || ch == '\t') {
+            snprintf(tmp, sizeof tmp, "\\%c", ch == '\n' ? 'n' : ch == '\r' ? 'r' : 't');
+        } else {
+            snprintf(tmp, sizeof tmp, "\\x%02x", ch);
+        }
+        size_t n = strlen(tmp);
+        if (w + n >= cap)
+            break;
+        memcpy(dst + w, tmp, n);
+        w += n;
+    }
+    dst[w] = '\0';
+}
+
 static char *dup_opt(const char *s)
 {
     return s ? xstrdup(s) : NULL;
@@ -171,18 +196,23 @@ static int parse_entry(struct jctx *c, const json_t *entry, struct api_item *it)
         get_bool(c, entry, "isFolder", &it->is_folder) != 0 ||
         get_bool(c, entry, "isFile", &it->is_file) != 0)
         return -1;
-    if (!id_ok(id))
-        return err_set(c->err, ERR_DATA,
-                       "page at skipCount %lld: '%s.id' is not a node id: '%.*s'",
-                       (long long)c->skip, c->path, 80, id);
+    if (!id_ok(id)) {
+        char shown[4 * 80 + 1];
+        vis_copy(shown, sizeof shown, id, 80);
+        return err_set(c->err, ERR_DATA, "page at skipCount %lld: '%s.id' is not a node id: '%s'",
+                       (long long)c->skip, c->path, shown);
+    }
     int r = opt_str(c, entry, "archivedAt", &archived);
     if (r < 0)
         return -1;
     if (r == 0) {
-        if (time_parse_iso8601(archived, &it->archived_at_ms) != 0)
+        if (time_parse_iso8601(archived, &it->archived_at_ms) != 0) {
+            char shown[4 * 64 + 1];
+            vis_copy(shown, sizeof shown, archived, 64);
             return err_set(c->err, ERR_DATA,
-                           "page at skipCount %lld: '%s.archivedAt' is not a date: '%.*s'",
-                           (long long)c->skip, c->path, 64, archived);
+                           "page at skipCount %lld: '%s.archivedAt' is not a date: '%s'",
+                           (long long)c->skip, c->path, shown);
+        }
         it->has_archived_at = true;
     }
     const char *by = NULL, *by_name = NULL, *mime = NULL;
@@ -306,7 +336,7 @@ out:
 static void copy_str(char *dst, size_t cap, const json_t *o, const char *key)
 {
     const char *s = json_string_value(json_object_get(o, key));
-    snprintf(dst, cap, "%s", s ? s : "");
+    vis_copy(dst, cap, s ? s : "", cap);
 }
 
 void api_parse_error_body(const char *body, size_t len, struct api_error_body *out)

@@ -295,6 +295,35 @@ struct result {
     int code;
 };
 
+/* Text shown on a terminal or in the text report, taken from the server (names are chosen by
+ * Alfresco users, and cm:name allows control characters): control bytes are written as \n,
+ * \r, \t or \xHH so that no escape sequence reaches the terminal and no line break forges a
+ * row. Returns an owned copy. */
+static char *visible(const char *s)
+{
+    if (!s)
+        return NULL;
+    size_t n = 0;
+    for (const char *p = s; *p; p++)
+        n += ((unsigned char)*p < 0x20 || *p == 0x7f) ? 4 : 1;
+    char *out = xmalloc(n + 1), *w = out;
+    for (const char *p = s; *p; p++) {
+        unsigned char ch = (unsigned char)*p;
+        if (ch >= 0x20 && ch != 0x7f)
+            *w++ = (char)ch;
+        else if (ch == '\n')
+            w += sprintf(w, "\\n");
+        else if (ch == '\r')
+            w += sprintf(w, "\\r");
+        else if (ch == '\t')
+            w += sprintf(w, "\\t");
+        else
+            w += sprintf(w, "\\x%02x", ch);
+    }
+    *w = '\0';
+    return out;
+}
+
 static void size_text(const struct api_item *it, char *buf, size_t cap)
 {
     if (it->has_size)
@@ -372,8 +401,11 @@ static void print_text(FILE *fp, const struct result *res)
         fprintf(fp, "%zu eligible item%s remain%s for a later run (bound of %lld per run)\n",
                 s->remaining, s->remaining == 1 ? "" : "s", s->remaining == 1 ? "s" : "",
                 (long long)o->max_items);
-    if (res->stopped)
-        fprintf(fp, "stopped: %s\n", res->stopped);
+    if (res->stopped) {
+        char *why = visible(res->stopped);
+        fprintf(fp, "stopped: %s\n", why);
+        free(why);
+    }
     print_release_text(fp, res);
     free(age);
     if (res->nrows == 0)
@@ -384,12 +416,18 @@ static void print_text(FILE *fp, const struct result *res)
         const struct row *r = &res->rows[i];
         char sz[32];
         size_text(r->it, sz, sizeof sz);
+        char *type = visible(r->it->node_type), *by = visible(r->it->archived_by);
+        char *name = visible(r->it->name), *reason = visible(r->reason);
         fprintf(fp, "%-13s %-36s %-12s %-24s %-12s %-10s %s", row_state_name[r->state],
-                r->it->id, r->it->node_type,
+                r->it->id, type,
                 r->it->has_archived_at ? time_format_iso8601(r->it->archived_at_ms, t) : "-",
-                r->it->archived_by ? r->it->archived_by : "-", sz, r->it->name);
-        if (r->reason)
-            fprintf(fp, "  (%s)", r->reason);
+                by ? by : "-", sz, name);
+        if (reason)
+            fprintf(fp, "  (%s)", reason);
+        free(type);
+        free(by);
+        free(name);
+        free(reason);
         if (res->rel.ok && row_went(r->state)) {
             if (!r->rel.found)
                 fprintf(fp, "  [release: not in the database]");
@@ -776,6 +814,20 @@ int cmd_purge(struct ctx *ctx, int argc, char **argv)
     if (got_signal)
         goto interrupted;
 
+    /* Sizes whose total wraps past INT64_MAX cannot be real, and would make every byte count
+     * of the report wrong: the reply is refused before anything is deleted. */
+    int64_t total_bytes = 0;
+    for (size_t i = 0; i < list.n; i++) {
+        const struct api_item *it = &list.v[i];
+        if (it->has_size && __builtin_add_overflow(total_bytes, it->size_bytes, &total_bytes)) {
+            err_set(&err, ERR_DATA, "the trashcan listing's content.sizeInBytes values add up "
+                    "to more than %lld bytes (at item '%s', %lld bytes): the reply cannot be "
+                    "right", (long long)INT64_MAX, it->id, (long long)it->size_bytes);
+            err_hint(&err, "Check what answers at api.url: it is not a working Alfresco.");
+            goto fail;
+        }
+    }
+
     /* Select: eligible items oldest first, then the undated ones that are skipped. */
     res.o = &o;
     res.ctx = ctx;
@@ -837,8 +889,11 @@ int cmd_purge(struct ctx *ctx, int argc, char **argv)
         switch (dr.status) {
         case API_DEL_PURGED:
             r->state = ROW_PURGED;
-            if (log_verbosity >= 1)
-                fprintf(stderr, "alfwipe: purged '%s' (%s)\n", r->it->id, r->it->name);
+            if (log_verbosity >= 1) {
+                char *name = visible(r->it->name);
+                fprintf(stderr, "alfwipe: purged '%s' (%s)\n", r->it->id, name);
+                free(name);
+            }
             break;
         case API_DEL_GONE:
             r->state = ROW_GONE;
@@ -847,7 +902,12 @@ int cmd_purge(struct ctx *ctx, int argc, char **argv)
         case API_DEL_FAILED:
             r->state = ROW_FAILED;
             set_reason(r, &err);
-            warnx_msg("could not purge '%s' (%s): %s", r->it->id, r->it->name, err.msg);
+            {
+                char *name = visible(r->it->name), *msg = visible(err.msg);
+                warnx_msg("could not purge '%s' (%s): %s", r->it->id, name, msg);
+                free(name);
+                free(msg);
+            }
             break;
         case API_DEL_STOP:
             r->state = ROW_FAILED;

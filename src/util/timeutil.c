@@ -350,7 +350,10 @@ int duration_parse_days_or_iso(const char *s, int64_t *ms_out)
         }
         if (*p != '\0')
             return -1;
-        int64_t ms = days * day + frac_ms;
+        /* days * day fits (checked above); the fraction can still push it past INT64_MAX */
+        int64_t ms;
+        if (__builtin_add_overflow(days * day, frac_ms, &ms))
+            return -1;
         *ms_out = neg ? -ms : ms;
         return 0;
     }

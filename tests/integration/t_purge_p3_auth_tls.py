@@ -80,6 +80,23 @@ def test(tmp, pki, start):
     m.check("api.url" in r.err and "host name" in r.err,
             "P3c certificate for another host: the hint points at the host name in api.url", r)
 
+    # A redirect to another server (a proxy's login page, a moved instance): not followed, so
+    # the password never reaches that server; the error says so and names the fix.
+    other = start({"items": m.base_items()})
+    loc = other.url + "/api/-default-/public/alfresco/versions/1/deleted-nodes"
+    mk = start({"items": m.base_items(), "rules": [
+        {"method": "GET", "path": "deleted-nodes", "repeat": True,
+         "responses": [{"status": 302, "headers": {"Location": loc}}]}]})
+    conf = m.write_conf(tmp, mk.url, pki["ca"], name="p3redir.conf")
+    r = m.run(conf)
+    m.eq(r.rc, 3, "redirect: exit code", r)
+    m.check("could not list the trashcan: page at skipCount 0: HTTP 302 redirects to "
+            "another address, which is not followed" in r.err, "redirect: message", r)
+    m.check("hint: Set api.url to the address Alfresco answers at" in r.err,
+            "redirect: the hint names api.url", r)
+    m.eq(other.http_requests(), [], "redirect: the other server saw no request", r)
+    m.eq(mk.deletes(), [], "redirect: nothing deleted", r)
+
 
 if __name__ == "__main__":
     sys.exit(m.main(test))

@@ -65,6 +65,24 @@ def test(tmp, pki, start):
     writes = [(q["method"], q["path"]) for q in mk.http_requests() if q["method"] != "GET"]
     m.eq(writes, [("POST", m.TICKETS)], "P7 ticket dry run: only the ticket POST", r)
 
+    # Names are chosen by Alfresco users, and cm:name allows control characters: a name with a
+    # line break and a terminal escape must not forge a row of the text report or reach the
+    # terminal raw.
+    items = m.base_items()
+    items[2]["name"] = "c.docx\npurged        uuid-z   forged\x1b]0;owned\x07"
+    items[4]["archivedByUser"]["id"] = "bob\x1b[2J"
+    mk = start({"items": items})
+    conf = m.write_conf(tmp, mk.url, pki["ca"], name="p7ctl.conf")
+    r = m.run(conf, "--dry-run")
+    m.eq(r.rc, 0, "P7 control characters: exit code", r)
+    m.check("\x1b" not in r.out and "\x07" not in r.out,
+            "P7 control characters: no raw escape in the text output", r)
+    m.check(not any(line.startswith("purged") for line in r.out.splitlines()),
+            "P7 control characters: no forged row", r)
+    m.check("c.docx\\npurged        uuid-z   forged\\x1b]0;owned\\x07" in r.out,
+            "P7 control characters: the name is shown escaped", r)
+    m.check("bob\\x1b[2J" in r.out, "P7 control characters: the user is shown escaped", r)
+
 
 if __name__ == "__main__":
     sys.exit(m.main(test))

@@ -56,6 +56,26 @@ def test(tmp, pki, start):
             "P8c empty page message", r)
     m.eq(mk.deletes(), [], "P8c empty page: nothing deleted", r)
 
+    # New ids on every page, hasMoreItems true for ever, past the page's own totalItems: the
+    # listing must end (it used to grow until memory ran out).
+    mk, r = case("p8c3", {"items": m.base_items(), "endless": True, "total_items": "always"})
+    m.eq(r.rc, 3, "P8c endless exit code", r)
+    m.check("pagination does not advance: page at skipCount 4 ends at item 6 of totalItems 5 "
+            "but hasMoreItems is true" in r.err, "P8c endless message", r)
+    m.eq(len(mk.list_gets()), 3, "P8c endless: stops at the first page past totalItems", r)
+    m.eq(mk.deletes(), [], "P8c endless: nothing deleted", r)
+
+    # Sizes no file can have: their total must not wrap into a negative byte count.
+    items = m.base_items()
+    items[2]["content"]["sizeInBytes"] = 9000000000000000000
+    items[4]["content"]["sizeInBytes"] = 9000000000000000000
+    mk, r = case("p8size", {"items": items})
+    m.eq(r.rc, 3, "P8 size overflow exit code", r)
+    m.check("content.sizeInBytes values add up to more than 9223372036854775807 bytes" in r.err,
+            "P8 size overflow message", r)
+    m.check("uuid-" in r.err, "P8 size overflow names an item", r)
+    m.eq(mk.deletes(), [], "P8 size overflow: nothing deleted", r)
+
     # P8d: a valid page without list.entries.
     mk, r = case("p8d", {"items": m.base_items(), "rules": [
         {"method": "GET", "path": "deleted-nodes", "repeat": True,

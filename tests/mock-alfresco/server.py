@@ -25,6 +25,7 @@ Scenario (JSON):
   users            {"admin": "password"} accepted for basic auth and tickets
   ticket_max_uses  the first ticket issued expires after this many requests (default: never)
   repeat_page      list of item ids: every listing page serves them with hasMoreItems true
+  endless          true: every listing page holds new ids and hasMoreItems true, for ever
   rules            [{"method", "path" (after .../versions/1/, e.g. "deleted-nodes/uuid-d"),
                      "query" (optional dict that must match), "responses": [...],
                      "repeat": bool (keep using the last response)}]
@@ -326,6 +327,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if sc.get("repeat_page"):
             ids = sc["repeat_page"]
             page = [i for i in items if i.get("id") in ids]
+            more = True
+        elif sc.get("endless"):
+            # A broken server: every page brings new ids and claims more, past totalItems.
+            n = min(maxi, int(sc.get("page_size", 100)))
+            page = [dict(items[0], id="uuid-x%06d" % (skip + k)) for k in range(n)]
             more = True
         else:
             n = min(maxi, int(sc.get("page_size", 100)))

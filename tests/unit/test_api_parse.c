@@ -245,6 +245,35 @@ static void api_parse_error_body__garbage__empty(void **state)
     assert_string_equal(eb.error_key, "");
 }
 
+/* Text from the server reaches the terminal in error messages: control characters are shown
+ * escaped, never raw (a terminal escape or a line break could forge output). */
+static void api_parse__control_characters__escaped_in_messages(void **state)
+{
+    (void)state;
+    struct api_page pg;
+    struct api_item_list l = {0};
+    struct err err = ERR_INIT;
+    const char *e1 = "{\"id\": \"x\\u001b]0;t\\u0007\", \"name\": \"n\", \"nodeType\": "
+                     "\"cm:content\", \"isFolder\": false, \"isFile\": true}";
+    assert_int_equal(parse(page_with(e1), 4, &pg, &l, &err), -1);
+    assert_null(strchr(err.msg, 0x1b));
+    assert_null(strchr(err.msg, 0x07));
+    assert_non_null(strstr(err.msg, "'x\\x1b]0;t\\x07'"));
+    err_init(&err);
+    const char *e2 = "{\"id\": \"x\", \"name\": \"n\", \"nodeType\": \"cm:content\","
+                     " \"isFolder\": false, \"isFile\": true, \"archivedAt\": \"1\\n2\"}";
+    assert_int_equal(parse(page_with(e2), 4, &pg, &l, &err), -1);
+    assert_null(strchr(err.msg, '\n'));
+    assert_non_null(strstr(err.msg, "'1\\n2'"));
+    const char *b = "{\"error\": {\"briefSummary\": \"boom\\u001b[2J\\nfake\","
+                    " \"logId\": \"a\\rb\"}}";
+    struct api_error_body eb;
+    api_parse_error_body(b, strlen(b), &eb);
+    assert_string_equal(eb.brief_summary, "boom\\x1b[2J\\nfake");
+    assert_string_equal(eb.log_id, "a\\rb");
+    api_item_list_release(&l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -256,6 +285,7 @@ int main(void)
         cmocka_unit_test(api_parse_page__bad_json__says_where),
         cmocka_unit_test(api_parse_error_body__fields__copied),
         cmocka_unit_test(api_parse_error_body__garbage__empty),
+        cmocka_unit_test(api_parse__control_characters__escaped_in_messages),
     };
     return cmocka_run_group_tests_name("api_parse", tests, NULL, NULL);
 }

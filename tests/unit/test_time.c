@@ -244,7 +244,9 @@ static void duration_parse_days_or_iso__bad__rejected(void **state)
 {
     (void)state;
     static const char *const bad[] = {"", "P1M", "28d", "1.", ".5", "P1W2D", "1.5.2", "abc",
-                                      "P1Y", "1e3"};
+                                      "P1Y", "1e3",
+                                      /* whole days fit, the fraction pushes past INT64_MAX ms */
+                                      "106751991167.9", "-106751991167.9"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         int64_t ms = 7;
         if (duration_parse_days_or_iso(bad[i], &ms) != -1)
