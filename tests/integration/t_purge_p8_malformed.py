@@ -65,6 +65,18 @@ def test(tmp, pki, start):
     m.eq(len(mk.list_gets()), 3, "P8c endless: stops at the first page past totalItems", r)
     m.eq(mk.deletes(), [], "P8c endless: nothing deleted", r)
 
+    # The same with no totalItems at all: nothing to catch it by but a bound on the items one
+    # run lists (lowered for the test).
+    mk = start({"items": m.base_items(), "endless": True, "total_items": "never",
+                "page_size": 2})
+    conf = m.write_conf(tmp, mk.url, pki["ca"], name="p8c4.conf")
+    r = m.run(conf, env_extra={"ALFWIPE_TEST_LIST_MAX": "7"})
+    m.eq(r.rc, 3, "P8c endless, no totalItems: exit code", r)
+    m.check("the trashcan listing passed 7 items at skipCount 6" in r.err and "hint:" in r.err,
+            "P8c endless, no totalItems: message and hint", r)
+    m.eq(len(mk.list_gets()), 4, "P8c endless, no totalItems: stops at the bound", r)
+    m.eq(mk.deletes(), [], "P8c endless, no totalItems: nothing deleted", r)
+
     # Sizes no file can have: their total must not wrap into a negative byte count.
     items = m.base_items()
     items[2]["content"]["sizeInBytes"] = 9000000000000000000
