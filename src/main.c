@@ -50,15 +50,6 @@ static void usage(FILE *fp)
 
 #define NOW_MIN_MS 946684800000LL   /* 2000-01-01T00:00:00Z */
 
-/* -q and -v given together. */
-static int quiet_and_verbose(void)
-{
-    fprintf(stderr, "alfwipe: -q (--quiet) and -v (--verbose) given together\n"
-                    "hint: Give one: -q prints only problems and the results, -v (or -vv) "
-                    "also what was done.\n");
-    return AW_UNKNOWN;
-}
-
 int main(int argc, char **argv)
 {
     /* getopt names argv[0] in its messages: "alfwipe", not the path the binary was run as. */
@@ -115,7 +106,7 @@ int main(int argc, char **argv)
         case 'v':
             /* -q and -v ask for opposite things: neither silently wins */
             if ((c == 'q' && ctx.verbosity > 0) || (c == 'v' && ctx.verbosity < 0))
-                return quiet_and_verbose();
+                return cli_quiet_and_verbose();
             ctx.verbosity = c == 'q' ? -1 : ctx.verbosity + 1;
             break;
         case 'h':

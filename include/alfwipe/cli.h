@@ -92,6 +92,10 @@ int cli_check_now(const struct ctx *ctx, const char *cmd, bool dry_run);
  * then "Try 'alfwipe [cmd] --help'". Returns AW_UNKNOWN. */
 int cli_bad_option(const char *cmd, int argc, char *const *argv);
 
+/* -q and -v given together (before the command, or wipe's -q after it): says so with a hint;
+ * returns AW_UNKNOWN. */
+int cli_quiet_and_verbose(void);
+
 /* The command a command option given before it belongs to, for that hint: the command named in
  * argv[from..argc) when it takes opt ("--dry-run" before "purge": purge), else the first
  * command that does (report, wipe, purge, verify, check, methods); NULL for no command's. */

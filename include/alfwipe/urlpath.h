@@ -77,6 +77,10 @@ size_t mounts_below(const char *real, char ***out);
  * that exists: the working directory). False when none resolves. */
 bool path_nearest_dir(const char *path, char *out);
 
+/* The same, with the first component of path below out that does not exist into missing
+ * (mcap bytes; "" when path itself is a directory). */
+bool path_nearest_missing(const char *path, char *out, char *missing, size_t mcap);
+
 /* lstat of rel (a checked relative path) under root without following any symbolic link: each
  * directory on the way is opened with O_NOFOLLOW, the last component is examined with
  * AT_SYMLINK_NOFOLLOW (a link there is reported as the link). False when anything on the way is

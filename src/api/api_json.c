@@ -7,6 +7,7 @@
 
 #include "alfwipe/api.h"
 #include "alfwipe/timeutil.h"
+#include "alfwipe/visible.h"
 #include "alfwipe/xalloc.h"
 
 /* Longest node id accepted; Alfresco's are 36-character uuids. */
@@ -155,31 +156,6 @@ static bool id_ok(const char *s)
             return false;
     }
     return strcmp(s, ".") != 0 && strcmp(s, "..") != 0;
-}
-
-/* Server text for a message: at most 'max' bytes of s into dst, control characters written
- * as \n, \r, \t or \xHH (a terminal escape or a line break must not reach the terminal raw). */
-static void vis_copy(char *dst, size_t cap, const char *s, size_t max)
-{
-    size_t w = 0;
-    for (size_t i = 0; s[i] && i < max; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        char tmp[8];
-        if (ch >= 0x20 && ch != 0x7f) {
-            tmp[0] = (char)ch;
-            tmp[1] = '\0';
-        } else if (ch == '\n' || ch == '\r' || ch == '\t') {
-            snprintf(tmp, sizeof tmp, "\\%c", ch == '\n' ? 'n' : ch == '\r' ? 'r' : 't');
-        } else {
-            snprintf(tmp, sizeof tmp, "\\x%02x", ch);
-        }
-        size_t n = strlen(tmp);
-        if (w + n >= cap)
-            break;
-        memcpy(dst + w, tmp, n);
-        w += n;
-    }
-    dst[w] = '\0';
 }
 
 static char *dup_opt(const char *s)

@@ -492,6 +492,14 @@ const char *cli_option_command(const char *opt, int argc, char *const *argv, int
     return first_command_taking(opt);
 }
 
+int cli_quiet_and_verbose(void)
+{
+    fprintf(stderr, "alfwipe: -q (--quiet) and -v (--verbose) given together\n"
+                    "hint: Give one: -q prints only problems and the results, -v (or -vv) "
+                    "also what was done.\n");
+    return AW_UNKNOWN;
+}
+
 int cli_bad_option(const char *cmd, int argc, char *const *argv)
 {
     static const char *const global[] = {"-c", "--config", "--now", "-q", "--quiet", "-v",

@@ -51,30 +51,11 @@ static bool same_file(const char *output, const char *odir, const char *oname, c
  * being created. */
 static bool takes_place_of(const char *path, const char *odir, const char *oname)
 {
-    char *p = xstrdup(path), *missing = NULL;
-    char near[PATH_MAX], rel[PATH_MAX];
-    bool found = false;
-    for (;;) {
-        size_t n = strlen(p);
-        while (n > 1 && p[n - 1] == '/')
-            p[--n] = '\0';
-        struct stat st;
-        if (realpath(p, near) && stat(near, &st) == 0 && S_ISDIR(st.st_mode)) {
-            found = missing != NULL;
-            break;
-        }
-        char *slash = strrchr(p, '/');
-        if (!slash || slash == p)
-            break;
-        missing = slash + 1;
-        *slash = '\0';
-    }
-    /* p now ends before missing: its NUL is where the slash was */
-    bool same = found && strcmp(missing, ".") != 0 && strcmp(missing, "..") != 0 &&
-                strcmp(oname, missing) == 0 && dir_within(odir, near, rel, sizeof rel) &&
-                rel[0] == '\0';
-    free(p);
-    return same;
+    char near[PATH_MAX], rel[PATH_MAX], missing[PATH_MAX];
+    return path[0] == '/' && path_nearest_missing(path, near, missing, sizeof missing) &&
+           missing[0] && strcmp(missing, ".") != 0 && strcmp(missing, "..") != 0 &&
+           strcmp(oname, missing) == 0 && dir_within(odir, near, rel, sizeof rel) &&
+           rel[0] == '\0';
 }
 
 /* A directory that --output may not reach into. */

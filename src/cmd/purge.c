@@ -15,6 +15,7 @@
 #include "alfwipe/exitcode.h"
 #include "alfwipe/props.h"
 #include "alfwipe/timeutil.h"
+#include "alfwipe/visible.h"
 #include "alfwipe/xalloc.h"
 #include "purge_int.h"
 
@@ -295,34 +296,8 @@ struct result {
     int code;
 };
 
-/* Text shown on a terminal or in the text report, taken from the server (names are chosen by
- * Alfresco users, and cm:name allows control characters): control bytes are written as \n,
- * \r, \t or \xHH so that no escape sequence reaches the terminal and no line break forges a
- * row. Returns an owned copy. */
-static char *visible(const char *s)
-{
-    if (!s)
-        return NULL;
-    size_t n = 0;
-    for (const char *p = s; *p; p++)
-        n += ((unsigned char)*p < 0x20 || *p == 0x7f) ? 4 : 1;
-    char *out = xmalloc(n + 1), *w = out;
-    for (const char *p = s; *p; p++) {
-        unsigned char ch = (unsigned char)*p;
-        if (ch >= 0x20 && ch != 0x7f)
-            *w++ = (char)ch;
-        else if (ch == '\n')
-            w += sprintf(w, "\\n");
-        else if (ch == '\r')
-            w += sprintf(w, "\\r");
-        else if (ch == '\t')
-            w += sprintf(w, "\\t");
-        else
-            w += sprintf(w, "\\x%02x", ch);
-    }
-    *w = '\0';
-    return out;
-}
+/* Text from the server (names are chosen by Alfresco users, and cm:name allows control
+ * characters) goes through vis_dup before it is printed as text. */
 
 static void size_text(const struct api_item *it, char *buf, size_t cap)
 {
@@ -402,7 +377,7 @@ static void print_text(FILE *fp, const struct result *res)
                 s->remaining, s->remaining == 1 ? "" : "s", s->remaining == 1 ? "s" : "",
                 (long long)o->max_items);
     if (res->stopped) {
-        char *why = visible(res->stopped);
+        char *why = vis_dup(res->stopped);
         fprintf(fp, "stopped: %s\n", why);
         free(why);
     }
@@ -416,8 +391,8 @@ static void print_text(FILE *fp, const struct result *res)
         const struct row *r = &res->rows[i];
         char sz[32];
         size_text(r->it, sz, sizeof sz);
-        char *type = visible(r->it->node_type), *by = visible(r->it->archived_by);
-        char *name = visible(r->it->name), *reason = visible(r->reason);
+        char *type = vis_dup(r->it->node_type), *by = vis_dup(r->it->archived_by);
+        char *name = vis_dup(r->it->name), *reason = vis_dup(r->reason);
         fprintf(fp, "%-13s %-36s %-12s %-24s %-12s %-10s %s", row_state_name[r->state],
                 r->it->id, type,
                 r->it->has_archived_at ? time_format_iso8601(r->it->archived_at_ms, t) : "-",
@@ -890,7 +865,7 @@ int cmd_purge(struct ctx *ctx, int argc, char **argv)
         case API_DEL_PURGED:
             r->state = ROW_PURGED;
             if (log_verbosity >= 1) {
-                char *name = visible(r->it->name);
+                char *name = vis_dup(r->it->name);
                 fprintf(stderr, "alfwipe: purged '%s' (%s)\n", r->it->id, name);
                 free(name);
             }
@@ -903,7 +878,7 @@ int cmd_purge(struct ctx *ctx, int argc, char **argv)
             r->state = ROW_FAILED;
             set_reason(r, &err);
             {
-                char *name = visible(r->it->name), *msg = visible(err.msg);
+                char *name = vis_dup(r->it->name), *msg = vis_dup(err.msg);
                 warnx_msg("could not purge '%s' (%s): %s", r->it->id, name, msg);
                 free(name);
                 free(msg);

@@ -180,17 +180,17 @@ static void load_certs(struct certs *cs, const struct conf *conf, const struct o
             cs->unusable = true;
         /* A certificate that could not be checked gives exit 3: say which and what to do on
          * standard error too, as for a malformed input line. */
-        struct err e = ERR_INIT;
-        if (cs->v[i].state == VC_UNREADABLE) {
+        if (cs->v[i].state == VC_UNREADABLE || cs->v[i].state == VC_NEEDS_KEY) {
+            struct err e = ERR_INIT;
             err_set(&e, ERR_DATA, "certificate '%s' could not be checked: %s", E(cs->v[i].path),
                     E(cs->v[i].problem));
-            err_hint(&e, "Give --certificate a certificate file that 'alfwipe wipe' wrote "
-                         "(wipe.certificate names the usual one) and that this user may read.");
-            err_print(&e);
-        } else if (cs->v[i].state == VC_NEEDS_KEY) {
-            err_set(&e, ERR_DATA, "certificate '%s' could not be checked: %s", E(cs->v[i].path),
-                    E(cs->v[i].problem));
-            err_hint(&e, "Set wipe.hmac_key_file to the key file the wipe that wrote it used.");
+            if (cs->v[i].state == VC_NEEDS_KEY)
+                err_hint(&e, "Set wipe.hmac_key_file to the key file the wipe that wrote it "
+                             "used.");
+            else
+                err_hint(&e, "Give --certificate a certificate file that 'alfwipe wipe' wrote "
+                             "(wipe.certificate names the usual one) and that this user may "
+                             "read.");
             err_print(&e);
         }
     }

@@ -325,11 +325,8 @@ static int parse_opts(struct wopts *o, int argc, char **argv)
             o->output = optarg;
             break;
         case 'q':   /* also after the command: 'alfwipe wipe --dry-run -q' (cron) */
-            if (log_verbosity > 0) {
-                fprintf(stderr, "alfwipe: wipe -q (--quiet) after -v (--verbose)\n"
-                                "hint: Give one of them.\n");
-                return AW_UNKNOWN;
-            }
+            if (log_verbosity > 0)
+                return cli_quiet_and_verbose();
             log_verbosity = -1;
             break;
         case 'h':
@@ -969,7 +966,7 @@ static int on_url_mark(void *arg, const struct db_value *c, int nc, struct err *
     return 0;
 }
 
-static int cmp_odd(const void *a, const void *b)
+int wipe_cmp_odd(const void *a, const void *b)
 {
     return strcmp(((const struct odd_url *)a)->path, ((const struct odd_url *)b)->path);
 }
@@ -984,12 +981,14 @@ int wipe_load_odd_urls(struct wrun *w, struct db *db, struct err *err)
     char from[32];
     snprintf(from, sizeof from, "%" PRId64, w->marks_max_id);
     const char *params[1] = {from};
+    size_t had = w->nodd, had_abs = w->nodd_abs;
     if (db_query(db, "q_wipe_url_marks", params, 1, on_url_mark, w, err) != 0)
         return err_prefix(err, "cannot check references");
-    if (w->nodd > 1)
-        qsort(w->odd, w->nodd, sizeof *w->odd, cmp_odd);
-    if (w->nodd_abs > 1)
-        qsort(w->odd_abs, w->nodd_abs, sizeof *w->odd_abs, cmp_odd);
+    /* sorted again only when rows came (before a batch, mostly none) */
+    if (w->nodd > had && w->nodd > 1)
+        qsort(w->odd, w->nodd, sizeof *w->odd, wipe_cmp_odd);
+    if (w->nodd_abs > had_abs && w->nodd_abs > 1)
+        qsort(w->odd_abs, w->nodd_abs, sizeof *w->odd_abs, wipe_cmp_odd);
     return 0;
 }
 

@@ -131,6 +131,9 @@ struct odd_url {
     int64_t url_id;              /* its alf_content_url id */
 };
 
+/* Order of struct odd_url by path (qsort, bsearch). */
+int wipe_cmp_odd(const void *a, const void *b);
+
 /* Read the URL rows above w->marks_max_id into w->odd and w->odd_abs (sorted again): the
  * whole table at the start, the rows added since before each batch. */
 int wipe_load_odd_urls(struct wrun *w, struct db *db, struct err *err);

@@ -194,11 +194,6 @@ static struct wipe_jentry *journal_match(struct wrun *w, const struct wroot *roo
     return NULL;
 }
 
-static int cmp_odd_path(const void *a, const void *b)
-{
-    return strcmp(((const struct odd_url *)a)->path, ((const struct odd_url *)b)->path);
-}
-
 /* ---- the database check: a new snapshot per batch ---- */
 
 /* Whether odd URL row e is referenced: as last read, or (kept unreferenced) asked again on
@@ -226,7 +221,7 @@ static struct odd_url *odd_hit(struct db *db, struct odd_url *v, size_t n, const
                                int *rc, struct err *err)
 {
     struct odd_url k = {(char *)(uintptr_t)key, NULL, false, false, 0};
-    struct odd_url *e = n ? bsearch(&k, v, n, sizeof *v, cmp_odd_path) : NULL;
+    struct odd_url *e = n ? bsearch(&k, v, n, sizeof *v, wipe_cmp_odd) : NULL;
     if (!e)
         return NULL;
     while (e > v && strcmp(e[-1].path, key) == 0)

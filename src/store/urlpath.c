@@ -290,7 +290,14 @@ bool dirs_overlap(const char *a, const char *b)
 
 bool path_nearest_dir(const char *path, char *out)
 {
+    char missing[1];
+    return path_nearest_missing(path, out, missing, sizeof missing);
+}
+
+bool path_nearest_missing(const char *path, char *out, char *missing, size_t mcap)
+{
     char *p = xstrdup(path);
+    const char *gone = "";
     bool ok = false;
     for (;;) {
         struct stat st;
@@ -304,10 +311,14 @@ bool path_nearest_dir(const char *path, char *out)
         if (!slash) {
             /* a relative name: the working directory, where it would be created */
             ok = strcmp(p, ".") != 0 && realpath(".", out) != NULL;
+            gone = p;
             break;
         }
+        gone = slash + 1;   /* trailing slashes leave "", the name before them replaces it */
         *slash = '\0';
     }
+    if (ok)
+        snprintf(missing, mcap, "%s", gone);
     free(p);
     return ok;
 }

@@ -2,6 +2,7 @@
  * lets the next run find files an interrupted run left half-done, even after SIGKILL. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -310,41 +311,26 @@ out:
     return ret;
 }
 
+/* root/rel as one path into buf (roots are real paths): false when it does not fit. */
+static bool joined(char *buf, size_t cap, const char *root, const char *rel)
+{
+    int n = snprintf(buf, cap, "%s/%s", root, rel);
+    return n > 0 && (size_t)n < cap;
+}
+
 bool wipe_journal_same_path(const char *root_a, const char *rel_a, const char *root_b,
                             const char *rel_b)
 {
-    size_t la = strlen(root_a), lb = strlen(root_b);
-    if (la == lb)
-        return strcmp(root_a, root_b) == 0 && strcmp(rel_a, rel_b) == 0;
-    if (la > lb) {
-        const char *t = root_a;
-        root_a = root_b;
-        root_b = t;
-        t = rel_a;
-        rel_a = rel_b;
-        rel_b = t;
-        size_t n = la;
-        la = lb;
-        lb = n;
-    }
-    /* root_b is root_a/SUB: rel_a must be SUB/rel_b */
-    if (strncmp(root_b, root_a, la) != 0 || root_b[la] != '/')
-        return false;
-    const char *sub = root_b + la + 1;
-    size_t ls = lb - la - 1;
-    return strncmp(rel_a, sub, ls) == 0 && rel_a[ls] == '/' && strcmp(rel_a + ls + 1, rel_b) == 0;
+    char a[PATH_MAX], b[PATH_MAX];
+    return joined(a, sizeof a, root_a, rel_a) && joined(b, sizeof b, root_b, rel_b) &&
+           strcmp(a, b) == 0;
 }
 
 bool wipe_journal_within(const char *root_e, const char *rel_e, const char *root)
 {
-    size_t lr = strlen(root), le = strlen(root_e);
-    if (le >= lr)   /* root_e is root or lies inside it */
-        return strncmp(root_e, root, lr) == 0 && (root_e[lr] == '\0' || root_e[lr] == '/');
-    /* root lies inside root_e: the entry's path must continue into it */
-    if (strncmp(root, root_e, le) != 0 || root[le] != '/')
-        return false;
-    size_t ls = lr - le - 1;
-    return strncmp(rel_e, root + le + 1, ls) == 0 && rel_e[ls] == '/';
+    char p[PATH_MAX];
+    size_t lr = strlen(root);
+    return joined(p, sizeof p, root_e, rel_e) && strncmp(p, root, lr) == 0 && p[lr] == '/';
 }
 
 struct wipe_jentry *wipe_journal_find(struct wipe_journal *j, const char *root, const char *rel,
