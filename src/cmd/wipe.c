@@ -1027,8 +1027,11 @@ static int check_db(struct wrun *w, struct err *err)
         db_check_schema(db, &info, err) != 0) {
         db_close(db);
         err_prefix(err, "cannot check references");
-        return err_hint(err, "Make the database reachable, or give --no-db-check to wipe "
-                             "without the reference check.");
+        return err_hint(err, "Make the database reachable and run again: without it no file "
+                             "can be checked against the content Alfresco still uses. "
+                             "--no-db-check wipes without that check, erasing also a copy a "
+                             "live document still needs: use it only for a store known to "
+                             "hold none.");
     }
     int rc = check_live_mounted(w, db, err);
     if (rc == 0)

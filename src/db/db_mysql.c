@@ -449,19 +449,22 @@ static int connect_error(struct db_mysql *m, const struct conf_db *cd, struct er
     case ER_ACCESS_DENIED_ERROR:
         err_set(err, ERR_DB, "mysql server at %s refused user '%s': %s", m->where, user,
                 mysql_error(m->conn));
-        return err_hint(err, "Check db.user and the password (db.password_file, "
-                             "$ALFWIPE_DB_PASSWORD or db.password in alfresco-global.properties).");
+        return err_hint(err, "Check the user (database.user in alfwipe.conf, or db.username in "
+                             "alfresco-global.properties) and its password (database.password_file, "
+                             "$ALFWIPE_DB_PASSWORD, or db.password in alfresco-global.properties).");
     case ER_BAD_DB_ERROR:
         err_set(err, ERR_DB, "unknown database '%s' on mysql server at %s", db, m->where);
-        return err_hint(err, "Check db.name (or the database in db.url); 'SHOW DATABASES' "
-                             "lists the databases the user can see.");
+        return err_hint(err, "Check database.name in alfwipe.conf (or db.name, or the database "
+                             "in db.url, in alfresco-global.properties); 'SHOW DATABASES' lists "
+                             "the databases the user can see.");
     case ER_DBACCESS_DENIED_ERROR:
         /* The server says this also for a database that does not exist, to users who could
          * not see it anyway. */
         err_set(err, ERR_DB, "user '%s' may not use database '%s' on mysql server at %s (it "
                 "does not exist, or the user has no grant on it): %s", user, db, m->where,
                 mysql_error(m->conn));
-        return err_hint(err, "Check db.name (or the database in db.url), and grant the user "
+        return err_hint(err, "Check database.name in alfwipe.conf (or db.name, or the database "
+                             "in db.url, in alfresco-global.properties), and grant the user "
                              "SELECT on the Alfresco database.");
     case CR_CONNECTION_ERROR:
     case CR_CONN_HOST_ERROR:

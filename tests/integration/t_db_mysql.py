@@ -236,6 +236,10 @@ def t_errors(srv):
           and "kind: ERR_DB" in r.err, "wrong password: names user, host:port, ERR_DB", r)
     check("hint: " in r.err and "password" in r.err.split("hint: ")[1],
           "wrong password: hint names the password settings", r)
+    hint = r.err.split("hint: ")[-1] if "hint: " in r.err else ""
+    check("database.user" in hint and "database.password_file" in hint
+          and "db.user " not in hint and "db.user)" not in hint,
+          "wrong password: the hint names settings that exist (database.user, not db.user)", r)
     eq(r.out, "", "wrong password: nothing on stdout", r)
 
     r = probe(srv, "-d", "no_such_db", "open")

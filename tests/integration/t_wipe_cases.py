@@ -119,6 +119,8 @@ def w3_no_db():
     eq(r.rc, 3, "W3a unreachable database: exit 3", r)
     ok("cannot check references" in r.err and "--no-db-check" in r.err,
        "W3a message and hint name --no-db-check", r)
+    ok("run again" in r.err and "live document" in r.err,
+       "W3a hint: wait for the database first, and what --no-db-check risks", r)
     eq(L.count_in(s.d("2024/1/1/1/1/n.bin"), m), 4096 // 30, "W3a file unchanged")
     ok(not os.path.exists(s.cert), "W3a no certificate written", r)
     r = L.wipe(s, "--method", "zero", NO_DB)
